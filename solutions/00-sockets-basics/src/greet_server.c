@@ -270,8 +270,8 @@ int main(int argc, char *argv[])
 	if (port < 0)
 		usage();
 
-	install_signal_handlers();
 	int lfd = open_listener(port);
+	install_signal_handlers();
 
 	/* Iterative: one client at a time, each served to the end before the next. */
 	while (!stopping) {

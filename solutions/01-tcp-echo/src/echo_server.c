@@ -166,8 +166,8 @@ int main(int argc, char *argv[])
 	if (port < 0)
 		usage();
 
-	install_signal_handlers();
 	int lfd = open_listener(port);
+	install_signal_handlers();
 
 	while (!stopping) {
 		int cfd = accept(lfd, NULL, NULL);
