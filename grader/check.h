@@ -1,0 +1,139 @@
+/* check.h - what a lab's checks are written with: the check table, and the context a check
+ * runs in (its ports, programs, capture and result). A check runs in its own worker
+ * process, inside its own network namespace; it uses no globals. It records a failure with
+ * ctx_fail() in wire terms (expected, then seen), attaches the relevant conversation with
+ * ctx_ladder_*(), and returns; the runner stops what it started and saves the pcap. */
+#ifndef WIRELAB_CHECK_H
+#define WIRELAB_CHECK_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cap.h"
+#include "flow.h"
+#include "netstat.h"
+#include "peer.h"
+#include "proc.h"
+#include "sandbox.h"
+
+enum check_status { CHECK_PASS, CHECK_FAIL, CHECK_ERROR, CHECK_SKIP };
+
+/* Flags of a check. */
+enum {
+	CHECK_WIRE = 1 << 0,      /* reads the capture: skipped when there is none */
+};
+
+struct ctx;
+
+struct check {
+	const char *id;           /* "echo.server-half-close" */
+	const char *title;        /* one line */
+	int points;
+	const char *section;      /* handout section the hint points at ("Half-close") */
+	const char *hint;         /* one or two sentences */
+	unsigned flags;
+	int timeout_ms;           /* hard cap of the whole check; 0: the default (20 s) */
+	void (*run)(struct ctx *ctx);
+};
+
+struct lab {
+	const char *id;           /* "01-tcp-echo" */
+	const char *title;
+	const char *const *programs;   /* NULL-terminated */
+	const char *ldlibs;       /* extra link flags of the recipe ("-lcrypto"), or NULL */
+	const struct check *checks;
+	size_t nchecks;
+};
+
+#define CTX_MAX_PROCS 16
+#define CTX_MAX_PORTS 8
+
+struct check_result {
+	enum check_status status;
+	int score;
+	char message[6144];       /* expected and seen, in wire terms */
+	char ladder[8192];
+	char pcap[1400];          /* saved capture, "" when none */
+	char log[2048];           /* seeds, timings: printed on failure and with -v */
+	int64_t duration_ms;
+	uint64_t drops;
+	uint64_t packets;
+};
+
+struct ctx {
+	const struct lab *lab;
+	const struct check *check;
+	const struct sb_info *sb;
+	const char *bindir;       /* the built programs */
+	const char *tmpdir;       /* this check's scratch directory (the programs' cwd) */
+	uint16_t ports[CTX_MAX_PORTS];
+	struct cap *cap;          /* NULL when there is no capture */
+	struct proc procs[CTX_MAX_PROCS];
+	size_t nprocs;
+	struct check_result *res;
+	bool verbose;
+};
+
+/* The i-th port of this check (fixed in a namespace, free ports on the host). */
+uint16_t ctx_port(struct ctx *c, int i);
+/* A path inside the check's scratch directory (static per call slot: copy it). */
+const char *ctx_path(struct ctx *c, const char *name, char *buf, size_t bufsz);
+/* Write a file into the scratch directory; returns its path in buf, NULL on error. */
+const char *ctx_write_file(struct ctx *c, const char *name, const void *data, size_t len,
+			   char *buf, size_t bufsz);
+
+/* Start a lab program: argv after the program name, NULL-terminated. stdin_path may be
+ * NULL (/dev/null). Returns NULL (and records an error) if it could not start. */
+struct proc *ctx_start(struct ctx *c, const char *stdin_path, const char *prog, ...);
+struct proc *ctx_startv(struct ctx *c, const char *stdin_path, const char *prog,
+			const char *const *args);
+/* Start a real peer program from the system (socat, curl...): argv[0] is looked up in
+ * PATH. Same rules as for lab programs. */
+struct proc *ctx_start_tool(struct ctx *c, const char *stdin_path, const char *const *argv);
+/* Start a server and wait until it listens (TCP) or is bound (UDP) on port. On failure the
+ * check fails with what was seen (exit status, stderr) and NULL is returned. */
+struct proc *ctx_server(struct ctx *c, enum netstat_proto proto, uint16_t port,
+			const char *prog, ...);
+/* Wait for exit; on timeout the check fails ("did not exit within") and false returns. */
+bool ctx_wait(struct ctx *c, struct proc *p, int timeout_ms);
+void ctx_stop(struct ctx *c, struct proc *p);
+/* The program's stdout / stderr so far (malloc'd, NUL-terminated, owned by the caller). */
+char *ctx_stdout(struct ctx *c, struct proc *p, size_t *len);
+char *ctx_stderr(struct ctx *c, struct proc *p, size_t *len);
+
+/* Results. The first ctx_fail decides the status; later calls add lines. */
+void ctx_fail(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A grader fault: the check is an error, never the student's failure. */
+void ctx_error(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void ctx_skip(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A line for the log (seeds, timings): shown on failure and with -v. */
+void ctx_log(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+bool ctx_failed(const struct ctx *c);
+
+/* The capture decoded into flows. The first call ends the capture, so make it once all the
+ * traffic to judge has happened. NULL after recording an error (capture missing, dropped
+ * packets): the check should return. Programs keep running. */
+const struct flow_set *ctx_flows(struct ctx *c);
+void ctx_ladder_tcp(struct ctx *c, const struct flow_tcp *f);
+void ctx_ladder_udp(struct ctx *c, uint16_t port);
+
+/* Common expectations; each records a failure in wire terms and returns false. */
+bool ctx_expect_bytes(struct ctx *c, const char *what, const void *want, size_t nwant,
+		      const void *got, size_t ngot);
+bool ctx_expect_exit(struct ctx *c, struct proc *p, int code);
+/* The side (FLOW_C2S / FLOW_S2C) closed with FIN and sent no RST. */
+bool ctx_expect_fin(struct ctx *c, const struct flow_tcp *f, int dir, const char *who);
+
+/* Run prog with args (NULL-terminated) and expect a usage error: exit status 2 within 2 s
+ * and something on stderr. */
+bool ctx_expect_usage(struct ctx *c, const char *prog, ...);
+/* A runtime error as the conventions say: exit status 1 and exactly one line on stderr
+ * that starts with "<name>:". */
+bool ctx_expect_error_line(struct ctx *c, struct proc *p, const char *what);
+
+/* The numeric loopback address to use for a family: "127.0.0.1" or "::1". */
+const char *ctx_loopback(int family);
+
+#endif

@@ -1,0 +1,451 @@
+/* ctx.c - the context a check runs in: ports, programs, capture, results. */
+#include "check.h"
+#include "esc.h"
+#include "ladder.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define CTX_OUT_MAX (64u << 20)
+
+const char *ctx_loopback(int family)
+{
+	return family == AF_INET6 ? "::1" : "127.0.0.1";
+}
+
+uint16_t ctx_port(struct ctx *c, int i)
+{
+	if (i < 0 || i >= CTX_MAX_PORTS)
+		return 0;
+	return c->ports[i];
+}
+
+const char *ctx_path(struct ctx *c, const char *name, char *buf, size_t bufsz)
+{
+	snprintf(buf, bufsz, "%s/%s", c->tmpdir, name);
+	return buf;
+}
+
+const char *ctx_write_file(struct ctx *c, const char *name, const void *data, size_t len,
+			   char *buf, size_t bufsz)
+{
+	const uint8_t *p = data;
+	int fd;
+
+	ctx_path(c, name, buf, bufsz);
+	fd = open(buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		ctx_error(c, "cannot create %s: %s", buf, strerror(errno));
+		return NULL;
+	}
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			ctx_error(c, "cannot write %s: %s", buf, strerror(errno));
+			close(fd);
+			return NULL;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	close(fd);
+	return buf;
+}
+
+static void vappend(char *dst, size_t dstsz, const char *fmt, va_list ap)
+{
+	size_t used = strlen(dst);
+
+	if (used + 2 >= dstsz)
+		return;
+	if (used > 0)
+		dst[used++] = '\n';
+	vsnprintf(dst + used, dstsz - used, fmt, ap);
+}
+
+void ctx_fail(struct ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->res->status == CHECK_PASS)
+		c->res->status = CHECK_FAIL;
+	va_start(ap, fmt);
+	vappend(c->res->message, sizeof c->res->message, fmt, ap);
+	va_end(ap);
+}
+
+void ctx_error(struct ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	c->res->status = CHECK_ERROR;
+	va_start(ap, fmt);
+	vappend(c->res->message, sizeof c->res->message, fmt, ap);
+	va_end(ap);
+}
+
+void ctx_skip(struct ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->res->status == CHECK_PASS)
+		c->res->status = CHECK_SKIP;
+	va_start(ap, fmt);
+	vappend(c->res->message, sizeof c->res->message, fmt, ap);
+	va_end(ap);
+}
+
+void ctx_log(struct ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vappend(c->res->log, sizeof c->res->log, fmt, ap);
+	va_end(ap);
+}
+
+bool ctx_failed(const struct ctx *c)
+{
+	return c->res->status != CHECK_PASS;
+}
+
+static struct proc *spawn(struct ctx *c, const char *stdin_path, const char *const *argv)
+{
+	char out[512], err[512], why[256];
+	struct proc *p;
+
+	if (c->nprocs == CTX_MAX_PROCS) {
+		ctx_error(c, "too many programs started by one check");
+		return NULL;
+	}
+	p = &c->procs[c->nprocs];
+	snprintf(out, sizeof out, "%s/.out.%zu", c->tmpdir, c->nprocs);
+	snprintf(err, sizeof err, "%s/.err.%zu", c->tmpdir, c->nprocs);
+	struct proc_spec s = {
+		.argv = argv,
+		.cwd = c->tmpdir,
+		.stdin_path = stdin_path,
+		.stdout_path = out,
+		.stderr_path = err,
+		.drop_privileges = c->sb->root,
+		.uid = c->sb->run_uid,
+		.gid = c->sb->run_gid,
+		.limits = proc_default_limits(),
+	};
+	if (proc_spawn(p, &s, why, sizeof why) < 0) {
+		ctx_error(c, "cannot start %s: %s", argv[0], why);
+		return NULL;
+	}
+	c->nprocs++;
+	if (c->verbose)
+		ctx_log(c, "started %s (pid %d)", p->name, (int)p->pid);
+	return p;
+}
+
+struct proc *ctx_startv(struct ctx *c, const char *stdin_path, const char *prog,
+			const char *const *args)
+{
+	const char *argv[32];
+	char path[512];
+	size_t n = 0;
+
+	snprintf(path, sizeof path, "%s/%s", c->bindir, prog);
+	argv[n++] = path;
+	while (args && args[n - 1] && n < 31) {
+		argv[n] = args[n - 1];
+		n++;
+	}
+	argv[n] = NULL;
+	return spawn(c, stdin_path, argv);
+}
+
+struct proc *ctx_start(struct ctx *c, const char *stdin_path, const char *prog, ...)
+{
+	const char *args[31];
+	size_t n = 0;
+	va_list ap;
+
+	va_start(ap, prog);
+	while (n < 30 && (args[n] = va_arg(ap, const char *)) != NULL)
+		n++;
+	va_end(ap);
+	args[n] = NULL;
+	return ctx_startv(c, stdin_path, prog, args);
+}
+
+struct proc *ctx_start_tool(struct ctx *c, const char *stdin_path, const char *const *argv)
+{
+	static const char *const dirs[] = { "/usr/local/bin", "/usr/bin", "/bin", NULL };
+	const char *v[32];
+	char path[512];
+	size_t n;
+
+	for (size_t i = 0; dirs[i]; i++) {
+		snprintf(path, sizeof path, "%s/%s", dirs[i], argv[0]);
+		if (access(path, X_OK) == 0)
+			break;
+		path[0] = '\0';
+	}
+	if (!path[0]) {
+		ctx_error(c, "%s is not installed (run: make deps)", argv[0]);
+		return NULL;
+	}
+	v[0] = path;
+	for (n = 1; argv[n] && n < 31; n++)
+		v[n] = argv[n];
+	v[n] = NULL;
+	return spawn(c, stdin_path, v);
+}
+
+static char *read_out(struct ctx *c, struct proc *p, const char *kind, size_t *len)
+{
+	char path[512];
+	size_t i = (size_t)(p - c->procs), dummy;
+
+	snprintf(path, sizeof path, "%s/.%s.%zu", c->tmpdir, kind, i);
+	char *s = proc_read_file(path, CTX_OUT_MAX, len ? len : &dummy);
+	if (!s) {
+		s = calloc(1, 1);
+		if (len)
+			*len = 0;
+	}
+	return s;
+}
+
+char *ctx_stdout(struct ctx *c, struct proc *p, size_t *len) { return read_out(c, p, "out", len); }
+char *ctx_stderr(struct ctx *c, struct proc *p, size_t *len) { return read_out(c, p, "err", len); }
+
+/* "; stderr: "..."" for messages, or "" when the program said nothing. */
+static void stderr_note(struct ctx *c, struct proc *p, char *buf, size_t bufsz)
+{
+	size_t n;
+	char *e = ctx_stderr(c, p, &n);
+	char esc[400];
+
+	buf[0] = '\0';
+	if (e && n > 0)
+		snprintf(buf, bufsz, "; its stderr: %s", esc_bytes(e, n, 300, esc, sizeof esc));
+	free(e);
+}
+
+struct proc *ctx_server(struct ctx *c, enum netstat_proto proto, uint16_t port,
+			const char *prog, ...)
+{
+	const char *args[31];
+	size_t n = 0;
+	va_list ap;
+	char st[128], note[512];
+
+	va_start(ap, prog);
+	while (n < 30 && (args[n] = va_arg(ap, const char *)) != NULL)
+		n++;
+	va_end(ap);
+	args[n] = NULL;
+	struct proc *p = ctx_startv(c, NULL, prog, args);
+	if (!p)
+		return NULL;
+	int rc = netstat_wait_bound(proto, port, p, 3000);
+	if (rc == 0)
+		return p;
+	stderr_note(c, p, note, sizeof note);
+	if (rc == -ECHILD)
+		ctx_fail(c, "expected: %s running and %s port %u\n   seen: it ended at once (%s)%s",
+			 prog, proto == NETSTAT_TCP ? "listening on TCP" : "bound to UDP", port,
+			 proc_describe(p, st, sizeof st), note);
+	else
+		ctx_fail(c, "expected: %s %s port %u within 3 s\n   seen: no such socket (it is still "
+			 "running)%s", prog, proto == NETSTAT_TCP ? "listening on TCP" : "bound to UDP",
+			 port, note);
+	return NULL;
+}
+
+bool ctx_wait(struct ctx *c, struct proc *p, int timeout_ms)
+{
+	if (proc_wait(p, timeout_ms) == 0)
+		return true;
+	ctx_fail(c, "expected: %s to exit within %.1f s\n   seen: still running after %.1f s "
+		 "(stopped by the grader)", p->name, timeout_ms / 1000.0, timeout_ms / 1000.0);
+	return false;
+}
+
+void ctx_stop(struct ctx *c, struct proc *p)
+{
+	(void)c;
+	proc_stop(p, 1000);
+}
+
+const struct flow_set *ctx_flows(struct ctx *c)
+{
+	char why[256];
+
+	if (!c->cap) {
+		ctx_error(c, "this check reads the wire, but there is no capture (see wirelab doctor)");
+		return NULL;
+	}
+	if (cap_stop(c->cap, why, sizeof why) < 0) {
+		ctx_error(c, "the capture failed: %s (a grader fault, not yours)", why);
+		return NULL;
+	}
+	c->res->drops = cap_drops(c->cap);
+	c->res->packets = cap_count(c->cap);
+	if (c->res->drops > 0) {
+		ctx_error(c, "the capture dropped %llu packets, so the wire cannot be judged (a grader "
+			  "fault, not yours: run the check again, with -j 1 on a busy machine)",
+			  (unsigned long long)c->res->drops);
+		return NULL;
+	}
+	const struct flow_set *fs = cap_flows(c->cap);
+	if (!fs)
+		ctx_error(c, "decoding the capture failed: %s", strerror(errno));
+	return fs;
+}
+
+void ctx_ladder_tcp(struct ctx *c, const struct flow_tcp *f)
+{
+	const struct flow_set *fs = c->cap ? cap_flows(c->cap) : NULL;
+	size_t used = strlen(c->res->ladder);
+
+	if (!f || !fs || used + 64 > sizeof c->res->ladder)
+		return;
+	if (used)
+		c->res->ladder[used++] = '\n';
+	ladder_tcp(f, fs->t0_ns, 24, c->res->ladder + used, sizeof c->res->ladder - used);
+}
+
+void ctx_ladder_udp(struct ctx *c, uint16_t port)
+{
+	const struct flow_set *fs = c->cap ? cap_flows(c->cap) : NULL;
+	size_t used = strlen(c->res->ladder);
+
+	if (!fs || used + 64 > sizeof c->res->ladder)
+		return;
+	if (used)
+		c->res->ladder[used++] = '\n';
+	ladder_udp(fs, port, fs->t0_ns, 24, c->res->ladder + used, sizeof c->res->ladder - used);
+}
+
+bool ctx_expect_bytes(struct ctx *c, const char *what, const void *want, size_t nwant,
+		      const void *got, size_t ngot)
+{
+	size_t d = esc_first_diff(want, nwant, got, ngot);
+	char w[200], g[200];
+
+	if (d == (size_t)-1)
+		return true;
+	if (nwant <= 64 && ngot <= 64) {
+		ctx_fail(c, "expected %s: %s (%zu bytes)\n   seen: %s (%zu bytes)", what,
+			 esc_bytes(want, nwant, 64, w, sizeof w), nwant,
+			 esc_bytes(got, ngot, 64, g, sizeof g), ngot);
+		return false;
+	}
+	size_t from = d > 8 ? d - 8 : 0;
+	const uint8_t *pw = want, *pg = got;
+	ctx_fail(c, "expected %s: %zu bytes\n   seen: %zu bytes, first difference at byte %zu:\n"
+		 "     expected %s\n     seen     %s", what, nwant, ngot, d,
+		 esc_bytes(pw + from, nwant > from ? nwant - from : 0, 24, w, sizeof w),
+		 esc_bytes(pg + from, ngot > from ? ngot - from : 0, 24, g, sizeof g));
+	return false;
+}
+
+bool ctx_expect_exit(struct ctx *c, struct proc *p, int code)
+{
+	char st[128], note[512];
+
+	if (proc_exit_code(p) == code)
+		return true;
+	stderr_note(c, p, note, sizeof note);
+	ctx_fail(c, "expected: %s to exit with status %d\n   seen: %s%s", p->name, code,
+		 proc_describe(p, st, sizeof st), note);
+	return false;
+}
+
+bool ctx_expect_fin(struct ctx *c, const struct flow_tcp *f, int dir, const char *who)
+{
+	const struct flow_half *h = &f->half[dir];
+
+	if (h->rst) {
+		ctx_fail(c, "expected: the %s closes with FIN\n   seen: the %s sent RST at %.3f ms%s",
+			 who, who, (h->rst_ns - f->first_ns) / 1e6,
+			 h->fin ? " (after its FIN)" : "");
+		return false;
+	}
+	if (!h->fin) {
+		ctx_fail(c, "expected: the %s closes with FIN\n   seen: no FIN from the %s", who, who);
+		return false;
+	}
+	return true;
+}
+
+/* "prog a b" for messages. */
+static void cmdline(const char *prog, const char *const *args, char *buf, size_t bufsz)
+{
+	size_t used = (size_t)snprintf(buf, bufsz, "%s", prog);
+
+	for (size_t i = 0; args[i] && used < bufsz; i++) {
+		char esc[64];
+		bool plain = args[i][0] != '\0' && strspn(args[i], "abcdefghijklmnopqrstuvwxyz"
+			"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:/") == strlen(args[i]);
+		used += (size_t)snprintf(buf + used, bufsz - used, " %s",
+					 plain ? args[i] : esc_bytes(args[i], strlen(args[i]), 40,
+								     esc, sizeof esc));
+	}
+}
+
+bool ctx_expect_usage(struct ctx *c, const char *prog, ...)
+{
+	const char *args[31];
+	size_t n = 0, elen;
+	va_list ap;
+	char cmd[256], st[128], esc[300];
+
+	va_start(ap, prog);
+	while (n < 30 && (args[n] = va_arg(ap, const char *)) != NULL)
+		n++;
+	va_end(ap);
+	args[n] = NULL;
+	cmdline(prog, args, cmd, sizeof cmd);
+	struct proc *p = ctx_startv(c, NULL, prog, args);
+	if (!p)
+		return false;
+	if (proc_wait(p, 2000) < 0) {
+		ctx_fail(c, "`%s`: expected a usage line on stderr and exit status 2\n"
+			 "   seen: still running after 2 s", cmd);
+		return false;
+	}
+	char *err = ctx_stderr(c, p, &elen);
+	bool ok = proc_exit_code(p) == 2 && elen > 0;
+	if (!ok)
+		ctx_fail(c, "`%s`: expected a usage line on stderr and exit status 2\n"
+			 "   seen: %s, stderr %s", cmd, proc_describe(p, st, sizeof st),
+			 esc_bytes(err, elen, 200, esc, sizeof esc));
+	free(err);
+	return ok;
+}
+
+bool ctx_expect_error_line(struct ctx *c, struct proc *p, const char *what)
+{
+	size_t elen, lines = 0;
+	char st[128], esc[300], prefix[80];
+	char *err = ctx_stderr(c, p, &elen);
+
+	for (size_t i = 0; i < elen; i++)
+		lines += err[i] == '\n';
+	if (elen > 0 && err[elen - 1] != '\n')
+		lines++;
+	snprintf(prefix, sizeof prefix, "%s:", p->name);
+	bool ok = proc_exit_code(p) == 1 && lines == 1 &&
+		  strncmp(err, prefix, strlen(prefix)) == 0;
+	if (!ok)
+		ctx_fail(c, "%s: expected exit status 1 and one line on stderr starting \"%s\"\n"
+			 "   seen: %s, stderr %s", what, prefix, proc_describe(p, st, sizeof st),
+			 esc_bytes(err, elen, 200, esc, sizeof esc));
+	free(err);
+	return ok;
+}

@@ -1,0 +1,458 @@
+/* lab00.c - checks of 00-sockets-basics: greet_server and greet_client (LABS.md). */
+#include "check.h"
+#include "clock.h"
+#include "esc.h"
+#include "labs.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define GREET_IO_MS 2000
+
+/* One conversation with greet_server: connect over addr, send the chunks (gap_ms apart),
+ * read until the server closes. Returns the bytes read in *reply (caller frees); false
+ * after recording a failure. */
+static bool converse(struct ctx *c, const char *addr, uint16_t port, const char *const *chunks,
+		     int gap_ms, struct peer_buf *reply)
+{
+	char why[256];
+	int fd = peer_connect(addr, port, GREET_IO_MS, why, sizeof why);
+
+	memset(reply, 0, sizeof *reply);
+	if (fd < 0) {
+		ctx_fail(c, "expected: greet_server accepts a connection to %s port %u\n   seen: %s",
+			 addr, port, why);
+		return false;
+	}
+	peer_nodelay(fd);
+	for (size_t i = 0; chunks[i]; i++) {
+		if (i > 0 && gap_ms > 0)
+			clock_sleep_ms(gap_ms);
+		int rc = peer_send(fd, chunks[i], strlen(chunks[i]), GREET_IO_MS);
+		if (rc < 0) {
+			ctx_fail(c, "sending to greet_server failed: %s", peer_strerror(rc));
+			close(fd);
+			return false;
+		}
+	}
+	int rc = peer_recv_all(fd, reply, 4096, GREET_IO_MS);
+	close(fd);
+	if (rc == -ETIMEDOUT) {
+		char esc[200];
+		ctx_fail(c, "expected: greet_server replies and closes the connection\n"
+			 "   seen: after %s the connection was still open %d ms later",
+			 reply->len ? esc_bytes(reply->data, reply->len, 40, esc, sizeof esc)
+				    : "no reply at all", GREET_IO_MS);
+		return false;
+	}
+	/* A reset after the reply is judged on the wire by the callers that care. */
+	return true;
+}
+
+static struct proc *start_server(struct ctx *c)
+{
+	char port[8];
+
+	snprintf(port, sizeof port, "%u", ctx_port(c, 0));
+	return ctx_server(c, NETSTAT_TCP, ctx_port(c, 0), "greet_server", port, NULL);
+}
+
+/* The server's side of the idx-th connection, read from the wire: reply bytes and a FIN. */
+static bool wire_reply(struct ctx *c, size_t idx, const char *want, bool need_fin)
+{
+	const struct flow_set *fs = ctx_flows(c);
+	if (!fs)
+		return false;
+	const struct flow_tcp *f = flow_tcp_nth(fs, ctx_port(c, 0), idx);
+	if (!f) {
+		ctx_error(c, "connection %zu to port %u is not in the capture", idx + 1, ctx_port(c, 0));
+		return false;
+	}
+	const struct flow_half *s = &f->half[FLOW_S2C];
+	bool ok = ctx_expect_bytes(c, "from the server", want, strlen(want), s->data, s->len);
+	if (ok && need_fin)
+		ok = ctx_expect_fin(c, f, FLOW_S2C, "server");
+	if (ok && !need_fin && !s->fin && !s->rst) {
+		ctx_fail(c, "expected: the server closes the connection after its reply\n"
+			 "   seen: neither FIN nor RST from the server");
+		ok = false;
+	}
+	if (!ok)
+		ctx_ladder_tcp(c, f);
+	return ok;
+}
+
+static void server_usage(struct ctx *c)
+{
+	if (ctx_expect_usage(c, "greet_server", NULL) &&
+	    ctx_expect_usage(c, "greet_server", "0", NULL) &&
+	    ctx_expect_usage(c, "greet_server", "70000", NULL) &&
+	    ctx_expect_usage(c, "greet_server", "abc", NULL))
+		ctx_expect_usage(c, "greet_server", "7000", "extra", NULL);
+}
+
+static void hello_case(struct ctx *c, const char *const *chunks, int gap_ms)
+{
+	struct peer_buf reply;
+
+	if (!start_server(c))
+		return;
+	/* The wire says what the reply was even when the conversation went wrong. */
+	if (converse(c, "127.0.0.1", ctx_port(c, 0), chunks, gap_ms, &reply))
+		peer_buf_free(&reply);
+	wire_reply(c, 0, "HI Ada\n", true);
+}
+
+static void server_hello(struct ctx *c)
+{
+	static const char *const chunks[] = { "HELLO Ada\n", NULL };
+	hello_case(c, chunks, 0);
+}
+
+static void server_crlf(struct ctx *c)
+{
+	static const char *const chunks[] = { "HELLO Ada\r\n", NULL };
+	hello_case(c, chunks, 0);
+}
+
+static void server_split(struct ctx *c)
+{
+	static const char *const chunks[] = { "HEL", "LO A", "da\n", NULL };
+
+	hello_case(c, chunks, 50);
+	const struct flow_set *fs = ctx_flows(c);
+	const struct flow_tcp *f = fs ? flow_tcp_nth(fs, ctx_port(c, 0), 0) : NULL;
+	if (f && flow_data_segs(f, FLOW_C2S) < 3 && !ctx_failed(c))
+		ctx_error(c, "the grader meant to send the line in 3 segments but the wire shows %zu",
+			  flow_data_segs(f, FLOW_C2S));
+}
+
+static void server_errors(struct ctx *c)
+{
+	static const char *const lines[] = {
+		"HOWDY Ada\n", "HELLO bad!name\n", "HELLO aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
+		"HELLO \n", "hello Ada\n",
+	};
+	char longline[66];
+	struct peer_buf reply;
+	size_t n = sizeof lines / sizeof *lines;
+
+	if (!start_server(c))
+		return;
+	for (size_t i = 0; i < n && !ctx_failed(c); i++) {
+		const char *chunks[] = { lines[i], NULL };
+		if (converse(c, "127.0.0.1", ctx_port(c, 0), chunks, 0, &reply))
+			peer_buf_free(&reply);
+	}
+	/* 65 bytes and no newline: the server must not wait for more. */
+	memset(longline, 'A', 65);
+	longline[65] = '\0';
+	const char *chunks[] = { longline, NULL };
+	if (!ctx_failed(c) && converse(c, "127.0.0.1", ctx_port(c, 0), chunks, 0, &reply))
+		peer_buf_free(&reply);
+	for (size_t i = 0; i < n && !ctx_failed(c); i++)
+		if (!wire_reply(c, i, "ERR\n", true)) {
+			char esc[80];
+			ctx_fail(c, "(the line sent was %s)",
+				 esc_bytes(lines[i], strlen(lines[i]), 60, esc, sizeof esc));
+		}
+	if (!ctx_failed(c) && !wire_reply(c, n, "ERR\n", false))
+		ctx_fail(c, "(the client sent 65 bytes without a newline)");
+}
+
+static void server_ipv6(struct ctx *c)
+{
+	static const char *const chunks[] = { "HELLO Ada\n", NULL };
+	struct netstat_sock socks[4];
+	struct peer_buf reply;
+
+	if (!start_server(c))
+		return;
+	int n = netstat_find(NETSTAT_TCP, ctx_port(c, 0), socks, 4);
+	bool dual = false;
+	for (int i = 0; i < n; i++)
+		dual |= socks[i].family == AF_INET6 && netstat_is_wildcard(&socks[i]);
+	if (!dual) {
+		ctx_fail(c, "expected: one IPv6 socket listening on [::]:%u with IPV6_V6ONLY off\n"
+			 "   seen: %s", ctx_port(c, 0),
+			 n > 0 && socks[0].family == AF_INET ? "an IPv4 socket only (0.0.0.0)"
+							     : "no IPv6 socket on the wildcard address");
+		return;
+	}
+	if (converse(c, "::1", ctx_port(c, 0), chunks, 0, &reply))
+		peer_buf_free(&reply);
+	if (!ctx_failed(c) && converse(c, "127.0.0.1", ctx_port(c, 0), chunks, 0, &reply))
+		peer_buf_free(&reply);
+	if (!ctx_failed(c) && wire_reply(c, 0, "HI Ada\n", true))
+		wire_reply(c, 1, "HI Ada\n", true);
+}
+
+static void server_drop(struct ctx *c)
+{
+	static const char *const chunks[] = { "HELLO Ada\n", NULL };
+	char why[256];
+	struct peer_buf reply;
+
+	if (!start_server(c))
+		return;
+	/* Connect and close without a word, then half a line and a reset, then a reset alone. */
+	int fd = peer_connect("127.0.0.1", ctx_port(c, 0), GREET_IO_MS, why, sizeof why);
+	if (fd >= 0)
+		close(fd);
+	fd = peer_connect("127.0.0.1", ctx_port(c, 0), GREET_IO_MS, why, sizeof why);
+	if (fd >= 0) {
+		peer_send(fd, "HELLO A", 7, GREET_IO_MS);
+		clock_sleep_ms(20);
+		peer_reset(fd);
+	}
+	fd = peer_connect("127.0.0.1", ctx_port(c, 0), GREET_IO_MS, why, sizeof why);
+	if (fd >= 0)
+		peer_reset(fd);
+	clock_sleep_ms(20);
+	if (converse(c, "127.0.0.1", ctx_port(c, 0), chunks, 0, &reply))
+		peer_buf_free(&reply);
+	if (!ctx_failed(c))
+		wire_reply(c, 3, "HI Ada\n", true);
+	if (ctx_failed(c))
+		ctx_fail(c, "(three clients came first: one closed at once, one sent \"HELLO A\" and "
+			 "reset, one reset at once)");
+}
+
+static void server_restart(struct ctx *c)
+{
+	static const char *const chunks[] = { "HELLO Ada\n", NULL };
+	struct peer_buf reply;
+	struct proc *p = start_server(c);
+
+	if (!p || !converse(c, "127.0.0.1", ctx_port(c, 0), chunks, 0, &reply))
+		return;
+	peer_buf_free(&reply);
+	ctx_stop(c, p);
+	/* The server closed first, so its side of that connection is in TIME_WAIT now. */
+	if (!start_server(c)) {
+		ctx_fail(c, "(restarted right after serving a client: set SO_REUSEADDR before bind)");
+		return;
+	}
+	if (converse(c, "127.0.0.1", ctx_port(c, 0), chunks, 0, &reply))
+		peer_buf_free(&reply);
+	if (!ctx_failed(c))
+		wire_reply(c, 1, "HI Ada\n", true);
+}
+
+/* ---- greet_client --------------------------------------------------------------------- */
+
+/* Run greet_client against the grader's server on addr, which answers with reply in two
+ * segments and closes; judge what the client did (the wire is judged afterwards). */
+static bool client_case(struct ctx *c, const char *addr, const char *reply)
+{
+	char why[256], port[8];
+	struct peer_buf line = { 0 };
+	uint16_t pn = ctx_port(c, 0);
+	int lfd = peer_listen("::", pn, SOCK_STREAM, why, sizeof why);
+
+	if (lfd < 0) {
+		ctx_error(c, "the grader's server: %s", why);
+		return false;
+	}
+	snprintf(port, sizeof port, "%u", pn);
+	struct proc *p = ctx_start(c, NULL, "greet_client", addr, port, "Ada", NULL);
+	if (!p) {
+		close(lfd);
+		return false;
+	}
+	int fd = peer_accept(lfd, 3000);
+	close(lfd);
+	if (fd < 0) {
+		ctx_fail(c, "expected: `greet_client %s %s Ada` connects\n   seen: no connection "
+			 "within 3 s", addr, port);
+		return false;
+	}
+	int rc = peer_recv_until(fd, &line, "\n", 256, 3000);
+	size_t half = strlen(reply) / 2;
+	if (rc == 0) {
+		peer_send(fd, reply, half, 1000);
+		clock_sleep_ms(20);
+		peer_send(fd, reply + half, strlen(reply) - half, 1000);
+	}
+	shutdown(fd, SHUT_WR);
+	/* Wait for the client's own close before ours is complete. */
+	peer_recv_all(fd, &line, 4096, 3000);
+	close(fd);
+	peer_buf_free(&line);
+	if (!ctx_wait(c, p, 3000))
+		return false;
+	size_t olen;
+	char *out = ctx_stdout(c, p, &olen);
+	bool ok = ctx_expect_exit(c, p, 0) &&
+		  ctx_expect_bytes(c, "on stdout (every byte the server sent)", reply,
+				   strlen(reply), out, olen);
+	free(out);
+	if (!ok)
+		ctx_fail(c, "(greet_client %s %s Ada)", addr, port);
+	return ok;
+}
+
+/* The client's side of the idx-th connection: exactly the HELLO line, then FIN. */
+static bool client_wire(struct ctx *c, size_t idx, const char *addr)
+{
+	const struct flow_set *fs = ctx_flows(c);
+	const struct flow_tcp *f = fs ? flow_tcp_nth(fs, ctx_port(c, 0), idx) : NULL;
+
+	if (!fs)
+		return false;
+	if (!f) {
+		ctx_error(c, "the connection from greet_client to %s is not in the capture", addr);
+		return false;
+	}
+	bool ok = ctx_expect_bytes(c, "from the client", "HELLO Ada\n", 10,
+				   f->half[FLOW_C2S].data, f->half[FLOW_C2S].len) &&
+		  ctx_expect_fin(c, f, FLOW_C2S, "client");
+	if (!ok) {
+		ctx_fail(c, "(greet_client %s %u Ada)", addr, ctx_port(c, 0));
+		ctx_ladder_tcp(c, f);
+	}
+	return ok;
+}
+
+static void client_hello(struct ctx *c)
+{
+	if (client_case(c, "127.0.0.1", "HI Ada\n") &&
+	    client_case(c, "::1", "HI Ada\nand a second line \x01\n") &&
+	    client_wire(c, 0, "127.0.0.1"))
+		client_wire(c, 1, "::1");
+}
+
+static void client_name(struct ctx *c)
+{
+	static const char *const names[] = {
+		"bad name", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "Ada!", "",
+	};
+	char why[256], port[8];
+	uint16_t pn = ctx_port(c, 0);
+	/* A listener, so a client that connects before checking the name shows on the wire. */
+	int lfd = peer_listen("::", pn, SOCK_STREAM, why, sizeof why);
+
+	if (lfd < 0) {
+		ctx_error(c, "the grader's server: %s", why);
+		return;
+	}
+	snprintf(port, sizeof port, "%u", pn);
+	for (size_t i = 0; i < sizeof names / sizeof *names && !ctx_failed(c); i++)
+		ctx_expect_usage(c, "greet_client", "127.0.0.1", port, names[i], NULL);
+	if (!ctx_failed(c)) {
+		ctx_expect_usage(c, "greet_client", "127.0.0.1", port, NULL);
+		ctx_expect_usage(c, "greet_client", "127.0.0.1", "0", "Ada", NULL);
+	}
+	close(lfd);
+	const struct flow_set *fs = ctx_flows(c);
+	if (fs && flow_tcp_count(fs, pn) > 0) {
+		ctx_fail(c, "expected: no connection for a bad NAME or bad arguments\n"
+			 "   seen: %zu connection(s) to port %u", flow_tcp_count(fs, pn), pn);
+		ctx_ladder_tcp(c, flow_tcp_nth(fs, pn, 0));
+	}
+}
+
+static void client_errors(struct ctx *c)
+{
+	char port[8];
+
+	snprintf(port, sizeof port, "%u", ctx_port(c, 1));
+	struct proc *p = ctx_start(c, NULL, "greet_client", "127.0.0.1", port, "Ada", NULL);
+	if (!p || !ctx_wait(c, p, 3000))
+		return;
+	if (!ctx_expect_error_line(c, p, "connection refused (nothing listens on that port)"))
+		return;
+	if (c->sb->mode != SB_NETNS) {
+		/* On the host a lookup could leave the machine; only a namespace has no way out. */
+		ctx_log(c, "the unresolvable-host case needs a network namespace: not run");
+		return;
+	}
+	p = ctx_start(c, NULL, "greet_client", "no-such-host.invalid", port, "Ada", NULL);
+	if (p && ctx_wait(c, p, 5000))
+		ctx_expect_error_line(c, p, "an unresolvable host (no-such-host.invalid)");
+}
+
+static void client_timeout(struct ctx *c)
+{
+	char why[256], port[8];
+	struct peer_buf line = { 0 };
+	uint16_t pn = ctx_port(c, 0);
+	int lfd = peer_listen("::", pn, SOCK_STREAM, why, sizeof why);
+
+	if (lfd < 0) {
+		ctx_error(c, "the grader's server: %s", why);
+		return;
+	}
+	snprintf(port, sizeof port, "%u", pn);
+	struct proc *p = ctx_start(c, NULL, "greet_client", "127.0.0.1", port, "Ada", NULL);
+	int fd = p ? peer_accept(lfd, 3000) : -1;
+	if (p && fd < 0)
+		ctx_fail(c, "expected: greet_client connects\n   seen: no connection within 3 s");
+	if (fd >= 0)
+		peer_recv_until(fd, &line, "\n", 256, 3000);
+	/* Say nothing, keep the connection open. */
+	if (p && fd >= 0 && ctx_wait(c, p, 8000)) {
+		double secs = (p->end_ns - p->start_ns) / 1e9;
+		ctx_log(c, "greet_client gave up after %.2f s", secs);
+		if (secs < 4.5)
+			ctx_fail(c, "expected: greet_client waits 5 s for a reply\n"
+				 "   seen: it gave up after %.2f s", secs);
+		else
+			ctx_expect_error_line(c, p, "a server that never answers");
+	}
+	if (fd >= 0)
+		close(fd);
+	close(lfd);
+	peer_buf_free(&line);
+}
+
+static const struct check checks[] = {
+	{ "greet.server-usage", "usage errors: a usage line, exit 2", 5, "Errors and exit codes",
+	  "Check argc and the port (1..65535, digits only) before anything else; print a usage "
+	  "line to stderr and exit(2).", 0, 0, server_usage },
+	{ "greet.server-hello", "HELLO Ada -> HI Ada, then FIN", 10, "Closing cleanly: FIN, not RST",
+	  "Reply with exactly \"HI <NAME>\\n\" and close() after reading the whole line.",
+	  CHECK_WIRE, 0, server_hello },
+	{ "greet.server-crlf", "a \\r before the \\n is ignored", 5, "Reading a line",
+	  "Strip one \\r just before the \\n before you check the line.", CHECK_WIRE, 0, server_crlf },
+	{ "greet.server-split", "a line split over three segments", 10, "Reading a line",
+	  "One recv() is not one line: keep reading and appending until you see \\n.",
+	  CHECK_WIRE, 0, server_split },
+	{ "greet.server-errors", "bad lines get ERR and a close", 10, "Reading a line",
+	  "Check the verb, the name's length (1..32) and characters; after 64 bytes without "
+	  "\\n answer ERR.", CHECK_WIRE, 0, server_errors },
+	{ "greet.server-ipv6", "dual stack: ::1 and 127.0.0.1", 10, "Dual-stack sockets",
+	  "Listen on an AF_INET6 socket bound to in6addr_any with IPV6_V6ONLY set to 0.",
+	  CHECK_WIRE, 0, server_ipv6 },
+	{ "greet.server-drop", "silent and reset clients are dropped", 10, "Reading a line",
+	  "recv() returning 0 or failing with ECONNRESET ends that client only: close it and "
+	  "accept the next.", CHECK_WIRE, 0, server_drop },
+	{ "greet.server-restart", "restart at once after serving", 10, "TIME_WAIT and SO_REUSEADDR",
+	  "Set SO_REUSEADDR on the listening socket before bind().", CHECK_WIRE, 0, server_restart },
+	{ "greet.client-hello", "HELLO on the wire, reply to stdout", 10, "Closing cleanly: FIN, not RST",
+	  "Send exactly \"HELLO <NAME>\\n\", then copy every byte you receive to stdout until "
+	  "recv() returns 0.", CHECK_WIRE, 0, client_hello },
+	{ "greet.client-name", "a bad NAME is a usage error", 5, "Errors and exit codes",
+	  "Validate NAME (1..32 of A-Z a-z 0-9 _ -) before connecting; exit(2).",
+	  CHECK_WIRE, 0, client_name },
+	{ "greet.client-errors", "refused and unknown hosts: exit 1", 10, "Errors and exit codes",
+	  "Print one line \"greet_client: what: why\" (gai_strerror, strerror) and exit(1).",
+	  0, 0, client_errors },
+	{ "greet.client-timeout", "a silent server: give up after 5 s", 5, "Timeouts",
+	  "Wait with poll() (or SO_RCVTIMEO) for 5000 ms; on timeout print an error and exit(1).",
+	  0, 15000, client_timeout },
+};
+
+static const char *const programs[] = { "greet_server", "greet_client", NULL };
+
+const struct lab lab_00_sockets_basics = {
+	.id = "00-sockets-basics",
+	.title = "a greeting over TCP",
+	.programs = programs,
+	.checks = checks,
+	.nchecks = sizeof checks / sizeof *checks,
+};

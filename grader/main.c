@@ -1,0 +1,336 @@
+/* main.c - the wirelab command: list, grade, doctor. */
+#define _GNU_SOURCE
+#include "labs.h"
+#include "report.h"
+#include "run.h"
+#include "sandbox.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <pcap/pcap.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define WIRELAB_VERSION "0.1.0"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: wirelab list [LAB]\n"
+		"       wirelab grade LAB|all [--submission DIR | --solution] [--format FORMAT]\n"
+		"                     [--output FILE] [--pcap-dir DIR] [--check ID] [-j N] [-v]\n"
+		"       wirelab doctor\n"
+		"       wirelab --help | --version\n"
+		"\n"
+		"LAB is a number (01), a name (tcp-echo) or both (01-tcp-echo).\n"
+		"FORMAT is text (default), json, gradescope, junit or tap.\n"
+		"--check takes a check id or a pattern (\"echo.server-*\").\n"
+		"Exit status: 0 every check passed, 1 a check failed, 2 usage or internal error.\n");
+}
+
+static bool is_dir(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The kit's root: WIRELAB_ROOT, else the nearest folder above the binary that holds both
+ * labs/ and solutions/. */
+static int find_root(char *out, size_t outsz)
+{
+	char exe[PATH_MAX], probe[PATH_MAX + 32];
+	const char *env = getenv("WIRELAB_ROOT");
+
+	if (env && *env) {
+		snprintf(out, outsz, "%s", env);
+		return 0;
+	}
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n <= 0)
+		return -1;
+	exe[n] = '\0';
+	for (char *slash = strrchr(exe, '/'); slash && slash != exe; slash = strrchr(exe, '/')) {
+		*slash = '\0';
+		snprintf(probe, sizeof probe, "%s/labs", exe);
+		bool labs = is_dir(probe);
+		snprintf(probe, sizeof probe, "%s/solutions", exe);
+		if (labs && is_dir(probe)) {
+			snprintf(out, outsz, "%s", exe);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static void list_lab(const struct lab *lab, bool detail)
+{
+	int total = 0;
+
+	for (size_t i = 0; i < lab->nchecks; i++)
+		total += lab->checks[i].points;
+	printf("%-20s %-44s %3d points, %2zu checks; programs:", lab->id, lab->title, total,
+	       lab->nchecks);
+	for (size_t i = 0; lab->programs[i]; i++)
+		printf(" %s", lab->programs[i]);
+	printf("\n");
+	if (!detail)
+		return;
+	for (size_t i = 0; i < lab->nchecks; i++) {
+		const struct check *c = &lab->checks[i];
+		printf("  %-28s %3d  %s%s\n", c->id, c->points, c->title,
+		       c->flags & CHECK_WIRE ? "  [wire]" : "");
+	}
+}
+
+static int cmd_list(int argc, char **argv)
+{
+	if (argc > 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (argc == 2) {
+		const struct lab *lab = labs_find(argv[1]);
+		if (!lab) {
+			fprintf(stderr, "wirelab: no lab named \"%s\" (see: wirelab list)\n", argv[1]);
+			return 2;
+		}
+		list_lab(lab, true);
+		return 0;
+	}
+	for (size_t i = 0; labs_all[i]; i++)
+		list_lab(labs_all[i], false);
+	return 0;
+}
+
+static int cmd_doctor(void)
+{
+	struct sb_info sb;
+	static const char *const tools[] = { "cc", "tcpdump", "socat", "curl", "python3", NULL };
+	char root[PATH_MAX];
+
+	sb_probe(&sb);
+	printf("wirelab %s\n", WIRELAB_VERSION);
+	printf("kit root:   %s\n", find_root(root, sizeof root) == 0 ? root : "(not found)");
+	printf("user:       uid %u%s\n", (unsigned)geteuid(),
+	       sb.root ? " (root: programs run as an unprivileged uid)" : "");
+	printf("sandbox:    %s\n            %s\n", sb_mode_name(sb.mode), sb.why);
+	if (sb.fix[0])
+		printf("to improve: %s\n", sb.fix);
+	printf("libpcap:    %s\n", pcap_lib_version());
+	for (size_t i = 0; tools[i]; i++) {
+		char cmd[128];
+		snprintf(cmd, sizeof cmd, "command -v %s >/dev/null 2>&1", tools[i]);
+		printf("%-11s %s\n", tools[i], system(cmd) == 0 ? "found" : "missing (run: make deps)");
+	}
+	return sb.mode == SB_NETNS ? 0 : 1;
+}
+
+struct grade_args {
+	const char *lab;
+	const char *submission;
+	bool solution;
+	enum report_format format;
+	const char *output;
+	const char *pcap_dir;
+	const char *check;
+	int jobs;
+	bool verbose;
+};
+
+static int parse_grade(int argc, char **argv, struct grade_args *g)
+{
+	static const struct option opts[] = {
+		{ "submission", required_argument, NULL, 's' },
+		{ "solution", no_argument, NULL, 'S' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "pcap-dir", required_argument, NULL, 'p' },
+		{ "check", required_argument, NULL, 'c' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	memset(g, 0, sizeof *g);
+	g->jobs = n > 0 ? (int)n : 1;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "j:vo:f:", opts, NULL)) != -1) {
+		switch (ch) {
+		case 's': g->submission = optarg; break;
+		case 'S': g->solution = true; break;
+		case 'f':
+			if (report_parse_format(optarg, &g->format) < 0) {
+				fprintf(stderr, "wirelab: unknown format \"%s\"\n", optarg);
+				return -1;
+			}
+			break;
+		case 'o': g->output = optarg; break;
+		case 'p': g->pcap_dir = optarg; break;
+		case 'c': g->check = optarg; break;
+		case 'j': {
+			char *end;
+			long j = strtol(optarg, &end, 10);
+			if (*end || j < 1 || j > 64) {
+				fprintf(stderr, "wirelab: -j takes a number from 1 to 64\n");
+				return -1;
+			}
+			g->jobs = (int)j;
+			break;
+		}
+		case 'v': g->verbose = true; break;
+		default: return -1;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "wirelab: grade takes one LAB (or all)\n");
+		return -1;
+	}
+	g->lab = argv[optind];
+	if (g->solution && g->submission) {
+		fprintf(stderr, "wirelab: --solution and --submission do not go together\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* Where lab's folder is: DIR/<id> for a tree, or DIR itself when it holds src/. */
+static void lab_folder(const char *tree, bool single, const struct lab *lab, char *out,
+		       size_t outsz)
+{
+	if (single)
+		snprintf(out, outsz, "%s", tree);
+	else
+		snprintf(out, outsz, "%s/%s", tree, lab->id);
+}
+
+static int cmd_grade(int argc, char **argv)
+{
+	struct grade_args g;
+	struct sb_info sb;
+	char root[PATH_MAX], tree[PATH_MAX + 16], why[512];
+	const struct lab *one[2] = { NULL, NULL };
+	const struct lab *const *labs = one;
+	bool single = false;
+
+	if (parse_grade(argc, argv, &g) < 0) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(g.lab, "all") == 0) {
+		labs = labs_all;
+	} else if (!(one[0] = labs_find(g.lab))) {
+		fprintf(stderr, "wirelab: no lab named \"%s\" (see: wirelab list)\n", g.lab);
+		return 2;
+	}
+	if (g.submission) {
+		char *real = realpath(g.submission, NULL);
+		if (!real || !is_dir(real)) {
+			fprintf(stderr, "wirelab: %s: not a folder\n", g.submission);
+			free(real);
+			return 2;
+		}
+		snprintf(tree, sizeof tree, "%s", real);
+		free(real);
+		char src[PATH_MAX + 32];
+		snprintf(src, sizeof src, "%s/src", tree);
+		single = is_dir(src);
+		if (single && labs == labs_all) {
+			fprintf(stderr, "wirelab: %s is a single lab's folder: name the lab, not all\n",
+				g.submission);
+			return 2;
+		}
+	} else {
+		if (find_root(root, sizeof root) < 0) {
+			fprintf(stderr, "wirelab: cannot find the kit (labs/ and solutions/); set "
+				"WIRELAB_ROOT\n");
+			return 2;
+		}
+		snprintf(tree, sizeof tree, "%s/%s", root, g.solution ? "solutions" : "labs");
+	}
+	sb_probe(&sb);
+	struct run_opts ro = {
+		.sb = &sb, .jobs = g.jobs, .check_pattern = g.check, .pcap_dir = g.pcap_dir,
+		.verbose = g.verbose,
+	};
+	size_t nlabs = 0;
+	while (labs[nlabs])
+		nlabs++;
+	struct lab_result *res = calloc(nlabs, sizeof *res);
+	if (!res) {
+		fprintf(stderr, "wirelab: out of memory\n");
+		return 2;
+	}
+	int status = 0;
+	for (size_t i = 0; i < nlabs; i++) {
+		char dir[PATH_MAX + 64];
+		lab_folder(tree, single, labs[i], dir, sizeof dir);
+		if (run_lab(&ro, labs[i], dir, &res[i], why, sizeof why) < 0) {
+			fprintf(stderr, "wirelab: %s: %s\n", labs[i]->id, why);
+			status = 2;
+		}
+	}
+	FILE *out = stdout;
+	if (g.output && !(out = fopen(g.output, "w"))) {
+		fprintf(stderr, "wirelab: %s: %s\n", g.output, strerror(errno));
+		status = 2;
+		out = stdout;
+	}
+	struct report_opts rop = {
+		.format = g.format,
+		.color = out == stdout && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"),
+		.verbose = g.verbose,
+		.sb = &sb,
+		.title = g.submission ? tree : g.solution ? "the reference solutions" : "your labs",
+		.all = labs == labs_all,
+	};
+	report_write(out, &rop, res, nlabs);
+	if (out != stdout)
+		fclose(out);
+	bool failed = false, errored = false;
+	for (size_t i = 0; i < nlabs; i++) {
+		for (size_t k = 0; k < res[i].n; k++) {
+			failed |= res[i].results[k].status == CHECK_FAIL;
+			errored |= res[i].results[k].status == CHECK_ERROR;
+		}
+		run_lab_free(&res[i]);
+	}
+	free(res);
+	if (status)
+		return status;
+	return failed ? 1 : errored ? 2 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	signal(SIGPIPE, SIG_IGN);
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("wirelab %s\n", WIRELAB_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "list") == 0)
+		return cmd_list(argc - 1, argv + 1);
+	if (strcmp(argv[1], "grade") == 0)
+		return cmd_grade(argc - 1, argv + 1);
+	if (strcmp(argv[1], "doctor") == 0)
+		return cmd_doctor();
+	fprintf(stderr, "wirelab: unknown command \"%s\"\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

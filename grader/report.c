@@ -1,0 +1,366 @@
+/* report.c - the grading report in text, JSON, Gradescope, JUnit and TAP. */
+#include "report.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+int report_parse_format(const char *s, enum report_format *out)
+{
+	static const struct { const char *name; enum report_format f; } tab[] = {
+		{ "text", REPORT_TEXT }, { "json", REPORT_JSON },
+		{ "gradescope", REPORT_GRADESCOPE }, { "junit", REPORT_JUNIT },
+		{ "tap", REPORT_TAP },
+	};
+
+	for (size_t i = 0; i < sizeof tab / sizeof *tab; i++)
+		if (strcmp(s, tab[i].name) == 0) {
+			*out = tab[i].f;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+/* "hint text (see "Section" in labs/NN/README.md)" */
+static void hint_text(const struct lab *lab, const struct check *ch, char *buf, size_t bufsz)
+{
+	if (ch->section)
+		snprintf(buf, bufsz, "%s (see \"%s\" in labs/%s/README.md)", ch->hint ? ch->hint : "",
+			 ch->section, lab->id);
+	else
+		snprintf(buf, bufsz, "%s", ch->hint ? ch->hint : "");
+}
+
+/* Message, ladder and log as one text, for formats with a single output field. */
+static char *full_output(const struct lab_result *lr, size_t i, bool with_hint)
+{
+	const struct check_result *r = &lr->results[i];
+	char hint[1024];
+	size_t cap = strlen(r->message) + strlen(r->ladder) + strlen(r->log) + sizeof hint +
+		     2 * sizeof r->pcap + 128;
+	char *s = malloc(cap);
+
+	if (!s)
+		return NULL;
+	hint_text(lr->lab, lr->checks[i], hint, sizeof hint);
+	size_t n = (size_t)snprintf(s, cap, "%s", r->message);
+	if (r->ladder[0])
+		n += (size_t)snprintf(s + n, cap - n, "\n\n%s", r->ladder);
+	if (r->log[0] && r->status != CHECK_PASS)
+		n += (size_t)snprintf(s + n, cap - n, "\n\n%s", r->log);
+	if (with_hint && r->status == CHECK_FAIL)
+		n += (size_t)snprintf(s + n, cap - n, "\n\nhint: %s", hint);
+	if (r->pcap[0])
+		snprintf(s + n, cap - n, "\npcap: %s (read it with: tcpdump -nn -r %s)", r->pcap,
+			 r->pcap);
+	return s;
+}
+
+/* ---- text ----------------------------------------------------------------------------- */
+
+static const char *mark(const struct report_opts *o, enum check_status s, const char **end)
+{
+	static const char *plain[] = { "PASS", "FAIL", "ERR ", "SKIP" };
+	static const char *col[] = { "\033[32mPASS", "\033[1;31mFAIL", "\033[1;33mERR ",
+				     "\033[36mSKIP" };
+
+	*end = o->color ? "\033[0m" : "";
+	return o->color ? col[s] : plain[s];
+}
+
+static void indent(FILE *f, const char *text, const char *pad)
+{
+	const char *p = text;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		fprintf(f, "%s%.*s\n", n ? pad : "", (int)n, p);
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+}
+
+static void text_lab(FILE *f, const struct report_opts *o, const struct lab_result *lr)
+{
+	size_t passed = 0;
+	const char *bold = o->color ? "\033[1m" : "", *end = o->color ? "\033[0m" : "";
+
+	fprintf(f, "%s%s%s  %s\n", bold, lr->lab->id, end, lr->lab->title);
+	fprintf(f, "  from %s\n", lr->labdir);
+	if (!lr->built) {
+		fprintf(f, "\n  The lab did not build. The build said:\n\n");
+		indent(f, lr->build_log, "    ");
+		fprintf(f, "\n");
+	} else if (o->verbose && lr->build_log && strstr(lr->build_log, "warning")) {
+		fprintf(f, "\n  The build warned:\n");
+		indent(f, lr->build_log, "    ");
+	}
+	fprintf(f, "\n");
+	for (size_t i = 0; i < lr->n; i++) {
+		const struct check *ch = lr->checks[i];
+		const struct check_result *r = &lr->results[i];
+		const char *mend, *m = mark(o, r->status, &mend);
+		char pts[32];
+		snprintf(pts, sizeof pts, "%d/%d", r->score, ch->points);
+		fprintf(f, "  %s%s  %-28s %-52s %6s\n", m, mend, ch->id, ch->title, pts);
+		if (r->status == CHECK_PASS) {
+			passed++;
+			if (o->verbose && r->log[0])
+				indent(f, r->log, "        ");
+			continue;
+		}
+		if (!lr->built)
+			continue;
+		if (r->message[0])
+			indent(f, r->message, "        ");
+		if (r->ladder[0]) {
+			fprintf(f, "\n");
+			indent(f, r->ladder, "        ");
+		}
+		if (r->log[0]) {
+			fprintf(f, "\n");
+			indent(f, r->log, "        ");
+		}
+		if (r->status == CHECK_FAIL) {
+			char hint[1024];
+			hint_text(lr->lab, ch, hint, sizeof hint);
+			fprintf(f, "\n        hint: %s\n", hint);
+		}
+		if (r->pcap[0])
+			fprintf(f, "        pcap: %s\n              tcpdump -nn -r %s\n", r->pcap,
+				r->pcap);
+		fprintf(f, "\n");
+	}
+	fprintf(f, "\n  %s%s: %d/%d points%s, %zu of %zu checks passed (%.1f s)\n\n", bold,
+		lr->lab->id, lr->score, lr->max_score, end, passed, lr->n,
+		lr->duration_ms / 1000.0);
+}
+
+static int write_text(FILE *f, const struct report_opts *o, const struct lab_result *labs,
+		      size_t n)
+{
+	int score = 0, max = 0;
+
+	fprintf(f, "wirelab: grading %s; sandbox: %s (%s)\n", o->title, sb_mode_name(o->sb->mode),
+		o->sb->why);
+	if (o->sb->fix[0])
+		fprintf(f, "  for full checks: %s\n", o->sb->fix);
+	fprintf(f, "\n");
+	for (size_t i = 0; i < n; i++) {
+		text_lab(f, o, &labs[i]);
+		score += labs[i].score;
+		max += labs[i].max_score;
+	}
+	if (n > 1)
+		fprintf(f, "total: %d/%d points\n", score, max);
+	return 0;
+}
+
+/* ---- JSON ----------------------------------------------------------------------------- */
+
+static cJSON *json_lab(const struct lab_result *lr)
+{
+	cJSON *o = cJSON_CreateObject(), *checks = cJSON_CreateArray();
+
+	cJSON_AddStringToObject(o, "lab", lr->lab->id);
+	cJSON_AddNumberToObject(o, "score", lr->score);
+	cJSON_AddNumberToObject(o, "max_score", lr->max_score);
+	for (size_t i = 0; i < lr->n; i++) {
+		const struct check_result *r = &lr->results[i];
+		cJSON *c = cJSON_CreateObject();
+		char hint[1024], *msg = full_output(lr, i, false);
+		/* The pcap path has a field of its own. */
+		char *cut = msg ? strstr(msg, "\npcap: ") : NULL;
+		if (cut && r->pcap[0])
+			*cut = '\0';
+		hint_text(lr->lab, lr->checks[i], hint, sizeof hint);
+		cJSON_AddStringToObject(c, "id", lr->checks[i]->id);
+		cJSON_AddStringToObject(c, "title", lr->checks[i]->title);
+		cJSON_AddStringToObject(c, "status", run_status_name(r->status));
+		cJSON_AddNumberToObject(c, "score", r->score);
+		cJSON_AddNumberToObject(c, "max_score", lr->checks[i]->points);
+		cJSON_AddStringToObject(c, "message", msg ? msg : "");
+		cJSON_AddStringToObject(c, "hint", hint);
+		if (r->pcap[0])
+			cJSON_AddStringToObject(c, "pcap", r->pcap);
+		else
+			cJSON_AddNullToObject(c, "pcap");
+		cJSON_AddNumberToObject(c, "duration_ms", (double)r->duration_ms);
+		cJSON_AddItemToArray(checks, c);
+		free(msg);
+	}
+	cJSON_AddItemToObject(o, "checks", checks);
+	return o;
+}
+
+static int print_json(FILE *f, cJSON *root)
+{
+	char *s = cJSON_Print(root);
+
+	cJSON_Delete(root);
+	if (!s)
+		return -ENOMEM;
+	fprintf(f, "%s\n", s);
+	free(s);
+	return 0;
+}
+
+static int write_json(FILE *f, const struct lab_result *labs, size_t n, bool all)
+{
+	if (!all && n == 1)
+		return print_json(f, json_lab(&labs[0]));
+	cJSON *root = cJSON_CreateObject(), *arr = cJSON_CreateArray();
+	int score = 0, max = 0;
+	for (size_t i = 0; i < n; i++) {
+		cJSON_AddItemToArray(arr, json_lab(&labs[i]));
+		score += labs[i].score;
+		max += labs[i].max_score;
+	}
+	cJSON_AddItemToObject(root, "labs", arr);
+	cJSON_AddNumberToObject(root, "score", score);
+	cJSON_AddNumberToObject(root, "max_score", max);
+	return print_json(f, root);
+}
+
+static int write_gradescope(FILE *f, const struct lab_result *labs, size_t n)
+{
+	cJSON *root = cJSON_CreateObject(), *tests = cJSON_CreateArray();
+	int score = 0;
+	int64_t ms = 0;
+	char summary[4096] = "";
+	size_t used = 0;
+
+	for (size_t l = 0; l < n; l++) {
+		const struct lab_result *lr = &labs[l];
+		score += lr->score;
+		ms += lr->duration_ms;
+		used += (size_t)snprintf(summary + used, sizeof summary - used, "%s: %d/%d%s\n",
+					 lr->lab->id, lr->score, lr->max_score,
+					 lr->built ? "" : " (did not build)");
+		if (used >= sizeof summary)
+			used = sizeof summary - 1;
+		for (size_t i = 0; i < lr->n; i++) {
+			const struct check_result *r = &lr->results[i];
+			cJSON *t = cJSON_CreateObject();
+			char name[256], *out = full_output(lr, i, true);
+			snprintf(name, sizeof name, "%s %s: %s", lr->lab->id, lr->checks[i]->id,
+				 lr->checks[i]->title);
+			cJSON_AddStringToObject(t, "name", name);
+			cJSON_AddNumberToObject(t, "score", r->score);
+			cJSON_AddNumberToObject(t, "max_score", lr->checks[i]->points);
+			cJSON_AddStringToObject(t, "status",
+						r->status == CHECK_PASS ? "passed" : "failed");
+			cJSON_AddStringToObject(t, "output", out ? out : "");
+			cJSON_AddStringToObject(t, "visibility", "visible");
+			cJSON_AddItemToArray(tests, t);
+			free(out);
+		}
+	}
+	cJSON_AddNumberToObject(root, "score", score);
+	cJSON_AddNumberToObject(root, "execution_time", (double)(ms + 999) / 1000);
+	cJSON_AddStringToObject(root, "output", summary);
+	cJSON_AddItemToObject(root, "tests", tests);
+	return print_json(f, root);
+}
+
+/* ---- JUnit and TAP -------------------------------------------------------------------- */
+
+/* XML text: escapes markup, and drops what XML 1.0 cannot carry at all. */
+static void xml_text(FILE *f, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '&': fputs("&amp;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\'': fputs("&apos;", f); break;
+		default:
+			if (*p >= 0x20 || *p == '\n' || *p == '\t' || *p == '\r')
+				fputc(*p, f);
+			else
+				fputc('?', f);
+		}
+	}
+}
+
+static int write_junit(FILE *f, const struct lab_result *labs, size_t n)
+{
+	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"wirelab\">\n");
+	for (size_t l = 0; l < n; l++) {
+		const struct lab_result *lr = &labs[l];
+		size_t fails = 0, errors = 0, skips = 0;
+		for (size_t i = 0; i < lr->n; i++) {
+			fails += lr->results[i].status == CHECK_FAIL;
+			errors += lr->results[i].status == CHECK_ERROR;
+			skips += lr->results[i].status == CHECK_SKIP;
+		}
+		fprintf(f, "  <testsuite name=\"%s\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
+			"skipped=\"%zu\" time=\"%.3f\">\n", lr->lab->id, lr->n, fails, errors, skips,
+			lr->duration_ms / 1000.0);
+		for (size_t i = 0; i < lr->n; i++) {
+			const struct check_result *r = &lr->results[i];
+			fprintf(f, "    <testcase classname=\"%s\" name=\"", lr->lab->id);
+			xml_text(f, lr->checks[i]->id);
+			fprintf(f, "\" time=\"%.3f\">\n", r->duration_ms / 1000.0);
+			if (r->status != CHECK_PASS) {
+				static const char *tag[] = { "", "failure", "error", "skipped" };
+				char *out = full_output(lr, i, true);
+				fprintf(f, "      <%s message=\"", tag[r->status]);
+				xml_text(f, lr->checks[i]->title);
+				fprintf(f, "\">");
+				xml_text(f, out ? out : "");
+				fprintf(f, "</%s>\n", tag[r->status]);
+				free(out);
+			}
+			fprintf(f, "    </testcase>\n");
+		}
+		fprintf(f, "  </testsuite>\n");
+	}
+	fprintf(f, "</testsuites>\n");
+	return 0;
+}
+
+static int write_tap(FILE *f, const struct lab_result *labs, size_t n)
+{
+	size_t total = 0, k = 0;
+
+	for (size_t l = 0; l < n; l++)
+		total += labs[l].n;
+	fprintf(f, "TAP version 13\n1..%zu\n", total);
+	for (size_t l = 0; l < n; l++) {
+		const struct lab_result *lr = &labs[l];
+		for (size_t i = 0; i < lr->n; i++) {
+			const struct check_result *r = &lr->results[i];
+			bool ok = r->status == CHECK_PASS || r->status == CHECK_SKIP;
+			fprintf(f, "%sok %zu - %s %s: %s", ok ? "" : "not ", ++k, lr->lab->id,
+				lr->checks[i]->id, lr->checks[i]->title);
+			if (r->status == CHECK_SKIP)
+				fprintf(f, " # SKIP %.200s", r->message);
+			fprintf(f, "\n");
+			if (r->status == CHECK_FAIL || r->status == CHECK_ERROR) {
+				char *out = full_output(lr, i, true);
+				fprintf(f, "  ---\n  status: %s\n  output: |\n", run_status_name(r->status));
+				indent(f, out ? out : "", "    ");
+				fprintf(f, "  ...\n");
+				free(out);
+			}
+		}
+	}
+	return 0;
+}
+
+int report_write(FILE *f, const struct report_opts *o, const struct lab_result *labs, size_t n)
+{
+	switch (o->format) {
+	case REPORT_TEXT:       return write_text(f, o, labs, n);
+	case REPORT_JSON:       return write_json(f, labs, n, o->all);
+	case REPORT_GRADESCOPE: return write_gradescope(f, labs, n);
+	case REPORT_JUNIT:      return write_junit(f, labs, n);
+	case REPORT_TAP:        return write_tap(f, labs, n);
+	}
+	return -EINVAL;
+}

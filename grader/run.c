@@ -1,0 +1,449 @@
+/* run.c - grading a lab: build, then each check in its own worker process. */
+#define _GNU_SOURCE
+#include "run.h"
+#include "build.h"
+#include "clock.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <ftw.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define CHECK_DEFAULT_MS 20000
+#define RESULT_MAX       (256u << 10)
+#define NS_PORT_BASE     7000
+
+const char *run_status_name(enum check_status s)
+{
+	switch (s) {
+	case CHECK_PASS:  return "pass";
+	case CHECK_FAIL:  return "fail";
+	case CHECK_ERROR: return "error";
+	case CHECK_SKIP:  return "skip";
+	}
+	return "?";
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st;
+	(void)flag;
+	(void)f;
+	remove(path);
+	return 0;
+}
+
+static void rm_tree(const char *dir)
+{
+	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static int mkdir_p(const char *path)
+{
+	char tmp[1024];
+
+	snprintf(tmp, sizeof tmp, "%s", path);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* ---- the worker ---------------------------------------------------------------------- */
+
+static void worker_abort(int sig)
+{
+	(void)sig;
+	proc_kill_all();
+	_exit(3);
+}
+
+static char *result_to_json(const struct check_result *r)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "status", r->status);
+	cJSON_AddStringToObject(o, "message", r->message);
+	cJSON_AddStringToObject(o, "ladder", r->ladder);
+	cJSON_AddStringToObject(o, "pcap", r->pcap);
+	cJSON_AddStringToObject(o, "log", r->log);
+	cJSON_AddNumberToObject(o, "drops", (double)r->drops);
+	cJSON_AddNumberToObject(o, "packets", (double)r->packets);
+	char *s = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	return s;
+}
+
+static void copy_str(cJSON *o, const char *key, char *dst, size_t dstsz)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	if (cJSON_IsString(v))
+		snprintf(dst, dstsz, "%s", v->valuestring);
+}
+
+static bool result_from_json(const char *s, struct check_result *r)
+{
+	cJSON *o = cJSON_Parse(s);
+
+	if (!o)
+		return false;
+	const cJSON *st = cJSON_GetObjectItemCaseSensitive(o, "status");
+	r->status = cJSON_IsNumber(st) ? (enum check_status)st->valueint : CHECK_ERROR;
+	copy_str(o, "message", r->message, sizeof r->message);
+	copy_str(o, "ladder", r->ladder, sizeof r->ladder);
+	copy_str(o, "pcap", r->pcap, sizeof r->pcap);
+	copy_str(o, "log", r->log, sizeof r->log);
+	const cJSON *d = cJSON_GetObjectItemCaseSensitive(o, "drops");
+	r->drops = cJSON_IsNumber(d) ? (uint64_t)d->valuedouble : 0;
+	d = cJSON_GetObjectItemCaseSensitive(o, "packets");
+	r->packets = cJSON_IsNumber(d) ? (uint64_t)d->valuedouble : 0;
+	cJSON_Delete(o);
+	return true;
+}
+
+/* Ports in host mode are free ones; the capture is filtered on them (and on ICMP, which
+ * carries port-unreachable errors). */
+static void host_filter(const struct ctx *c, char *buf, size_t bufsz)
+{
+	size_t used = (size_t)snprintf(buf, bufsz, "icmp or icmp6");
+
+	for (int i = 0; i < CTX_MAX_PORTS && used < bufsz; i++)
+		used += (size_t)snprintf(buf + used, bufsz - used, " or port %u", c->ports[i]);
+}
+
+static void worker_run(const struct run_opts *o, const struct lab *lab, const struct check *ch,
+		       const char *bindir, const char *pcapdir, const char *tmpdir,
+		       struct check_result *res)
+{
+	char why[512], filter[256];
+	struct ctx c = {
+		.lab = lab, .check = ch, .sb = o->sb, .bindir = bindir, .res = res,
+		.verbose = o->verbose,
+	};
+
+	if (sb_enter(o->sb, why, sizeof why) < 0) {
+		ctx_error(&c, "cannot enter the sandbox: %s", why);
+		return;
+	}
+	c.tmpdir = tmpdir;
+	if (o->sb->root && (chown(tmpdir, o->sb->run_uid, o->sb->run_gid) < 0 ||
+			    chmod(tmpdir, 0755) < 0)) {
+		ctx_error(&c, "preparing %s: %s", tmpdir, strerror(errno));
+		return;
+	}
+	for (int i = 0; i < CTX_MAX_PORTS; i++)
+		c.ports[i] = o->sb->mode == SB_NETNS ? (uint16_t)(NS_PORT_BASE + i) : sb_free_port();
+	if (o->sb->mode != SB_NOCAP) {
+		if (o->sb->mode == SB_HOST)
+			host_filter(&c, filter, sizeof filter);
+		c.cap = cap_start("lo", o->sb->mode == SB_HOST ? filter : NULL, why, sizeof why);
+		if (!c.cap) {
+			ctx_error(&c, "cannot capture on lo: %s", why);
+			return;
+		}
+	} else if (ch->flags & CHECK_WIRE) {
+		ctx_skip(&c, "this check reads the wire and there is no capture here: %s%s%s",
+			 o->sb->why, o->sb->fix[0] ? "; to enable it: " : "", o->sb->fix);
+		return;
+	}
+	if (o->verbose)
+		ctx_log(&c, "mode %s, ports %u..%u, scratch %s", sb_mode_name(o->sb->mode),
+			c.ports[0], c.ports[CTX_MAX_PORTS - 1], tmpdir);
+	ch->run(&c);
+	for (size_t i = 0; i < c.nprocs; i++)
+		proc_stop(&c.procs[i], 500);
+	if (c.cap) {
+		if (cap_stop(c.cap, why, sizeof why) == 0) {
+			res->drops = cap_drops(c.cap);
+			res->packets = cap_count(c.cap);
+		}
+		if (res->status == CHECK_FAIL && res->drops > 0) {
+			res->status = CHECK_ERROR;
+			ctx_log(&c, "the capture dropped %llu packets: the result is not trusted",
+				(unsigned long long)res->drops);
+		}
+		/* A capture with nothing in it helps nobody. */
+		if ((res->status == CHECK_FAIL || res->status == CHECK_ERROR) && cap_count(c.cap)) {
+			char path[1400];
+			snprintf(path, sizeof path, "%.1200s/%.100s.pcap", pcapdir, ch->id);
+			if (mkdir_p(pcapdir) == 0 && cap_save(c.cap, path, why, sizeof why) == 0)
+				snprintf(res->pcap, sizeof res->pcap, "%s", path);
+			else
+				ctx_log(&c, "could not save the capture: %s", why);
+		}
+		cap_close(c.cap);
+	}
+}
+
+static void worker_main(const struct run_opts *o, const struct lab *lab, const struct check *ch,
+			const char *bindir, const char *pcapdir, const char *tmpdir, int fd)
+{
+	struct check_result *res = calloc(1, sizeof *res);
+	int cap_ms = ch->timeout_ms ? ch->timeout_ms : CHECK_DEFAULT_MS;
+	struct sigaction sa = { .sa_handler = worker_abort };
+
+	sigaction(SIGALRM, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	alarm((unsigned)(cap_ms + 999) / 1000);
+	if (!res)
+		_exit(4);
+	worker_run(o, lab, ch, bindir, pcapdir, tmpdir, res);
+	alarm(0);
+	char *s = result_to_json(res);
+	size_t len = s ? strlen(s) : 0, off = 0;
+	while (off < len) {
+		ssize_t n = write(fd, s + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	_exit(0);
+}
+
+/* ---- the scheduler ------------------------------------------------------------------- */
+
+struct slot {
+	pid_t pid;
+	int fd;
+	size_t idx;
+	int64_t start_ns, cap_ns;
+	char *buf;
+	size_t len;
+	bool eof;
+	char tmpdir[64];     /* the check's scratch directory, removed when it ends */
+};
+
+static void slot_finish(struct lab_result *r, struct slot *s, bool killed)
+{
+	struct check_result *res = &r->results[s->idx];
+	int st = 0;
+
+	while (waitpid(s->pid, &st, 0) < 0 && errno == EINTR)
+		;
+	res->duration_ms = (clock_mono_ns() - s->start_ns) / 1000000;
+	if (killed) {
+		res->status = CHECK_ERROR;
+		snprintf(res->message, sizeof res->message,
+			 "the check did not finish within its hard cap of %lld ms and was stopped "
+			 "(a grader fault, not yours)", (long long)(s->cap_ns / 1000000));
+	} else if (!s->buf || !result_from_json(s->buf, res)) {
+		res->status = CHECK_ERROR;
+		if (WIFEXITED(st) && WEXITSTATUS(st) == 3)
+			snprintf(res->message, sizeof res->message,
+				 "the check did not finish within its time limit of %d ms and was "
+				 "stopped (a grader fault, not yours)",
+				 r->checks[s->idx]->timeout_ms ? r->checks[s->idx]->timeout_ms
+							       : CHECK_DEFAULT_MS);
+		else
+			snprintf(res->message, sizeof res->message,
+				 "the check's worker ended without a result (wait status %#x): a "
+				 "grader fault, not yours", (unsigned)st);
+	}
+	free(s->buf);
+	close(s->fd);
+	rm_tree(s->tmpdir);
+	memset(s, 0, sizeof *s);
+	s->fd = -1;
+}
+
+static int start_worker(const struct run_opts *o, struct lab_result *r, size_t idx,
+			const char *bindir, struct slot *s)
+{
+	int pfd[2];
+	const struct check *ch = r->checks[idx];
+
+	char tmpdir[] = "/tmp/wirelab-check-XXXXXX";
+	if (!mkdtemp(tmpdir))
+		return -errno;
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		rm_tree(tmpdir);
+		return -errno;
+	}
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(pfd[0]);
+		close(pfd[1]);
+		rm_tree(tmpdir);
+		return -e;
+	}
+	if (pid == 0) {
+		close(pfd[0]);
+		worker_main(o, r->lab, ch, bindir, r->pcap_dir, tmpdir, pfd[1]);
+	}
+	close(pfd[1]);
+	fcntl(pfd[0], F_SETFL, O_NONBLOCK);
+	memset(s, 0, sizeof *s);
+	s->pid = pid;
+	s->fd = pfd[0];
+	s->idx = idx;
+	snprintf(s->tmpdir, sizeof s->tmpdir, "%s", tmpdir);
+	s->start_ns = clock_mono_ns();
+	s->cap_ns = (int64_t)((ch->timeout_ms ? ch->timeout_ms : CHECK_DEFAULT_MS) + 5000) * 1000000;
+	return 0;
+}
+
+static void slot_read(struct slot *s)
+{
+	char tmp[16384];
+
+	for (;;) {
+		ssize_t n = read(s->fd, tmp, sizeof tmp);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return;   /* EAGAIN */
+		if (n == 0) {
+			s->eof = true;
+			return;
+		}
+		if (s->len + (size_t)n > RESULT_MAX)
+			continue;
+		char *b = realloc(s->buf, s->len + (size_t)n + 1);
+		if (!b)
+			return;
+		s->buf = b;
+		memcpy(s->buf + s->len, tmp, (size_t)n);
+		s->len += (size_t)n;
+		s->buf[s->len] = '\0';
+	}
+}
+
+static int run_checks(const struct run_opts *o, struct lab_result *r, const char *bindir)
+{
+	int jobs = o->jobs > 0 ? o->jobs : 1;
+	struct slot *slots = calloc((size_t)jobs, sizeof *slots);
+	size_t next = 0, running = 0;
+
+	if (!slots)
+		return -ENOMEM;
+	for (int i = 0; i < jobs; i++)
+		slots[i].fd = -1;
+	while (next < r->n || running > 0) {
+		for (int i = 0; i < jobs && next < r->n; i++) {
+			if (slots[i].fd >= 0)
+				continue;
+			int rc = start_worker(o, r, next, bindir, &slots[i]);
+			if (rc < 0) {
+				struct check_result *res = &r->results[next];
+				res->status = CHECK_ERROR;
+				snprintf(res->message, sizeof res->message, "cannot start a worker: %s",
+					 strerror(-rc));
+			} else {
+				running++;
+			}
+			next++;
+		}
+		struct pollfd pfd[64];
+		int map[64], np = 0;
+		for (int i = 0; i < jobs && np < 64; i++)
+			if (slots[i].fd >= 0) {
+				pfd[np] = (struct pollfd){ .fd = slots[i].fd, .events = POLLIN };
+				map[np++] = i;
+			}
+		if (np == 0)
+			continue;
+		poll(pfd, (nfds_t)np, 50);
+		for (int k = 0; k < np; k++) {
+			struct slot *s = &slots[map[k]];
+			if (pfd[k].revents)
+				slot_read(s);
+			if (s->eof) {
+				slot_finish(r, s, false);
+				running--;
+			} else if (clock_mono_ns() - s->start_ns > s->cap_ns) {
+				kill(s->pid, SIGKILL);
+				slot_finish(r, s, true);
+				running--;
+			}
+		}
+	}
+	free(slots);
+	return 0;
+}
+
+int run_lab(const struct run_opts *o, const struct lab *lab, const char *labdir,
+	    struct lab_result *r, char *why, size_t whylen)
+{
+	char srcdir[1100], bindir[] = "/tmp/wirelab-build-XXXXXX";
+	int64_t t0 = clock_mono_ns();
+
+	memset(r, 0, sizeof *r);
+	r->lab = lab;
+	snprintf(r->labdir, sizeof r->labdir, "%s", labdir);
+	if (o->pcap_dir)
+		snprintf(r->pcap_dir, sizeof r->pcap_dir, "%s/%s", o->pcap_dir, lab->id);
+	else
+		snprintf(r->pcap_dir, sizeof r->pcap_dir, "%s/.wirelab", labdir);
+	r->checks = calloc(lab->nchecks, sizeof *r->checks);
+	r->results = calloc(lab->nchecks, sizeof *r->results);
+	if (!r->checks || !r->results) {
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < lab->nchecks; i++) {
+		const struct check *ch = &lab->checks[i];
+		if (o->check_pattern && fnmatch(o->check_pattern, ch->id, 0) != 0)
+			continue;
+		r->checks[r->n++] = ch;
+		r->max_score += ch->points;
+	}
+	if (!mkdtemp(bindir)) {
+		snprintf(why, whylen, "mkdtemp: %s", strerror(errno));
+		return -1;
+	}
+	/* The programs run unprivileged: they must be able to reach their binaries. */
+	chmod(bindir, 0755);
+	snprintf(srcdir, sizeof srcdir, "%s/src", labdir);
+	r->built = build_lab(lab, srcdir, bindir, &r->build_log) == 0;
+	if (!r->built) {
+		for (size_t i = 0; i < r->n; i++) {
+			r->results[i].status = CHECK_FAIL;
+			snprintf(r->results[i].message, sizeof r->results[i].message,
+				 "the lab did not build, so nothing could run; the build said:\n%.4000s",
+				 r->build_log);
+		}
+	} else if (r->n > 0 && run_checks(o, r, bindir) < 0) {
+		snprintf(why, whylen, "cannot run the checks: out of memory");
+		rm_tree(bindir);
+		return -1;
+	}
+	rm_tree(bindir);
+	for (size_t i = 0; i < r->n; i++) {
+		r->results[i].score = r->results[i].status == CHECK_PASS ? r->checks[i]->points : 0;
+		r->score += r->results[i].score;
+	}
+	r->duration_ms = (clock_mono_ns() - t0) / 1000000;
+	return 0;
+}
+
+void run_lab_free(struct lab_result *r)
+{
+	free(r->build_log);
+	free(r->checks);
+	free(r->results);
+	memset(r, 0, sizeof *r);
+}

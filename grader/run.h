@@ -1,0 +1,41 @@
+/* run.h - grading a lab: build it, then run each selected check in a worker process of its
+ * own (in parallel up to -j), with a hard cap per check, and collect the results. */
+#ifndef WIRELAB_RUN_H
+#define WIRELAB_RUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "check.h"
+#include "sandbox.h"
+
+struct run_opts {
+	const struct sb_info *sb;
+	int jobs;
+	const char *check_pattern;   /* fnmatch pattern on check ids, NULL: all */
+	const char *pcap_dir;        /* NULL: <labdir>/.wirelab */
+	bool verbose;
+};
+
+struct lab_result {
+	const struct lab *lab;
+	char labdir[1024];
+	char pcap_dir[1024];
+	bool built;
+	char *build_log;
+	size_t n;                    /* checks selected */
+	const struct check **checks;
+	struct check_result *results;
+	int score, max_score;
+	int64_t duration_ms;
+};
+
+/* Grade one lab folder (holding src/). Returns 0, or -1 for an internal error with a
+ * reason in why (the lab_result is then empty). */
+int run_lab(const struct run_opts *o, const struct lab *lab, const char *labdir,
+	    struct lab_result *out, char *why, size_t whylen);
+void run_lab_free(struct lab_result *r);
+
+const char *run_status_name(enum check_status s);
+
+#endif

@@ -1,0 +1,33 @@
+/* cap.h - a libpcap capture on one interface, drained by its own thread into memory from
+ * the moment it starts: immediate mode, nanosecond timestamps, a large kernel buffer.
+ * Kernel drops are counted with pcap_stats so a lossy capture is reported, never trusted.
+ *
+ * The capture owns the frames it stored; cap_flows() decodes them (once) into a flow_set
+ * that the capture also owns. */
+#ifndef WIRELAB_CAP_H
+#define WIRELAB_CAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flow.h"
+
+struct cap;
+
+/* Start capturing on dev ("lo") with an optional BPF filter (NULL: everything). Returns
+ * NULL with a reason. Packets are being recorded when this returns. */
+struct cap *cap_start(const char *dev, const char *filter, char *why, size_t whylen);
+/* Stop: drain what the kernel still holds, read the drop counters, join the thread.
+ * Idempotent. Returns 0 or -errno with a reason. */
+int cap_stop(struct cap *c, char *why, size_t whylen);
+/* Packets the kernel dropped (pcap_stats ps_drop + ps_ifdrop), valid after cap_stop. */
+uint64_t cap_drops(const struct cap *c);
+/* Frames stored. */
+uint64_t cap_count(const struct cap *c);
+/* Decode the stored frames (stops the capture first). NULL with errno on failure. */
+const struct flow_set *cap_flows(struct cap *c);
+/* Write the stored frames to a pcap file with nanosecond timestamps. */
+int cap_save(struct cap *c, const char *path, char *why, size_t whylen);
+void cap_close(struct cap *c);
+
+#endif

@@ -1,0 +1,250 @@
+/* sandbox.c - network namespaces per check, and the fallbacks when they are not allowed. */
+#define _GNU_SOURCE
+#include "sandbox.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <pcap/pcap.h>
+#include <pwd.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+const char *sb_mode_name(enum sb_mode m)
+{
+	switch (m) {
+	case SB_NETNS: return "network namespace";
+	case SB_HOST:  return "host loopback";
+	case SB_NOCAP: return "host loopback, no capture";
+	}
+	return "?";
+}
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, strlen(text));
+	int e = errno;
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -(n < 0 ? e : EIO);
+}
+
+static int lo_up(char *why, size_t whylen)
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0) {
+		snprintf(why, whylen, "socket: %s", strerror(errno));
+		return -errno;
+	}
+	memset(&ifr, 0, sizeof ifr);
+	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0 ||
+	    (ifr.ifr_flags |= IFF_UP, ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)) {
+		int e = errno;
+		snprintf(why, whylen, "bringing lo up: %s", strerror(e));
+		close(fd);
+		return -e;
+	}
+	close(fd);
+	return 0;
+}
+
+int sb_enter(const struct sb_info *info, char *why, size_t whylen)
+{
+	if (info->mode != SB_NETNS)
+		return 0;
+	if (!info->userns) {
+		if (unshare(CLONE_NEWNET) < 0) {
+			snprintf(why, whylen, "unshare(CLONE_NEWNET): %s", strerror(errno));
+			return -errno;
+		}
+		return lo_up(why, whylen);
+	}
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
+	char map[64];
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNET) < 0) {
+		snprintf(why, whylen, "unshare(CLONE_NEWUSER|CLONE_NEWNET): %s", strerror(errno));
+		return -errno;
+	}
+	/* Map our own ids to themselves: inside we keep the capabilities the namespace gives
+	 * its creator (enough to bring lo up and capture), while the programs we exec, being
+	 * a non-zero uid with no file capabilities, get none. */
+	int rc = write_file("/proc/self/setgroups", "deny");
+	if (rc == 0 || rc == -ENOENT) {
+		snprintf(map, sizeof map, "%u %u 1\n", (unsigned)uid, (unsigned)uid);
+		rc = write_file("/proc/self/uid_map", map);
+	}
+	if (rc == 0) {
+		snprintf(map, sizeof map, "%u %u 1\n", (unsigned)gid, (unsigned)gid);
+		rc = write_file("/proc/self/gid_map", map);
+	}
+	if (rc < 0) {
+		snprintf(why, whylen, "mapping ids in the user namespace: %s", strerror(-rc));
+		return rc;
+	}
+	return lo_up(why, whylen);
+}
+
+/* Can this process capture on lo? */
+static bool can_capture(char *why, size_t whylen)
+{
+	char err[PCAP_ERRBUF_SIZE] = "";
+	pcap_t *p = pcap_create("lo", err);
+	bool ok = false;
+
+	if (p) {
+		int rc = pcap_activate(p);
+		ok = rc >= 0;
+		if (!ok)
+			snprintf(why, whylen, "%s", pcap_geterr(p));
+		pcap_close(p);
+	} else {
+		snprintf(why, whylen, "%s", err);
+	}
+	return ok;
+}
+
+/* Run a trial in a child so nothing here changes our own namespaces. The child writes its
+ * reason into a pipe on failure. */
+static bool trial(const struct sb_info *info, bool with_capture, char *why, size_t whylen)
+{
+	int pfd[2];
+	pid_t pid;
+	int st;
+
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return false;
+	pid = fork();
+	if (pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return false;
+	}
+	if (pid == 0) {
+		char msg[512] = "";
+		close(pfd[0]);
+		int ok = sb_enter(info, msg, sizeof msg) == 0 &&
+			 (!with_capture || can_capture(msg, sizeof msg));
+		if (!ok && write(pfd[1], msg, strlen(msg)) < 0)
+			_exit(1);
+		_exit(ok ? 0 : 1);
+	}
+	close(pfd[1]);
+	ssize_t n = read(pfd[0], why, whylen - 1);
+	why[n > 0 ? n : 0] = '\0';
+	close(pfd[0]);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+static void userns_fix(char *fix, size_t n)
+{
+	struct stat st;
+
+	if (stat("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", &st) == 0)
+		snprintf(fix, n, "sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0");
+	else if (stat("/proc/sys/kernel/unprivileged_userns_clone", &st) == 0)
+		snprintf(fix, n, "sudo sysctl -w kernel.unprivileged_userns_clone=1");
+	else
+		snprintf(fix, n, "sudo setcap cap_net_admin,cap_net_raw,cap_sys_admin+ep bin/wirelab");
+}
+
+void sb_probe(struct sb_info *out)
+{
+	char why1[256] = "", why2[256] = "";
+	const char *force = getenv("WIRELAB_MODE");
+
+	memset(out, 0, sizeof *out);
+	out->root = geteuid() == 0;
+	out->userns = !out->root;
+	out->run_uid = geteuid();
+	out->run_gid = getegid();
+	if (out->root) {
+		struct passwd *pw = getpwnam("nobody");
+		out->run_uid = pw ? pw->pw_uid : 65534;
+		out->run_gid = pw ? pw->pw_gid : 65534;
+	}
+	if (force && strcmp(force, "host") == 0) {
+		out->mode = SB_HOST;
+		snprintf(out->why, sizeof out->why, "WIRELAB_MODE=host in the environment");
+		return;
+	}
+	if (force && strcmp(force, "nocap") == 0) {
+		out->mode = SB_NOCAP;
+		snprintf(out->why, sizeof out->why, "WIRELAB_MODE=nocap in the environment");
+		return;
+	}
+	out->mode = SB_NETNS;
+	if (trial(out, true, why1, sizeof why1)) {
+		snprintf(out->why, sizeof out->why, "%s",
+			 out->root ? "running as root" : "unprivileged user namespaces are allowed");
+		return;
+	}
+	userns_fix(out->fix, sizeof out->fix);
+	out->mode = SB_HOST;
+	if (trial(out, true, why2, sizeof why2)) {
+		snprintf(out->why, sizeof out->why,
+			 "network namespaces are not allowed here (%s); checks share the host's "
+			 "loopback on free ports", why1);
+		return;
+	}
+	out->mode = SB_NOCAP;
+	snprintf(out->why, sizeof out->why,
+		 "network namespaces are not allowed here (%s) and capturing on lo is not either "
+		 "(%s): checks that read the wire are skipped", why1, why2);
+	if (!out->root)
+		snprintf(out->fix, sizeof out->fix,
+			 "sudo setcap cap_net_raw,cap_net_admin+ep bin/wirelab   (or: %.300s)",
+			 out->fix[0] ? out->fix : "run as root");
+}
+
+uint16_t sb_free_port(void)
+{
+	/* Ask the kernel for an ephemeral port on a dual-stack socket, then check the same
+	 * number is free for UDP too; retry a few times. */
+	for (int tries = 0; tries < 20; tries++) {
+		struct sockaddr_in6 a;
+		socklen_t len = sizeof a;
+		int t = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		int off = 0;
+		uint16_t port = 0;
+
+		if (t < 0)
+			return 0;
+		setsockopt(t, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
+		memset(&a, 0, sizeof a);
+		a.sin6_family = AF_INET6;
+		if (bind(t, (struct sockaddr *)&a, sizeof a) == 0 &&
+		    getsockname(t, (struct sockaddr *)&a, &len) == 0)
+			port = ntohs(a.sin6_port);
+		close(t);
+		if (!port)
+			continue;
+		int u = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (u < 0)
+			return 0;
+		setsockopt(u, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
+		a.sin6_port = htons(port);
+		int ok = bind(u, (struct sockaddr *)&a, sizeof a) == 0;
+		close(u);
+		if (ok)
+			return port;
+	}
+	return 0;
+}
