@@ -1,8 +1,591 @@
 /* lab01.c - checks of 01-tcp-echo: echo_server and echo_client (LABS.md). */
 #include "check.h"
+#include "clock.h"
+#include "esc.h"
 #include "labs.h"
 
-static const struct check checks[] = { { 0 } };
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define MiB (1u << 20)
+
+/* Deterministic bytes of every value (xorshift32 from seed), so a failure can be replayed. */
+static uint8_t *pattern(size_t n, uint32_t seed)
+{
+	uint8_t *b = malloc(n ? n : 1);
+	uint32_t x = seed ? seed : 1;
+
+	for (size_t i = 0; b && i < n; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		b[i] = (uint8_t)(x >> 24);
+	}
+	return b;
+}
+
+/* ---- the grader as a client of echo_server -------------------------------------------- */
+
+struct pump {
+	const uint8_t *out;
+	size_t nout;
+	int read_delay_ms;      /* do not read at first (a slow reader) */
+	int timeout_ms;
+	struct peer_buf in;     /* what came back */
+	size_t sent;
+	int rc;                 /* 0: the server closed; -errno */
+};
+
+/* Send p->out and half-close, reading at the same time (after the delay) until the server
+ * closes: a correct server never makes this wait for its deadline. */
+static void pump_run(int fd, struct pump *p)
+{
+	int64_t deadline = clock_deadline(p->timeout_ms);
+	int64_t read_at = clock_deadline(p->read_delay_ms);
+	bool shut = false;
+	uint8_t buf[65536];
+
+	for (;;) {
+		if (p->sent == p->nout && !shut) {
+			shutdown(fd, SHUT_WR);
+			shut = true;
+		}
+		bool reading = clock_mono_ns() >= read_at;
+		struct pollfd pfd = { .fd = fd, .events = (short)((reading ? POLLIN : 0) |
+								  (shut ? 0 : POLLOUT)) };
+		int left = clock_left_ms(deadline);
+		if (left == 0) {
+			p->rc = -ETIMEDOUT;
+			return;
+		}
+		if (!reading && clock_left_ms(read_at) < left)
+			left = clock_left_ms(read_at) + 1;
+		if (pfd.events == 0) {
+			clock_sleep_ms(left);
+			continue;
+		}
+		if (poll(&pfd, 1, left) <= 0)
+			continue;
+		if (pfd.revents & POLLOUT) {
+			ssize_t n = send(fd, p->out + p->sent, p->nout - p->sent, MSG_NOSIGNAL);
+			if (n > 0)
+				p->sent += (size_t)n;
+			else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+				p->rc = -errno;
+				return;
+			}
+		}
+		if (reading && (pfd.revents & (POLLIN | POLLHUP | POLLERR))) {
+			ssize_t n = recv(fd, buf, sizeof buf, 0);
+			if (n == 0) {
+				p->rc = 0;
+				return;
+			}
+			if (n > 0 && peer_buf_append(&p->in, buf, (size_t)n) < 0) {
+				p->rc = -ENOMEM;
+				return;
+			}
+			if (n < 0 && errno != EAGAIN && errno != EINTR) {
+				p->rc = -errno;
+				return;
+			}
+		}
+	}
+}
+
+static struct proc *start_server(struct ctx *c)
+{
+	char port[8];
+
+	snprintf(port, sizeof port, "%u", ctx_port(c, 0));
+	return ctx_server(c, NETSTAT_TCP, ctx_port(c, 0), "echo_server", port, NULL);
+}
+
+/* One client of echo_server: send data (chunk bytes per segment, gap_ms apart when chunk is
+ * not 0), half-close, read everything back. Judges the bytes; false after a failure. */
+static bool echo_once(struct ctx *c, const uint8_t *data, size_t n, int read_delay_ms,
+		      int timeout_ms)
+{
+	char why[256];
+	struct pump p = { .out = data, .nout = n, .read_delay_ms = read_delay_ms,
+			  .timeout_ms = timeout_ms };
+	int fd = peer_connect("127.0.0.1", ctx_port(c, 0), 2000, why, sizeof why);
+
+	if (fd < 0) {
+		ctx_fail(c, "expected: echo_server accepts a connection\n   seen: %s", why);
+		return false;
+	}
+	pump_run(fd, &p);
+	close(fd);
+	bool ok = true;
+	if (p.rc == -ETIMEDOUT) {
+		ctx_fail(c, "expected: echo_server echoes %zu bytes and closes after the client's FIN\n"
+			 "   seen: after %.1f s the grader had sent %zu bytes and received %zu, and the "
+			 "connection was still open", n, timeout_ms / 1000.0, p.sent, p.in.len);
+		ok = false;
+	} else if (p.rc < 0 && p.in.len < n) {
+		ctx_fail(c, "expected: echo_server echoes %zu bytes and closes with FIN\n"
+			 "   seen: %s after %zu bytes came back", n, peer_strerror(p.rc), p.in.len);
+		ok = false;
+	} else {
+		ok = ctx_expect_bytes(c, "back from echo_server", data, n, p.in.data, p.in.len);
+	}
+	peer_buf_free(&p.in);
+	return ok;
+}
+
+/* The idx-th connection on the wire: the server's stream is what the client sent, whole,
+ * and the server's FIN comes after its last byte. */
+static bool echo_wire(struct ctx *c, size_t idx, bool ladder)
+{
+	const struct flow_set *fs = ctx_flows(c);
+	const struct flow_tcp *f = fs ? flow_tcp_nth(fs, ctx_port(c, 0), idx) : NULL;
+
+	if (!fs)
+		return false;
+	if (!f) {
+		ctx_error(c, "connection %zu is not in the capture", idx + 1);
+		return false;
+	}
+	const struct flow_half *cs = &f->half[FLOW_C2S], *ss = &f->half[FLOW_S2C];
+	bool ok = true;
+	if (ss->hole || cs->hole) {
+		ctx_error(c, "the capture has a gap in the byte stream (a grader fault, not yours)");
+		return false;
+	}
+	if (ss->len != cs->len) {
+		ctx_fail(c, "expected on the wire: the server sends back %zu bytes\n"
+			 "   seen: it sent %zu", cs->len, ss->len);
+		ok = false;
+	}
+	if (ok)
+		ok = ctx_expect_fin(c, f, FLOW_S2C, "server");
+	if (ok && ss->fin_off != ss->len) {
+		ctx_fail(c, "expected: the server's FIN after its last data byte\n"
+			 "   seen: FIN at stream offset %llu of %zu", (unsigned long long)ss->fin_off,
+			 ss->len);
+		ok = false;
+	}
+	if (ok && cs->fin && ss->fin_ns < cs->fin_ns) {
+		ctx_fail(c, "expected: the server closes after the client's FIN\n"
+			 "   seen: the server's FIN came %.3f ms before the client's",
+			 (cs->fin_ns - ss->fin_ns) / 1e6);
+		ok = false;
+	}
+	if (!ok || ladder)
+		ctx_ladder_tcp(c, f);
+	return ok;
+}
+
+static void usage(struct ctx *c)
+{
+	if (ctx_expect_usage(c, "echo_server", NULL) &&
+	    ctx_expect_usage(c, "echo_server", "0", NULL) &&
+	    ctx_expect_usage(c, "echo_server", "65536", NULL) &&
+	    ctx_expect_usage(c, "echo_server", "7x", NULL) &&
+	    ctx_expect_usage(c, "echo_server", "7000", "more", NULL) &&
+	    ctx_expect_usage(c, "echo_client", NULL) &&
+	    ctx_expect_usage(c, "echo_client", "127.0.0.1", NULL) &&
+	    ctx_expect_usage(c, "echo_client", "127.0.0.1", "0", NULL) &&
+	    ctx_expect_usage(c, "echo_client", "127.0.0.1", "http", NULL))
+		ctx_expect_usage(c, "echo_client", "127.0.0.1", "7000", "x", NULL);
+}
+
+static void server_echo(struct ctx *c)
+{
+	static const char line[] = "hello, echo\n";
+
+	if (!start_server(c))
+		return;
+	echo_once(c, (const uint8_t *)line, sizeof line - 1, 0, 2000);
+	echo_wire(c, 0, false);
+}
+
+static void server_binary(struct ctx *c)
+{
+	uint32_t seed = 0x5eed0001;
+	size_t n = 64 * 1024;
+	uint8_t *data = pattern(n, seed);
+
+	ctx_log(c, "payload: %zu bytes, xorshift32 seed %#x", n, seed);
+	/* Every byte value, NUL first. */
+	for (size_t i = 0; data && i < 256; i++)
+		data[i] = (uint8_t)i;
+	if (data && start_server(c) && echo_once(c, data, n, 0, 3000))
+		echo_wire(c, 0, false);
+	free(data);
+}
+
+static void server_byte_by_byte(struct ctx *c)
+{
+	char why[256];
+	struct peer_buf back = { 0 };
+	uint8_t data[300];
+
+	for (size_t i = 0; i < sizeof data; i++)
+		data[i] = (uint8_t)('a' + i % 26);
+	if (!start_server(c))
+		return;
+	int fd = peer_connect("127.0.0.1", ctx_port(c, 0), 2000, why, sizeof why);
+	if (fd < 0) {
+		ctx_fail(c, "expected: echo_server accepts a connection\n   seen: %s", why);
+		return;
+	}
+	peer_nodelay(fd);
+	for (size_t i = 0; i < sizeof data; i++) {
+		if (peer_send(fd, &data[i], 1, 2000) < 0)
+			break;
+		if (i % 3 == 2)
+			clock_sleep_ms(1);
+	}
+	shutdown(fd, SHUT_WR);
+	int rc = peer_recv_all(fd, &back, 4096, 3000);
+	close(fd);
+	if (rc == -ETIMEDOUT)
+		ctx_fail(c, "expected: the server echoes 300 bytes and closes\n   seen: %zu bytes back, "
+			 "the connection still open after 3 s", back.len);
+	else
+		ctx_expect_bytes(c, "back from echo_server", data, sizeof data, back.data, back.len);
+	peer_buf_free(&back);
+	const struct flow_set *fs = ctx_flows(c);
+	const struct flow_tcp *f = fs ? flow_tcp_nth(fs, ctx_port(c, 0), 0) : NULL;
+	if (f && flow_data_segs(f, FLOW_C2S) < 100 && !ctx_failed(c))
+		ctx_error(c, "the grader meant to send 300 one-byte segments but the wire shows %zu",
+			  flow_data_segs(f, FLOW_C2S));
+	else if (!ctx_failed(c))
+		echo_wire(c, 0, false);
+	else if (f)
+		ctx_ladder_tcp(c, f);
+}
+
+static void server_large(struct ctx *c)
+{
+	uint32_t seed = 0x5eed0016;
+	size_t n = 16 * MiB;
+	uint8_t *data = pattern(n, seed);
+
+	ctx_log(c, "payload: 16 MiB, xorshift32 seed %#x; the grader does not read for 2 s", seed);
+	if (data && start_server(c) && echo_once(c, data, n, 2000, 15000))
+		echo_wire(c, 0, false);
+	if (c->cap)
+		ctx_log(c, "capture: %llu packets, %llu dropped", (unsigned long long)cap_count(c->cap),
+			(unsigned long long)cap_drops(c->cap));
+	free(data);
+}
+
+static void server_half_close(struct ctx *c)
+{
+	uint32_t seed = 0x5eed0002;
+	size_t n = MiB;
+	uint8_t *data = pattern(n, seed);
+
+	ctx_log(c, "payload: 1 MiB then FIN at once, xorshift32 seed %#x", seed);
+	if (data && start_server(c) && echo_once(c, data, n, 0, 5000))
+		echo_wire(c, 0, false);
+	else if (!ctx_failed(c) || c->res->status == CHECK_FAIL)
+		echo_wire(c, 0, true);
+	free(data);
+}
+
+static void server_reset(struct ctx *c)
+{
+	static const char line[] = "still there?\n";
+	char why[256];
+	size_t n = MiB;
+	uint8_t *data = pattern(n, 0x5eed0003);
+	struct proc *p = start_server(c);
+
+	if (!p || !data) {
+		free(data);
+		return;
+	}
+	/* A client that sends a lot, reads nothing, and resets while the server is writing. */
+	int fd = peer_connect("127.0.0.1", ctx_port(c, 0), 2000, why, sizeof why);
+	if (fd < 0) {
+		ctx_fail(c, "expected: echo_server accepts a connection\n   seen: %s", why);
+		free(data);
+		return;
+	}
+	peer_send(fd, data, n, 300);
+	peer_reset(fd);
+	free(data);
+	clock_sleep_ms(50);
+	if (!proc_is_running(p)) {
+		char st[128];
+		ctx_fail(c, "expected: echo_server goes on after a client resets\n   seen: it ended (%s)",
+			 proc_describe(p, st, sizeof st));
+		return;
+	}
+	if (echo_once(c, (const uint8_t *)line, sizeof line - 1, 0, 2000))
+		echo_wire(c, 1, false);
+	if (ctx_failed(c))
+		ctx_fail(c, "(the client before it sent 1 MiB without reading, then reset)");
+}
+
+/* ---- the grader as the server of echo_client ------------------------------------------ */
+
+struct echo_peer {
+	int lfd;
+	int timeout_ms;
+	pthread_t thread;
+	int rc;                /* 0: the client closed and we closed */
+	uint64_t bytes;
+};
+
+/* Echo as we read, one buffer at a time: a client that does not read while it writes
+ * stalls us, and so itself. */
+static void *echo_peer_main(void *arg)
+{
+	struct echo_peer *e = arg;
+	int64_t deadline = clock_deadline(e->timeout_ms);
+	uint8_t buf[16384];
+	int fd = peer_accept(e->lfd, clock_left_ms(deadline));
+
+	if (fd < 0) {
+		e->rc = fd;
+		return NULL;
+	}
+	for (;;) {
+		ssize_t n = peer_recv(fd, buf, sizeof buf, clock_left_ms(deadline));
+		if (n <= 0) {
+			e->rc = (int)n;
+			break;
+		}
+		int rc = peer_send(fd, buf, (size_t)n, clock_left_ms(deadline));
+		if (rc < 0) {
+			e->rc = rc;
+			break;
+		}
+		e->bytes += (uint64_t)n;
+	}
+	if (e->rc == 0)
+		close(fd);
+	else
+		peer_reset(fd);
+	return NULL;
+}
+
+static bool echo_peer_start(struct ctx *c, struct echo_peer *e, const char *addr, int timeout_ms)
+{
+	char why[256];
+
+	memset(e, 0, sizeof *e);
+	e->timeout_ms = timeout_ms;
+	e->lfd = peer_listen(addr, ctx_port(c, 0), SOCK_STREAM, why, sizeof why);
+	if (e->lfd < 0) {
+		ctx_error(c, "the grader's echo server: %s", why);
+		return false;
+	}
+	/* Small buffers on our side, so buffering cannot hide a client that writes without
+	 * reading. */
+	int small = 64 * 1024;
+	setsockopt(e->lfd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+	setsockopt(e->lfd, SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
+	if (pthread_create(&e->thread, NULL, echo_peer_main, e) != 0) {
+		close(e->lfd);
+		ctx_error(c, "cannot start the grader's echo server");
+		return false;
+	}
+	return true;
+}
+
+static void echo_peer_join(struct echo_peer *e)
+{
+	pthread_join(e->thread, NULL);
+	close(e->lfd);
+}
+
+/* Run echo_client HOST PORT with stdin data against the grader's echo server on listen_addr;
+ * judge exit status and stdout. */
+static bool client_run(struct ctx *c, const char *listen_addr, const char *host,
+		       const uint8_t *data, size_t n, int timeout_ms)
+{
+	char path[512], port[8];
+	struct echo_peer e;
+
+	if (!ctx_write_file(c, "stdin", data, n, path, sizeof path))
+		return false;
+	if (!echo_peer_start(c, &e, listen_addr, timeout_ms))
+		return false;
+	snprintf(port, sizeof port, "%u", ctx_port(c, 0));
+	struct proc *p = ctx_start(c, path, "echo_client", host, port, NULL);
+	bool ok = p && ctx_wait(c, p, timeout_ms);
+	if (p && !ok)
+		ctx_fail(c, "(stdin held %zu bytes; the grader's server had echoed %llu when it gave up)",
+			 n, (unsigned long long)e.bytes);
+	if (p && !ok)
+		proc_stop(p, 200);
+	echo_peer_join(&e);
+	if (!ok)
+		return false;
+	size_t olen;
+	char *out = ctx_stdout(c, p, &olen);
+	ok = ctx_expect_exit(c, p, 0) &&
+	     ctx_expect_bytes(c, "on stdout (what the server echoed)", data, n, out, olen);
+	free(out);
+	if (!ok)
+		ctx_fail(c, "(echo_client %s %s, stdin %zu bytes)", host, port, n);
+	return ok;
+}
+
+/* The client's stream on the wire is stdin, and its FIN follows its last byte and comes
+ * before the server's FIN. */
+static bool client_wire(struct ctx *c, size_t idx, const uint8_t *data, size_t n)
+{
+	const struct flow_set *fs = ctx_flows(c);
+	const struct flow_tcp *f = fs ? flow_tcp_nth(fs, ctx_port(c, 0), idx) : NULL;
+
+	if (!fs)
+		return false;
+	if (!f) {
+		ctx_error(c, "the connection from echo_client is not in the capture");
+		return false;
+	}
+	const struct flow_half *cs = &f->half[FLOW_C2S], *ss = &f->half[FLOW_S2C];
+	bool ok = ctx_expect_bytes(c, "from the client on the wire", data, n, cs->data, cs->len) &&
+		  ctx_expect_fin(c, f, FLOW_C2S, "client");
+	if (ok && cs->fin_off != cs->len) {
+		ctx_fail(c, "expected: the client's FIN right after its last byte\n"
+			 "   seen: FIN at offset %llu of %zu", (unsigned long long)cs->fin_off, cs->len);
+		ok = false;
+	}
+	if (ok && ss->fin && ss->fin_ns < cs->fin_ns) {
+		ctx_fail(c, "expected: the client half-closes first, then the server closes\n"
+			 "   seen: the server's FIN came first");
+		ok = false;
+	}
+	if (!ok)
+		ctx_ladder_tcp(c, f);
+	return ok;
+}
+
+static void client_copy(struct ctx *c)
+{
+	static const char text[] = "hello\nworld\n";
+
+	if (client_run(c, "::", "127.0.0.1", (const uint8_t *)text, sizeof text - 1, 3000))
+		client_wire(c, 0, (const uint8_t *)text, sizeof text - 1);
+}
+
+static void client_large(struct ctx *c)
+{
+	uint32_t seed = 0x5eed0017;
+	size_t n = 16 * MiB;
+	uint8_t *data = pattern(n, seed);
+
+	ctx_log(c, "stdin: 16 MiB, xorshift32 seed %#x", seed);
+	if (data && client_run(c, "::", "127.0.0.1", data, n, 10000))
+		client_wire(c, 0, data, n);
+	free(data);
+}
+
+static void client_empty(struct ctx *c)
+{
+	if (client_run(c, "::", "127.0.0.1", (const uint8_t *)"", 0, 3000))
+		client_wire(c, 0, (const uint8_t *)"", 0);
+}
+
+/* The family getaddrinfo lists second for "localhost", or 0 when it lists only one. */
+static int localhost_second_family(void)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res = NULL;
+	int fam = 0;
+
+	if (getaddrinfo("localhost", NULL, &hints, &res) != 0)
+		return 0;
+	for (struct addrinfo *a = res; a; a = a->ai_next)
+		if (a->ai_family != res->ai_family) {
+			fam = a->ai_family;
+			break;
+		}
+	freeaddrinfo(res);
+	return fam;
+}
+
+static void client_addrs(struct ctx *c)
+{
+	static const char v6[] = "over IPv6\n", lh[] = "over localhost\n";
+
+	if (!client_run(c, "::1", "::1", (const uint8_t *)v6, sizeof v6 - 1, 3000))
+		return;
+	int fam = localhost_second_family();
+	if (!fam) {
+		ctx_log(c, "\"localhost\" has one address here: the fallback case was not run");
+		return;
+	}
+	/* Listen only where getaddrinfo's second answer points: the first one is refused. */
+	if (!client_run(c, ctx_loopback(fam), "localhost", (const uint8_t *)lh, sizeof lh - 1,
+			3000))
+		ctx_fail(c, "(the server listened on %s only, the second address of \"localhost\")",
+			 ctx_loopback(fam));
+}
+
+static void client_errors(struct ctx *c)
+{
+	char port[8];
+
+	snprintf(port, sizeof port, "%u", ctx_port(c, 1));
+	struct proc *p = ctx_start(c, NULL, "echo_client", "127.0.0.1", port, NULL);
+	if (!p || !ctx_wait(c, p, 3000) ||
+	    !ctx_expect_error_line(c, p, "connection refused (nothing listens on that port)"))
+		return;
+	if (c->sb->mode != SB_NETNS) {
+		ctx_log(c, "the unresolvable-host case needs a network namespace: not run");
+		return;
+	}
+	p = ctx_start(c, NULL, "echo_client", "no-such-host.invalid", port, NULL);
+	if (p && ctx_wait(c, p, 5000))
+		ctx_expect_error_line(c, p, "an unresolvable host (no-such-host.invalid)");
+}
+
+static const struct check checks[] = {
+	{ "echo.usage", "usage errors: a usage line, exit 2", 5, "Errors and exit codes",
+	  "Check the argument count and the port (digits, 1..65535) first; usage to stderr, "
+	  "exit(2).", 0, 0, usage },
+	{ "echo.server-echo", "every byte back, then FIN", 10, "Closing cleanly: FIN, not RST",
+	  "Loop: recv, send all of it back; when recv returns 0, close().", CHECK_WIRE, 0,
+	  server_echo },
+	{ "echo.server-binary", "binary bytes, NULs included", 5, "Byte streams, not messages",
+	  "Use the byte counts recv returns; never strlen() or printf(\"%s\") on received data.",
+	  CHECK_WIRE, 0, server_binary },
+	{ "echo.server-byte-by-byte", "300 one-byte segments", 10, "Byte streams, not messages",
+	  "Each recv returns whatever has arrived, one byte or many: echo what you got.",
+	  CHECK_WIRE, 0, server_byte_by_byte },
+	{ "echo.server-large", "16 MiB to a reader that waits 2 s", 15,
+	  "Short writes and the send loop",
+	  "send() may take fewer bytes than you give it: loop until all are sent.",
+	  CHECK_WIRE, 30000, server_large },
+	{ "echo.server-half-close", "the echo finishes after the client's FIN", 10, "Half-close",
+	  "The client's FIN means no more input, not goodbye: send back all you received, then "
+	  "close.", CHECK_WIRE, 0, server_half_close },
+	{ "echo.server-reset", "a reset client does not stop the server", 10,
+	  "Closing cleanly: FIN, not RST",
+	  "Ignore SIGPIPE (or use MSG_NOSIGNAL); on ECONNRESET or EPIPE close that client and "
+	  "accept the next.", CHECK_WIRE, 0, server_reset },
+	{ "echo.client-copy", "stdin to the server, the echo to stdout", 10, "Half-close",
+	  "At end of stdin call shutdown(fd, SHUT_WR), then read until recv returns 0.",
+	  CHECK_WIRE, 0, client_copy },
+	{ "echo.client-large", "16 MiB without deadlock", 10, "Doing two things at once: poll",
+	  "Wait on stdin and the socket with poll(), and read the socket whenever it is readable, "
+	  "even while you still have bytes to send.", CHECK_WIRE, 30000, client_large },
+	{ "echo.client-empty", "empty stdin: connect, FIN, exit 0", 5, "Half-close",
+	  "End of stdin at once still means connect, shutdown(SHUT_WR), read until the server "
+	  "closes.", CHECK_WIRE, 0, client_empty },
+	{ "echo.client-addrs", "IPv6 literals and every address of a name", 5,
+	  "Errors and exit codes",
+	  "Use getaddrinfo with AF_UNSPEC and try each result in turn until connect succeeds.",
+	  0, 0, client_addrs },
+	{ "echo.client-errors", "refused and unknown hosts: exit 1", 5, "Errors and exit codes",
+	  "Print one line \"echo_client: what: why\" and exit(1).", 0, 0, client_errors },
+};
+
 static const char *const programs[] = { "echo_server", "echo_client", NULL };
 
 const struct lab lab_01_tcp_echo = {
@@ -10,5 +593,5 @@ const struct lab lab_01_tcp_echo = {
 	.title = "every byte back, and a clean close",
 	.programs = programs,
 	.checks = checks,
-	.nchecks = 0,
+	.nchecks = sizeof checks / sizeof *checks,
 };
