@@ -58,7 +58,9 @@ char *esc_bytes(const void *p, size_t n, size_t max, char *out, size_t outsz)
 	for (size_t i = 0; i < take; i++) {
 		char e[5];
 		size_t k = esc_one(b[i], e);
-		if (pos + k + reserve > outsz) {
+		/* The last byte needs no room for "..." unless max cut the input. */
+		size_t need = (i + 1 == take && !cut) ? 2 : reserve;
+		if (pos + k + need > outsz) {
 			cut = true;
 			break;
 		}
