@@ -133,6 +133,14 @@ bool ctx_expect_usage(struct ctx *c, const char *prog, ...);
  * that starts with "<name>:". */
 bool ctx_expect_error_line(struct ctx *c, struct proc *p, const char *what);
 
+/* Accept a connection on the grader's listening socket lfd from program p; gives up early
+ * (-ECHILD) when p exits first, else the fd or -ETIMEDOUT. */
+int ctx_accept(struct ctx *c, int lfd, struct proc *p, int timeout_ms);
+/* The client error conventions for prog: "HOST PORT [last]" against a port where nothing
+ * listens (a connection attempt on the wire, then exit 1 with one line), then, in a
+ * namespace, an unresolvable host. */
+void ctx_check_client_errors(struct ctx *c, const char *prog, const char *last);
+
 /* The numeric loopback address to use for a family: "127.0.0.1" or "::1". */
 const char *ctx_loopback(int family);
 

@@ -2,6 +2,7 @@
 #include "check.h"
 #include "esc.h"
 #include "ladder.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -448,4 +449,53 @@ bool ctx_expect_error_line(struct ctx *c, struct proc *p, const char *what)
 			 esc_bytes(err, elen, 200, esc, sizeof esc));
 	free(err);
 	return ok;
+}
+
+int ctx_accept(struct ctx *c, int lfd, struct proc *p, int timeout_ms)
+{
+	int64_t deadline = clock_deadline(timeout_ms);
+
+	(void)c;
+	for (;;) {
+		int left = clock_left_ms(deadline);
+		int fd = peer_accept(lfd, left < 20 ? left : 20);
+		if (fd != -ETIMEDOUT)
+			return fd;
+		if (left == 0)
+			return -ETIMEDOUT;
+		if (p && !proc_is_running(p)) {
+			/* One last look: it may have connected just before it ended. */
+			fd = peer_accept(lfd, 0);
+			return fd >= 0 ? fd : -ECHILD;
+		}
+	}
+}
+
+void ctx_check_client_errors(struct ctx *c, const char *prog, const char *last)
+{
+	char port[8];
+	uint16_t pn = ctx_port(c, 1);
+
+	snprintf(port, sizeof port, "%u", pn);
+	struct proc *p = ctx_start(c, NULL, prog, "127.0.0.1", port, last, NULL);
+	if (!p || !ctx_wait(c, p, 3000) ||
+	    !ctx_expect_error_line(c, p, "connection refused (nothing listens on that port)"))
+		return;
+	const struct flow_set *fs = ctx_flows(c);
+	if (!fs)
+		return;
+	if (flow_tcp_count(fs, pn) == 0) {
+		ctx_fail(c, "expected: a connection attempt (SYN) to 127.0.0.1 port %u, refused with "
+			 "RST, then the error\n   seen: no SYN on the wire: %s never tried to connect",
+			 pn, prog);
+		return;
+	}
+	if (c->sb->mode != SB_NETNS) {
+		/* On the host a lookup could leave the machine; only a namespace has no way out. */
+		ctx_log(c, "the unresolvable-host case needs a network namespace: not run");
+		return;
+	}
+	p = ctx_start(c, NULL, prog, "no-such-host.invalid", port, last, NULL);
+	if (p && ctx_wait(c, p, 5000))
+		ctx_expect_error_line(c, p, "an unresolvable host (no-such-host.invalid)");
 }
