@@ -31,6 +31,7 @@ struct rows {
 	uint16_t port;
 	bool many_peers;
 	size_t i, j;
+	uint8_t seen[2];   /* SYN and FIN flags already drawn, per direction */
 };
 
 /* ---- bounded output ---- */
@@ -71,6 +72,7 @@ static void out_rep(struct out *o, char c, size_t n)
 /* ---- labels ---- */
 
 /* Append printf output to a label, truncating it. */
+__attribute__((format(printf, 3, 4)))
 static void cat(char *dst, size_t dstsz, const char *fmt, ...)
 {
 	size_t n = strlen(dst);
@@ -92,7 +94,8 @@ static void data_label(char *dst, size_t dstsz, const uint8_t *p, size_t ncap, s
 	cat(dst, dstsz, "%s%s (%zu B)", prev, total > ncap && !dots ? "..." : "", total);
 }
 
-static void seg_label(const struct flow_seg *s, char *dst, size_t dstsz)
+/* again: a SYN or FIN without data that this side had sent before. */
+static void seg_label(const struct flow_seg *s, bool again, char *dst, size_t dstsz)
 {
 	dst[0] = '\0';
 	const char *sep = "";
@@ -113,7 +116,7 @@ static void seg_label(const struct flow_seg *s, char *dst, size_t dstsz)
 			cat(dst, dstsz, " ");
 		data_label(dst, dstsz, s->preview, s->npreview, s->len);
 	}
-	if (s->retrans)
+	if (s->retrans || again)
 		cat(dst, dstsz, " (retransmission)");
 }
 
@@ -131,9 +134,13 @@ static bool tcp_next(struct rows *it, struct row *r)
 		const struct flow_seg *s = &f->segs[it->i++];
 		if (!seg_shown(s))
 			continue;
+		uint8_t sf = s->flags & (PKT_SYN | PKT_FIN);
+		uint8_t *seen = &it->seen[s->dir == FLOW_C2S ? 0 : 1];
+		bool again = s->len == 0 && !(s->flags & PKT_RST) && sf && (*seen & sf) == sf;
+		*seen |= sf;
 		r->ts = s->ts_ns;
 		r->dir = s->dir == FLOW_C2S ? ROW_RIGHT : ROW_LEFT;
-		seg_label(s, r->label, sizeof r->label);
+		seg_label(s, again, r->label, sizeof r->label);
 		return true;
 	}
 	return false;
@@ -207,6 +214,7 @@ static bool rows_next(struct rows *it, struct row *r)
 static void rows_rewind(struct rows *it)
 {
 	it->i = it->j = 0;
+	it->seen[0] = it->seen[1] = 0;
 }
 
 /* ---- rendering ---- */

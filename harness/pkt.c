@@ -56,6 +56,8 @@ static struct span span_from(const struct span *s, size_t off)
 	return r;
 }
 
+/* printf into the caller's why; returns -EINVAL. */
+__attribute__((format(printf, 3, 4)))
 static int fail(char *why, size_t whylen, const char *fmt, ...)
 {
 	if (why && whylen) {

@@ -87,6 +87,27 @@ Test(ladder, tcp_rows)
 	flow_set_free(fs);
 }
 
+Test(ladder, repeated_syn_and_fin_marked)
+{
+	struct fr_pcap w;
+	struct fr_conv c;
+	frp_open(&w);
+	conv_init(&c, &w, AF_INET, CPORT, SPORT, 1, 2);
+	conv_seg_at(&c, 0, PKT_SYN, 1, NULL, 0);
+	conv_handshake(&c);
+	conv_seg(&c, 0, PKT_ACK | PKT_FIN, NULL, 0);
+	conv_seg_at(&c, 0, PKT_ACK | PKT_FIN, c.seq[0] - 1, NULL, 0);
+	struct flow_set *fs = frp_read(&w);
+	char buf[4096];
+	ladder_tcp(&fs->tcp[0], fs->t0_ns, 0, buf, sizeof buf);
+	cr_assert_not_null(strstr(buf, "   0.000 ms  |---- SYN ---"), "repeated SYN: the first is plain:\n%s", buf);
+	cr_assert_not_null(strstr(buf, "   0.010 ms  |---- SYN (retransmission) ---"),
+			   "repeated SYN: the second is marked:\n%s", buf);
+	cr_assert_not_null(strstr(buf, "|---- FIN (retransmission) ---"), "repeated FIN: marked:\n%s", buf);
+	cr_assert_eq(count_lines(buf), 6, "repeated SYN/FIN: header and 5 rows, got %zu:\n%s", count_lines(buf), buf);
+	flow_set_free(fs);
+}
+
 Test(ladder, max_rows_cuts_the_middle)
 {
 	struct fr_pcap w;
