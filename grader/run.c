@@ -175,6 +175,9 @@ static void worker_run(const struct run_opts *o, const struct lab *lab, const st
 			res->drops = cap_drops(c.cap);
 			res->packets = cap_count(c.cap);
 		}
+		if (o->verbose)
+			ctx_log(&c, "capture: %llu packets, %llu dropped",
+				(unsigned long long)res->packets, (unsigned long long)res->drops);
 		if (res->status == CHECK_FAIL && res->drops > 0) {
 			res->status = CHECK_ERROR;
 			ctx_log(&c, "the capture dropped %llu packets: the result is not trusted",
@@ -336,19 +339,34 @@ static int run_checks(const struct run_opts *o, struct lab_result *r, const char
 {
 	int jobs = o->jobs > 0 ? o->jobs : 1;
 	struct slot *slots = calloc((size_t)jobs, sizeof *slots);
+	size_t *order = calloc(r->n, sizeof *order);
 	size_t next = 0, running = 0;
 
-	if (!slots)
+	if (!slots || !order) {
+		free(slots);
+		free(order);
 		return -ENOMEM;
+	}
+	/* Checks with a longer time limit (the protocol makes them wait) start first, so the
+	 * short ones run beside them; results stay in table order. */
+	for (size_t i = 0; i < r->n; i++)
+		order[i] = i;
+	for (size_t i = 1; i < r->n; i++)
+		for (size_t k = i; k > 0 && r->checks[order[k]]->timeout_ms >
+					     r->checks[order[k - 1]]->timeout_ms; k--) {
+			size_t t = order[k];
+			order[k] = order[k - 1];
+			order[k - 1] = t;
+		}
 	for (int i = 0; i < jobs; i++)
 		slots[i].fd = -1;
 	while (next < r->n || running > 0) {
 		for (int i = 0; i < jobs && next < r->n; i++) {
 			if (slots[i].fd >= 0)
 				continue;
-			int rc = start_worker(o, r, next, bindir, &slots[i]);
+			int rc = start_worker(o, r, order[next], bindir, &slots[i]);
 			if (rc < 0) {
-				struct check_result *res = &r->results[next];
+				struct check_result *res = &r->results[order[next]];
 				res->status = CHECK_ERROR;
 				snprintf(res->message, sizeof res->message, "cannot start a worker: %s",
 					 strerror(-rc));
@@ -382,6 +400,7 @@ static int run_checks(const struct run_opts *o, struct lab_result *r, const char
 		}
 	}
 	free(slots);
+	free(order);
 	return 0;
 }
 

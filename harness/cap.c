@@ -12,9 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-#define CAP_SNAPLEN   262144
-#define CAP_BUFFER    (128u << 20)
+#define CAP_SNAPLEN   65600   /* lo's MTU is 65536: whole frames, and more of them fit the ring */
+#define CAP_BUFFER    (32u << 20)   /* larger rings take far longer to set up */
+#define CAP_BLOCK_MS  1
 
 struct cap_rec {
 	int64_t ts_ns;
@@ -121,7 +123,13 @@ struct cap *cap_start(const char *dev, const char *filter, char *why, size_t why
 		goto fail;
 	}
 	pcap_set_snaplen(c->p, CAP_SNAPLEN);
-	pcap_set_immediate_mode(c->p, 1);
+	/* Not libpcap's immediate mode: on Linux it means TPACKET_V2, one snaplen-sized slot
+	 * per packet, and a ring of a few hundred slots overflows on a fast loopback transfer.
+	 * TPACKET_V3 packs packets into blocks that the kernel hands over when full or after
+	 * CAP_BLOCK_MS; the thread polls every 10 ms and cap_stop waits out one block timeout,
+	 * so nothing sent before the stop is missed. */
+	pcap_set_immediate_mode(c->p, 0);
+	pcap_set_timeout(c->p, CAP_BLOCK_MS);
 	pcap_set_buffer_size(c->p, CAP_BUFFER);
 	pcap_set_tstamp_precision(c->p, PCAP_TSTAMP_PRECISION_NANO);
 	int rc = pcap_activate(c->p);
@@ -175,8 +183,10 @@ int cap_stop(struct cap *c, char *why, size_t whylen)
 		pthread_join(c->thread, NULL);
 	c->thread_started = false;
 	/* Loopback delivers to the packet socket in the sender's own call, so what was sent
-	 * is already queued: one last pass after the thread ends reads the rest. */
+	 * is already queued; the block holding it is handed over within CAP_BLOCK_MS. */
 	if (!c->error) {
+		struct timespec ts = { 0, (CAP_BLOCK_MS * 3) * 1000000L };
+		nanosleep(&ts, NULL);
 		int rc = drain(c);
 		if (rc < 0)
 			c->error = rc;
