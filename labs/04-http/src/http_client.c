@@ -21,9 +21,9 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#define PROG "http_client"
-#define SILENCE_TIMEOUT_S 5 /* give up when the server sends nothing for this long */
-#define MAX_LINE 65536      /* longest status, header, chunk-size or trailer line */
+#define PROG              "http_client"
+#define SILENCE_TIMEOUT_S 5     /* give up when the server sends nothing for this long */
+#define MAX_LINE          65536 /* longest status, header, chunk-size or trailer line */
 
 /* Buffered reading from the connection: bytes read but not used yet are buf[start..end). */
 struct reader {

@@ -90,7 +90,7 @@ const char *hp_reason(int code)
 	case 500: return "Internal Server Error";
 	case 501: return "Not Implemented";
 	case 505: return "HTTP Version Not Supported";
-	default:  return "Unknown";
+	default: return "Unknown";
 	}
 }
 

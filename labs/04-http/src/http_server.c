@@ -24,9 +24,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PROG "http_server"
+#define PROG           "http_server"
 #define IDLE_TIMEOUT_S 5 /* close a connection that sends nothing for this long */
-#define IO_CHUNK 65536
+#define IO_CHUNK       65536
 
 /* What one connection's thread owns: the socket and the bytes read but not parsed yet.
  * Pipelined requests sit one after the other in buf[start..end). */
@@ -44,7 +44,7 @@ struct request {
 	bool conn_close;      /* Connection: close */
 	bool conn_keep_alive; /* Connection: keep-alive (matters for HTTP/1.0) */
 	bool has_length;
-	uint64_t length;      /* Content-Length of the request body, to read and discard */
+	uint64_t length; /* Content-Length of the request body, to read and discard */
 };
 
 enum line_status { LINE_OK, LINE_EOF, LINE_TOO_LONG, LINE_TIMEOUT, LINE_ERROR };

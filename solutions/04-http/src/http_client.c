@@ -19,8 +19,8 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#define SILENCE_TIMEOUT_S 5      /* give up when the server sends nothing for this long */
-#define MAX_LINE 65536           /* longest status, header, chunk-size or trailer line */
+#define SILENCE_TIMEOUT_S 5     /* give up when the server sends nothing for this long */
+#define MAX_LINE          65536 /* longest status, header, chunk-size or trailer line */
 
 /* Buffered reading from the connection: bytes read but not used yet are in
  * buf[start..end). */
@@ -65,8 +65,8 @@ static int connect_to(const struct hp_url *u)
 			continue;
 		}
 		if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) != 0 ||
-			setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) != 0 ||
-			connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+		    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) != 0 ||
+		    connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
 			saved = errno == EINPROGRESS ? ETIMEDOUT : errno;
 			close(fd);
 			fd = -1;
@@ -75,7 +75,7 @@ static int connect_to(const struct hp_url *u)
 	freeaddrinfo(res);
 	if (fd < 0) {
 		fprintf(stderr, "http_client: connect to %s port %d: %s\n", u->host, u->port,
-				strerror(saved));
+		        strerror(saved));
 		exit(1);
 	}
 	return fd;
@@ -116,13 +116,13 @@ static void send_request(int fd, const struct hp_url *u, const char *data)
 	int n;
 	if (data != NULL)
 		n = snprintf(req, cap,
-					 "POST %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n"
-					 "Content-Type: application/x-www-form-urlencoded\r\n"
-					 "Content-Length: %zu\r\n\r\n",
-					 u->target, host, dlen);
+		             "POST %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n"
+		             "Content-Type: application/x-www-form-urlencoded\r\n"
+		             "Content-Length: %zu\r\n\r\n",
+		             u->target, host, dlen);
 	else
 		n = snprintf(req, cap, "GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n",
-					 u->target, host);
+		             u->target, host);
 	if (n < 0 || (size_t)n + dlen >= cap)
 		fail("request too long");
 	if (dlen > 0)
@@ -234,7 +234,7 @@ static int read_head(struct reader *r, struct framing *f, int echo)
 		} else if (hp_is_header(&h, "Content-Length")) {
 			uint64_t v;
 			if (hp_parse_content_length(h.value, h.value_len, &v) != 0 ||
-				(f->has_length && v != f->length))
+			    (f->has_length && v != f->length))
 				fail("malformed response: bad Content-Length");
 			f->has_length = true;
 			f->length = v;
@@ -249,7 +249,8 @@ static void copy_exact(struct reader *r, uint64_t n, int out)
 		if (r->start == r->end) {
 			r->start = r->end = 0;
 			if (fill(r) == 0)
-				fail("malformed response: connection closed before the end of the body");
+				fail("malformed response: connection closed before the end of the "
+				     "body");
 		}
 		size_t have = r->end - r->start;
 		size_t take = n < have ? (size_t)n : have;

@@ -43,7 +43,7 @@ static bool is_vchar(unsigned char c)
 static int parse_version(const char *s, size_t len, int *major, int *minor)
 {
 	if (len != 8 || memcmp(s, "HTTP/", 5) != 0 || !is_digit((unsigned char)s[5]) ||
-		s[6] != '.' || !is_digit((unsigned char)s[7]))
+	    s[6] != '.' || !is_digit((unsigned char)s[7]))
 		return -1;
 	*major = s[5] - '0';
 	*minor = s[7] - '0';
@@ -141,7 +141,8 @@ bool hp_has_token(const char *value, size_t len, const char *token)
 		size_t stop = i;
 		while (stop > start && is_ows(value[stop - 1]))
 			stop--;
-		if (stop - start == tlen && tlen > 0 && strncasecmp(value + start, token, tlen) == 0)
+		if (stop - start == tlen && tlen > 0 &&
+		    strncasecmp(value + start, token, tlen) == 0)
 			return true;
 	}
 	return false;
@@ -209,17 +210,17 @@ const char *hp_content_type(const char *path)
 		const char *ext;
 		const char *type;
 	} types[] = {
-		{"html", "text/html; charset=utf-8"},
-		{"htm", "text/html; charset=utf-8"},
-		{"txt", "text/plain; charset=utf-8"},
-		{"css", "text/css"},
-		{"js", "text/javascript"},
-		{"json", "application/json"},
-		{"png", "image/png"},
-		{"jpg", "image/jpeg"},
-		{"jpeg", "image/jpeg"},
-		{"gif", "image/gif"},
-		{"svg", "image/svg+xml"},
+	        {"html", "text/html; charset=utf-8"},
+	        {"htm", "text/html; charset=utf-8"},
+	        {"txt", "text/plain; charset=utf-8"},
+	        {"css", "text/css"},
+	        {"js", "text/javascript"},
+	        {"json", "application/json"},
+	        {"png", "image/png"},
+	        {"jpg", "image/jpeg"},
+	        {"jpeg", "image/jpeg"},
+	        {"gif", "image/gif"},
+	        {"svg", "image/svg+xml"},
 	};
 	/* The extension is what follows the last dot of the last segment ("a.b/c" has none). */
 	const char *base = strrchr(path, '/');
@@ -248,7 +249,7 @@ const char *hp_reason(int code)
 	case 500: return "Internal Server Error";
 	case 501: return "Not Implemented";
 	case 505: return "HTTP Version Not Supported";
-	default:  return "Unknown";
+	default: return "Unknown";
 	}
 }
 
@@ -299,7 +300,7 @@ int hp_parse_chunk_size(const char *line, size_t len, uint64_t *size)
 static bool is_host_char(unsigned char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '-' ||
-		   c == '.' || c == '_';
+	       c == '.' || c == '_';
 }
 
 /* Parses the authority "host[:port]" or "[v6]:port" of a URL into u. Returns 0 or -1. */

@@ -86,10 +86,10 @@ int hp_parse_chunk_size(const char *line, size_t len, uint64_t *size);
 
 /* A parsed http:// URL. */
 struct hp_url {
-	char host[HP_MAX_HOST + 1];         /* without brackets: "example.com", "::1" */
-	bool is_ipv6;                       /* the host was written in brackets */
-	int port;                           /* 1..65535, 80 when absent */
-	char port_str[6];                   /* the same, as text for getaddrinfo */
+	char host[HP_MAX_HOST + 1];           /* without brackets: "example.com", "::1" */
+	bool is_ipv6;                         /* the host was written in brackets */
+	int port;                             /* 1..65535, 80 when absent */
+	char port_str[6];                     /* the same, as text for getaddrinfo */
 	char target[HP_MAX_REQUEST_LINE + 1]; /* "/path?query", "/" when the path is empty */
 };
 

@@ -25,10 +25,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define IDLE_TIMEOUT_S 5   /* close a connection that sends nothing for this long */
-#define SEND_TIMEOUT_S 30  /* give up on a client that stops reading for this long */
-#define DRAIN_LIMIT (1 << 20) /* read at most this much while closing (see close_gracefully) */
-#define IO_CHUNK 65536
+#define IDLE_TIMEOUT_S 5         /* close a connection that sends nothing for this long */
+#define SEND_TIMEOUT_S 30        /* give up on a client that stops reading for this long */
+#define DRAIN_LIMIT    (1 << 20) /* read at most this much while closing (see close_gracefully) */
+#define IO_CHUNK       65536
 
 /* What one connection's thread owns: the socket and the bytes read but not yet parsed.
  * Pipelined requests sit one after the other in buf[start..end). */
@@ -42,13 +42,13 @@ struct conn {
 /* What the server remembers about one request while reading its head. */
 struct request {
 	struct hp_request_line rl;
-	int hosts;                /* number of Host lines: HTTP/1.1 needs exactly one */
-	bool conn_close;          /* Connection: close */
-	bool conn_keep_alive;     /* Connection: keep-alive (matters for HTTP/1.0) */
+	int hosts;            /* number of Host lines: HTTP/1.1 needs exactly one */
+	bool conn_close;      /* Connection: close */
+	bool conn_keep_alive; /* Connection: keep-alive (matters for HTTP/1.0) */
 	bool has_length;
-	uint64_t length;          /* Content-Length of the request body */
-	bool chunked;             /* Transfer-Encoding present: a body we do not decode */
-	bool expect_continue;     /* Expect: 100-continue */
+	uint64_t length;      /* Content-Length of the request body */
+	bool chunked;         /* Transfer-Encoding present: a body we do not decode */
+	bool expect_continue; /* Expect: 100-continue */
 };
 
 enum line_status { LINE_OK, LINE_EOF, LINE_TOO_LONG, LINE_TIMEOUT, LINE_ERROR };
@@ -102,8 +102,8 @@ static int send_all(int fd, const void *data, size_t len)
 /* Writes the status line and headers of a response into out (RFC 9112 section 4, RFC 9110
  * section 6.6.1 for Date). Returns the length. Content-Length is always sent, so the client
  * always knows where the body ends, even on a connection that stays open. */
-static size_t format_head(char *out, size_t outsz, int code, const char *type,
-						  uint64_t length, bool closing, int minor, const char *extra)
+static size_t format_head(char *out, size_t outsz, int code, const char *type, uint64_t length,
+                          bool closing, int minor, const char *extra)
 {
 	char date[64];
 	time_t now = time(NULL);
@@ -112,17 +112,18 @@ static size_t format_head(char *out, size_t outsz, int code, const char *type,
 	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 
 	/* HTTP/1.0 clients close unless told the connection stays open (RFC 9112 9.3). */
-	const char *conn = closing ? "Connection: close\r\n"
-					   : minor == 0 ? "Connection: keep-alive\r\n" : "";
+	const char *conn = closing      ? "Connection: close\r\n"
+	                   : minor == 0 ? "Connection: keep-alive\r\n"
+	                                : "";
 	int n = snprintf(out, outsz,
-					 "HTTP/1.1 %d %s\r\n"
-					 "Date: %s\r\n"
-					 "Server: wirelab-http\r\n"
-					 "Content-Type: %s\r\n"
-					 "Content-Length: %llu\r\n"
-					 "%s%s\r\n",
-					 code, hp_reason(code), date, type, (unsigned long long)length, conn,
-					 extra ? extra : "");
+	                 "HTTP/1.1 %d %s\r\n"
+	                 "Date: %s\r\n"
+	                 "Server: wirelab-http\r\n"
+	                 "Content-Type: %s\r\n"
+	                 "Content-Length: %llu\r\n"
+	                 "%s%s\r\n",
+	                 code, hp_reason(code), date, type, (unsigned long long)length, conn,
+	                 extra ? extra : "");
 	return n < 0 ? 0 : (size_t)n < outsz ? (size_t)n : outsz - 1;
 }
 
@@ -131,12 +132,12 @@ static int send_error(struct conn *c, int code, bool closing, int minor, bool he
 {
 	char body[256], head[512];
 	int blen = snprintf(body, sizeof body,
-						"<!DOCTYPE html>\n<html><head><title>%d %s</title></head>\n"
-						"<body><h1>%d %s</h1></body></html>\n",
-						code, hp_reason(code), code, hp_reason(code));
+	                    "<!DOCTYPE html>\n<html><head><title>%d %s</title></head>\n"
+	                    "<body><h1>%d %s</h1></body></html>\n",
+	                    code, hp_reason(code), code, hp_reason(code));
 	const char *extra = code == 405 ? "Allow: GET, HEAD\r\n" : NULL;
 	size_t hlen = format_head(head, sizeof head, code, "text/html; charset=utf-8",
-							  (uint64_t)blen, closing, minor, extra);
+	                          (uint64_t)blen, closing, minor, extra);
 	/* Head and body in one buffer: one send, so they usually travel in one segment. */
 	char msg[sizeof head + sizeof body];
 	memcpy(msg, head, hlen);
@@ -217,7 +218,7 @@ static int note_header(struct request *r, const char *line, size_t len)
 		uint64_t v;
 		/* Two different lengths make the body's end ambiguous (RFC 9112 section 6.3). */
 		if (hp_parse_content_length(h.value, h.value_len, &v) != 0 ||
-			(r->has_length && v != r->length))
+		    (r->has_length && v != r->length))
 			return 400;
 		r->has_length = true;
 		r->length = v;
@@ -326,7 +327,7 @@ static int open_target(const char *docroot, const char *target, char path[PATH_M
 		/* A directory serves its index.html (a slash is added if the URL had none). */
 		size_t jl = strlen(joined);
 		snprintf(joined + jl, sizeof joined - jl, "%sindex.html",
-				 jl > 0 && joined[jl - 1] == '/' ? "" : "/");
+		         jl > 0 && joined[jl - 1] == '/' ? "" : "/");
 	}
 
 	/* realpath() resolves symbolic links: the canonical name must still be inside the
@@ -352,15 +353,15 @@ static int open_target(const char *docroot, const char *target, char path[PATH_M
  * The head and the start of the file share one buffer, so a small file goes out in a
  * single send. Returns 0, or -1 when the connection must be closed. */
 static int send_file(struct conn *c, int fd, const char *path, bool head_only, bool closing,
-					 int minor)
+                     int minor)
 {
 	struct stat st;
 	if (fstat(fd, &st) != 0)
 		return -1;
 	char buf[IO_CHUNK];
 	uint64_t left = (uint64_t)st.st_size;
-	size_t used = format_head(buf, sizeof buf, 200, hp_content_type(path), left, closing,
-							  minor, NULL);
+	size_t used = format_head(buf, sizeof buf, 200, hp_content_type(path), left, closing, minor,
+	                          NULL);
 	if (head_only)
 		return send_all(c->fd, buf, used) == 0 ? 0 : -1;
 
@@ -399,8 +400,8 @@ static bool wants_close(const struct request *r)
 
 static bool is_standard_method(const char *m)
 {
-	static const char *const others[] = {"POST", "PUT", "DELETE", "PATCH",
-										 "OPTIONS", "TRACE", "CONNECT"};
+	static const char *const others[] = {"POST",    "PUT",   "DELETE", "PATCH",
+	                                     "OPTIONS", "TRACE", "CONNECT"};
 	for (size_t i = 0; i < sizeof others / sizeof others[0]; i++)
 		if (strcmp(m, others[i]) == 0)
 			return true;
@@ -425,7 +426,7 @@ static bool handle_request(struct conn *c)
 	if (r.has_length && r.length > 0) {
 		/* A client that sent Expect: 100-continue waits for permission (RFC 9110 10.1.1). */
 		if (r.expect_continue && r.rl.minor == 1 &&
-			send_all(c->fd, "HTTP/1.1 100 Continue\r\n\r\n", 25) != 0)
+		    send_all(c->fd, "HTTP/1.1 100 Continue\r\n\r\n", 25) != 0)
 			return false;
 		if (discard_body(c, r.length) != 0)
 			return false;
@@ -479,7 +480,7 @@ static int set_timeouts(int fd)
 	struct timeval snd = {.tv_sec = SEND_TIMEOUT_S, .tv_usec = 0};
 	int one = 1;
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &rcv, sizeof rcv) != 0 ||
-		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &snd, sizeof snd) != 0)
+	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &snd, sizeof snd) != 0)
 		return -errno;
 	/* We already gather each response into few large sends; Nagle's algorithm would only
 	 * hold back the last small segment while waiting for an ACK. */
@@ -517,17 +518,19 @@ static int listen_on(int port)
 	}
 	int one = 1, zero = 0;
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
-		(v6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero) != 0)) {
+	    (v6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero) != 0)) {
 		perror("http_server: setsockopt");
 		goto fail;
 	}
 
-	struct sockaddr_in6 a6 = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port),
-							  .sin6_addr = IN6ADDR_ANY_INIT};
-	struct sockaddr_in a4 = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-							 .sin_addr.s_addr = htonl(INADDR_ANY)};
+	struct sockaddr_in6 a6 = {.sin6_family = AF_INET6,
+	                          .sin6_port = htons((uint16_t)port),
+	                          .sin6_addr = IN6ADDR_ANY_INIT};
+	struct sockaddr_in a4 = {.sin_family = AF_INET,
+	                         .sin_port = htons((uint16_t)port),
+	                         .sin_addr.s_addr = htonl(INADDR_ANY)};
 	int rc = v6 ? bind(fd, (struct sockaddr *)&a6, sizeof a6)
-				: bind(fd, (struct sockaddr *)&a4, sizeof a4);
+	            : bind(fd, (struct sockaddr *)&a4, sizeof a4);
 	if (rc != 0) {
 		fprintf(stderr, "http_server: bind to port %d: %s\n", port, strerror(errno));
 		goto fail;
@@ -632,7 +635,8 @@ int main(int argc, char **argv)
 			if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO)
 				continue;
 			perror("http_server: accept");
-			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+			    errno == ENOMEM) {
 				sleep(1);
 				continue;
 			}
