@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # bench/http/run.sh: the lab 04 reference http_server against nginx, on loopback, with wrk.
 #
-#   bench/http/run.sh                      # wrk -t2 -c50 -d5s, nginx worker_processes auto
-#   DURATION=10s CONNS=100 bench/http/run.sh
+#   bench/http/run.sh                      # wrk -t2 -c50 -d5s, 3 rounds, worker_processes auto
+#   DURATION=10s CONNS=100 ROUNDS=5 bench/http/run.sh
 #   NGINX_WORKERS=1 bench/http/run.sh      # nginx with a single worker process
 #
 # Both servers run on the same machine in the same run, on free loopback ports, from the
 # same document root with a small file (100 bytes) and a 1 MiB file; keep-alive is on (wrk
 # reuses its connections). For each file it prints requests/s and transfer/s of each
-# server and the ratio reference/nginx.
+# server and the ratio reference/nginx. The two servers take turns (nginx, reference,
+# nginx, reference, ...) for ROUNDS rounds and the median of each is reported, so that a
+# burst of load from something else on the machine does not decide the result.
 #
 # Fairness, and what is being compared:
 # - nginx runs with worker_processes auto (one worker per CPU) by default: the reference
@@ -27,6 +29,7 @@ set -euo pipefail
 DURATION=${DURATION:-5s}
 CONNS=${CONNS:-50}
 THREADS=${THREADS:-2}
+ROUNDS=${ROUNDS:-3}
 NGINX_WORKERS=${NGINX_WORKERS:-auto}
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -151,14 +154,27 @@ human() {
 		else printf "%.1f KiB/s", b / 1024 }'
 }
 
-echo "wrk -t$THREADS -c$CONNS -d$DURATION, keep-alive; nginx $("$nginx_bin" -v 2>&1 | sed 's/.*: //')" \
-	"worker_processes $NGINX_WORKERS; $(nproc) CPUs"
+# The median of the numbers on stdin, one per line.
+median() {
+	sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+echo "wrk -t$THREADS -c$CONNS -d$DURATION, keep-alive, median of $ROUNDS rounds;" \
+	"nginx $("$nginx_bin" -v 2>&1 | sed 's/.*: //') worker_processes $NGINX_WORKERS; $(nproc) CPUs"
 printf '%-10s %-10s %14s %16s\n' file server requests/s transfer/s
 for f in small.txt big.bin; do
-	read -r n_rps n_tps < <(measure "http://127.0.0.1:$nginx_port/$f")
-	read -r r_rps r_tps < <(measure "http://127.0.0.1:$ref_port/$f")
-	printf '%-10s %-10s %14s %16s\n' "$f" nginx "$n_rps" "$(human "$n_tps")"
-	printf '%-10s %-10s %14s %16s\n' "$f" reference "$r_rps" "$(human "$r_tps")"
+	: >"$work/nginx.txt"
+	: >"$work/ref.txt"
+	for _ in $(seq "$ROUNDS"); do
+		measure "http://127.0.0.1:$nginx_port/$f" >>"$work/nginx.txt"
+		measure "http://127.0.0.1:$ref_port/$f" >>"$work/ref.txt"
+	done
+	n_rps=$(cut -d' ' -f1 "$work/nginx.txt" | median)
+	n_tps=$(cut -d' ' -f2 "$work/nginx.txt" | median)
+	r_rps=$(cut -d' ' -f1 "$work/ref.txt" | median)
+	r_tps=$(cut -d' ' -f2 "$work/ref.txt" | median)
+	printf '%-10s %-10s %14.0f %16s\n' "$f" nginx "$n_rps" "$(human "$n_tps")"
+	printf '%-10s %-10s %14.0f %16s\n' "$f" reference "$r_rps" "$(human "$r_tps")"
 	awk -v r="$r_rps" -v n="$n_rps" -v f="$f" \
 		'BEGIN { printf "%-10s ratio reference/nginx: %.2f\n", f, (n > 0 ? r / n : 0) }'
 done
