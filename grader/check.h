@@ -36,6 +36,7 @@ struct check {
 	unsigned flags;
 	int timeout_ms;           /* hard cap of the whole check; 0: the default (20 s) */
 	void (*run)(struct ctx *ctx);
+	unsigned ring_mib;        /* capture ring for the check's traffic; 0: 8 MiB */
 };
 
 struct lab {

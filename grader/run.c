@@ -154,7 +154,8 @@ static void worker_run(const struct run_opts *o, const struct lab *lab, const st
 	if (o->sb->mode != SB_NOCAP) {
 		if (o->sb->mode == SB_HOST)
 			host_filter(&c, filter, sizeof filter);
-		c.cap = cap_start("lo", o->sb->mode == SB_HOST ? filter : NULL, why, sizeof why);
+		c.cap = cap_start("lo", o->sb->mode == SB_HOST ? filter : NULL, ch->ring_mib, why,
+				  sizeof why);
 		if (!c.cap) {
 			ctx_error(&c, "cannot capture on lo: %s", why);
 			return;

@@ -15,7 +15,7 @@
 #include <time.h>
 
 #define CAP_SNAPLEN   65600   /* lo's MTU is 65536: whole frames, and more of them fit the ring */
-#define CAP_BUFFER    (32u << 20)   /* larger rings take far longer to set up */
+#define CAP_RING_MIB  8u   /* larger rings take longer to set up: only big transfers ask */
 #define CAP_BLOCK_MS  1
 
 struct cap_rec {
@@ -108,7 +108,8 @@ static void *cap_thread(void *arg)
 	return NULL;
 }
 
-struct cap *cap_start(const char *dev, const char *filter, char *why, size_t whylen)
+struct cap *cap_start(const char *dev, const char *filter, unsigned ring_mib, char *why,
+		      size_t whylen)
 {
 	char err[PCAP_ERRBUF_SIZE] = "";
 	struct cap *c = calloc(1, sizeof *c);
@@ -130,7 +131,7 @@ struct cap *cap_start(const char *dev, const char *filter, char *why, size_t why
 	 * so nothing sent before the stop is missed. */
 	pcap_set_immediate_mode(c->p, 0);
 	pcap_set_timeout(c->p, CAP_BLOCK_MS);
-	pcap_set_buffer_size(c->p, CAP_BUFFER);
+	pcap_set_buffer_size(c->p, (int)((ring_mib ? ring_mib : CAP_RING_MIB) << 20));
 	pcap_set_tstamp_precision(c->p, PCAP_TSTAMP_PRECISION_NANO);
 	int rc = pcap_activate(c->p);
 	if (rc < 0) {
@@ -192,7 +193,7 @@ int cap_stop(struct cap *c, char *why, size_t whylen)
 			c->error = rc;
 	}
 	if (pcap_stats(c->p, &st) == 0)
-		c->drops = (uint64_t)st.ps_drop + st.ps_ifdrop;
+		c->drops = st.ps_drop;
 	if (c->error) {
 		snprintf(why, whylen, "%s", c->errmsg[0] ? c->errmsg : strerror(-c->error));
 		return c->error;

@@ -14,13 +14,18 @@
 
 struct cap;
 
-/* Start capturing on dev ("lo") with an optional BPF filter (NULL: everything). Returns
- * NULL with a reason. Packets are being recorded when this returns. */
-struct cap *cap_start(const char *dev, const char *filter, char *why, size_t whylen);
+/* Start capturing on dev ("lo") with an optional BPF filter (NULL: everything) and a
+ * kernel ring of ring_mib MiB (0: a default for small conversations). A ring that can hold
+ * all of a check's traffic never drops, however late the thread gets to run. Returns NULL
+ * with a reason. Packets are being recorded when this returns. */
+struct cap *cap_start(const char *dev, const char *filter, unsigned ring_mib, char *why,
+		      size_t whylen);
 /* Stop: drain what the kernel still holds, read the drop counters, join the thread.
  * Idempotent. Returns 0 or -errno with a reason. */
 int cap_stop(struct cap *c, char *why, size_t whylen);
-/* Packets the kernel dropped (pcap_stats ps_drop + ps_ifdrop), valid after cap_stop. */
+/* Packets the capture lost (pcap_stats ps_drop), valid after cap_stop. (ps_ifdrop is not
+ * counted: it is the interface's own drops, packets the tap had already seen and TCP
+ * sends again.) */
 uint64_t cap_drops(const struct cap *c);
 /* Frames stored. */
 uint64_t cap_count(const struct cap *c);
