@@ -7,6 +7,9 @@
 const struct lab *const labs_all[] = {
 	&lab_00_sockets_basics,
 	&lab_01_tcp_echo,
+	&lab_02_udp,
+	&lab_03_threaded_server,
+	&lab_04_http,
 	NULL,
 };
 

@@ -6,6 +6,9 @@
 
 extern const struct lab lab_00_sockets_basics;
 extern const struct lab lab_01_tcp_echo;
+extern const struct lab lab_02_udp;
+extern const struct lab lab_03_threaded_server;
+extern const struct lab lab_04_http;
 
 /* NULL-terminated, in lab order. */
 extern const struct lab *const labs_all[];
