@@ -64,16 +64,20 @@ static struct client *registered;  /* sorted by name (strcmp), so WHO is a walk 
 static void out_push(struct client *c, const char *data, size_t len)
 {
     pthread_mutex_lock(&c->out_lock);
-    if (!c->broken) {
-        if (c->out_len + len > OUT_MAX) {
-            c->broken = true;
-            c->out_len = 0;
-            shutdown(c->fd, SHUT_RDWR);
-        } else {
-            memcpy(c->out + c->out_len, data, len);
-            c->out_len += len;
-        }
+    if (c->broken) {
+        /* Already dropped: its reader is on the way out. */
+    } else if (c->out_len + len > OUT_MAX) {
+        c->broken = true;
+        c->out_len = 0;
+        shutdown(c->fd, SHUT_RDWR);
         pthread_cond_signal(&c->out_cond);
+    } else {
+        /* The writer only sleeps on an empty queue, so only the first line needs a wake-up:
+         * later ones are picked up with it, and we save a context switch per line. */
+        if (c->out_len == 0)
+            pthread_cond_signal(&c->out_cond);
+        memcpy(c->out + c->out_len, data, len);
+        c->out_len += len;
     }
     pthread_mutex_unlock(&c->out_lock);
 }
