@@ -1,8 +1,2203 @@
-/* lab04.c - checks of 04-http (LABS.md). */
+/* lab04.c - checks of 04-http: http_server and http_client (LABS.md, RFC 9112 and 9110).
+ *
+ * The server is driven by curl and by the grader's raw requests, each on a connection of
+ * its own unless the rule is about connections; its bytes are read with httpmsg both from
+ * the socket and, where framing matters, from the reassembled stream on the wire. The
+ * client talks to a scripted server in the check, which sends its response in pieces. */
 #include "check.h"
+#include "clock.h"
+#include "esc.h"
+#include "httpmsg.h"
 #include "labs.h"
 
-static const struct check checks[] = { { 0 } };
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#define IO_MS       2000     /* every step of a conversation */
+#define QUIET_MS    30       /* how long "nothing more arrives" is watched */
+#define ANSWER_MS   300      /* a server that reads the whole head before answering */
+#define MiB         (1u << 20)
+
+static const char INDEX_HTML[] =
+	"<!DOCTYPE html>\n<html><head><title>wirelab</title></head>\n"
+	"<body><h1>It works</h1><p>lab 04 document root</p></body></html>\n";
+static const char DOCS_HTML[] =
+	"<!DOCTYPE html>\n<html><head><title>docs</title></head><body>docs index</body></html>\n";
+static const char A_TXT[] = "alpha: the first file of the document root\n";
+static const char B_TXT[] = "bravo: a second file, a little longer than the first one\n";
+static const char SPACE_TXT[] = "a name with a space in it\n";
+static const char STYLE_CSS[] = "body { font-family: sans-serif; }\n";
+
+/* Deterministic bytes of every value (xorshift32 from seed), the first 256 being 0..255. */
+static uint8_t *pattern(size_t n, uint32_t seed)
+{
+	uint8_t *b = malloc(n ? n : 1);
+	uint32_t x = seed ? seed : 1;
+
+	for (size_t i = 0; b && i < n; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		b[i] = i < 256 ? (uint8_t)i : (uint8_t)(x >> 24);
+	}
+	return b;
+}
+
+static const char *port_str(struct ctx *c, int i, char *buf, size_t bufsz)
+{
+	snprintf(buf, bufsz, "%u", ctx_port(c, i));
+	return buf;
+}
+
+/* The first line of a request, escaped, for messages: "\"GET /a.txt HTTP/1.1\"". */
+static const char *first_line(const void *req, size_t n, char *buf, size_t bufsz)
+{
+	const char *p = req, *cr = memchr(p, '\r', n);
+	size_t l = cr ? (size_t)(cr - p) : n;
+
+	return esc_bytes(p, l, 72, buf, bufsz);
+}
+
+static bool contains(const uint8_t *hay, size_t n, const char *needle)
+{
+	size_t k = strlen(needle);
+
+	for (size_t i = 0; k && i + k <= n; i++)
+		if (hay[i] == (uint8_t)needle[0] && memcmp(hay + i, needle, k) == 0)
+			return true;
+	return false;
+}
+
+/* ---- the document root ---------------------------------------------------------------- */
+
+static bool mkdir_in(struct ctx *c, const char *name)
+{
+	char path[512];
+
+	ctx_path(c, name, path, sizeof path);
+	if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+		ctx_error(c, "cannot create %s: %s", path, strerror(errno));
+		return false;
+	}
+	chmod(path, 0755);
+	return true;
+}
+
+static bool put(struct ctx *c, const char *name, const void *data, size_t n)
+{
+	char path[512];
+
+	return ctx_write_file(c, name, data, n, path, sizeof path) != NULL;
+}
+
+static bool puts_file(struct ctx *c, const char *name, const char *text)
+{
+	return put(c, name, text, strlen(text));
+}
+
+/* The secret that must never leave the server: outside DOCROOT, readable by the server. */
+static void secret_text(struct ctx *c, char *buf, size_t bufsz)
+{
+	snprintf(buf, bufsz, "wirelab-secret-%u-%s", ctx_port(c, 0), c->tmpdir);
+}
+
+/* www/ with index.html, a.txt, b.txt, "with space.txt", style.css, docs/index.html, an
+ * empty directory, a file no one may read (mode 000); secret.txt and www-private/secret.txt
+ * beside it, outside the document root. */
+static bool make_docroot(struct ctx *c)
+{
+	char secret[600], path[512];
+
+	secret_text(c, secret, sizeof secret);
+	if (!mkdir_in(c, "www") || !mkdir_in(c, "www/docs") || !mkdir_in(c, "www/empty") ||
+	    !mkdir_in(c, "www-private") ||
+	    !puts_file(c, "www/index.html", INDEX_HTML) || !puts_file(c, "www/a.txt", A_TXT) ||
+	    !puts_file(c, "www/b.txt", B_TXT) || !puts_file(c, "www/with space.txt", SPACE_TXT) ||
+	    !puts_file(c, "www/style.css", STYLE_CSS) ||
+	    !puts_file(c, "www/docs/index.html", DOCS_HTML) ||
+	    !puts_file(c, "www/private.txt", "nobody may read this\n") ||
+	    !puts_file(c, "secret.txt", secret) || !puts_file(c, "www-private/secret.txt", secret))
+		return false;
+	if (chmod(ctx_path(c, "www/private.txt", path, sizeof path), 0) < 0) {
+		ctx_error(c, "chmod %s: %s", path, strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+/* Whether the programs will be refused a mode-000 file: they run as nobody when the grader
+ * is root; otherwise they have the grader's own rights, which may include reading it. */
+static bool unreadable_works(struct ctx *c)
+{
+	char path[512];
+
+	if (c->sb->root)
+		return true;
+	int fd = open(ctx_path(c, "www/private.txt", path, sizeof path), O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true;
+	close(fd);
+	ctx_log(c, "the programs could read a mode 000 file here (not root, no uid to drop to): "
+		"the 403 case was not run");
+	return false;
+}
+
+static struct proc *start_server(struct ctx *c)
+{
+	char port[8], root[512];
+
+	if (!make_docroot(c))
+		return NULL;
+	ctx_path(c, "www", root, sizeof root);
+	return ctx_server(c, NETSTAT_TCP, ctx_port(c, 0), "http_server", port_str(c, 0, port,
+			  sizeof port), root, NULL);
+}
+
+/* ---- conversations with http_server ----------------------------------------------------- */
+
+struct conv {
+	int fd;
+	const char *addr;
+	struct peer_buf in;      /* everything the server sent */
+	size_t used;             /* bytes of in already read as responses */
+	bool eof;                /* the server closed (FIN) */
+	int err;                 /* a read error (-ECONNRESET) */
+};
+
+/* On a failure, the ladder of the last connection to the server. */
+static void ladder_last(struct ctx *c)
+{
+	const struct flow_set *fs = c->cap ? cap_flows(c->cap) : NULL;
+	size_t n = fs ? flow_tcp_count(fs, ctx_port(c, 0)) : 0;
+
+	if (n > 0)
+		ctx_ladder_tcp(c, flow_tcp_nth(fs, ctx_port(c, 0), n - 1));
+}
+
+static bool conv_open(struct ctx *c, struct conv *v, const char *addr)
+{
+	char why[256];
+
+	memset(v, 0, sizeof *v);
+	v->addr = addr;
+	v->fd = peer_connect(addr, ctx_port(c, 0), IO_MS, why, sizeof why);
+	if (v->fd < 0) {
+		ctx_fail(c, "expected: http_server accepts a connection on %s port %u\n   seen: %s",
+			 addr, ctx_port(c, 0), why);
+		return false;
+	}
+	peer_nodelay(v->fd);
+	return true;
+}
+
+static void conv_close(struct conv *v)
+{
+	if (v->fd >= 0)
+		close(v->fd);
+	v->fd = -1;
+	peer_buf_free(&v->in);
+}
+
+static bool conv_send(struct ctx *c, struct conv *v, const void *req, size_t n)
+{
+	char l[128];
+	int rc = peer_send(v->fd, req, n, IO_MS);
+
+	if (rc == 0)
+		return true;
+	ctx_fail(c, "expected: http_server reads the request %s\n   seen: sending it failed: %s",
+		 first_line(req, n, l, sizeof l), rc == -ETIMEDOUT ? "the server stopped reading"
+								   : peer_strerror(rc));
+	return false;
+}
+
+/* One read into v->in: 1 got bytes, 0 the server closed, -ETIMEDOUT, or another -errno. */
+static int conv_fill(struct conv *v, int timeout_ms)
+{
+	uint8_t buf[65536];
+
+	if (v->eof)
+		return 0;
+	if (v->err)
+		return v->err;
+	ssize_t n = peer_recv(v->fd, buf, sizeof buf, timeout_ms);
+	if (n > 0)
+		return peer_buf_append(&v->in, buf, (size_t)n) < 0 ? -ENOMEM : 1;
+	if (n == 0)
+		v->eof = true;
+	else if (n != -ETIMEDOUT)
+		v->err = (int)n;
+	return (int)n;
+}
+
+/* What every response of the contract has: HTTP/1.1, Content-Type, Content-Length. */
+static bool response_rules(struct ctx *c, const struct httpmsg *m, const char *what)
+{
+	char sl[200];
+
+	esc_bytes(m->start_line, m->start_line_len, 80, sl, sizeof sl);
+	if (m->major != 1 || m->minor != 1 || m->reason_len == 0) {
+		ctx_fail(c, "expected: a status line \"HTTP/1.1 <code> <reason>\" in answer to %s\n"
+			 "   seen: %s", what, sl);
+		return false;
+	}
+	if (httpmsg_count(m, "Content-Length") == 0) {
+		ctx_fail(c, "expected: a Content-Length header in the response to %s (the server "
+			 "always says how long its body is)\n   seen: %s without one", what, sl);
+		return false;
+	}
+	if (httpmsg_count(m, "Content-Type") == 0) {
+		ctx_fail(c, "expected: a Content-Type header in the response to %s\n   seen: %s "
+			 "without one", what, sl);
+		return false;
+	}
+	return true;
+}
+
+/* Read the next response on v (to a HEAD request when head); m then points into v->in.
+ * Judges the framing and the rules every response follows; false after a failure. */
+static bool conv_response(struct ctx *c, struct conv *v, const char *what, bool head,
+			  struct httpmsg *m)
+{
+	char why[200], esc[200];
+	int64_t deadline = clock_deadline(IO_MS);
+
+	for (;;) {
+		const uint8_t *p = v->in.data + v->used;
+		size_t n = v->in.len - v->used;
+		ssize_t r = httpmsg_parse(p, n, head ? HTTPMSG_HEAD : 0, m, why, sizeof why);
+		if (r > 0) {
+			v->used += (size_t)r;
+			return response_rules(c, m, what);
+		}
+		if (r == HTTPMSG_BAD) {
+			ctx_fail(c, "expected: an HTTP/1.1 response to %s\n   seen: %s in %s%s", what,
+				 why, esc_bytes(p, n, 120, esc, sizeof esc),
+				 v->used ? " (these bytes came after the previous response: more body "
+					   "bytes than its Content-Length said?)" : "");
+			return false;
+		}
+		if (m->head_len > 0 && m->framing == HTTPMSG_CLOSE)
+			return response_rules(c, m, what);
+		if (v->eof || v->err) {
+			ctx_fail(c, "expected: a complete response to %s\n   seen: the server %s after "
+				 "%s", what, v->eof ? "closed the connection (FIN)" : "reset the connection",
+				 n == 0 ? "sending nothing"
+				 : m->head_len ? "a head and fewer body bytes than its Content-Length"
+				 : esc_bytes(p, n, 120, esc, sizeof esc));
+			return false;
+		}
+		int rc = conv_fill(v, clock_left_ms(deadline));
+		if (rc == -ETIMEDOUT) {
+			if (m->head_len)
+				ctx_fail(c, "expected: a complete response to %s\n   seen: after %.1f s, "
+					 "Content-Length %llu and only %zu body bytes",
+					 what, IO_MS / 1000.0, (unsigned long long)m->content_length,
+					 n - m->head_len);
+			else
+				ctx_fail(c, "expected: a response to %s within %.1f s\n   seen: %s", what,
+					 IO_MS / 1000.0, n ? esc_bytes(p, n, 120, esc, sizeof esc)
+							   : "nothing at all");
+			return false;
+		}
+	}
+}
+
+/* Nothing more arrives for QUIET_MS after the last response (no body bytes beyond
+ * Content-Length, no body for HEAD). A close is noted, not judged. */
+static bool conv_quiet(struct ctx *c, struct conv *v, const char *what)
+{
+	char esc[200];
+	int64_t deadline = clock_deadline(QUIET_MS);
+
+	while (!v->eof && !v->err && conv_fill(v, clock_left_ms(deadline)) > 0)
+		;
+	if (v->in.len == v->used)
+		return true;
+	ctx_fail(c, "expected: nothing after the response to %s\n   seen: %zu more bytes: %s", what,
+		 v->in.len - v->used, esc_bytes(v->in.data + v->used, v->in.len - v->used, 80, esc,
+						sizeof esc));
+	return false;
+}
+
+/* The connection stays open after the response to what. */
+static bool conv_still_open(struct ctx *c, struct conv *v, const char *what)
+{
+	if (!conv_quiet(c, v, what))
+		return false;
+	if (!v->eof && !v->err)
+		return true;
+	ctx_fail(c, "expected: the connection stays open after the response to %s\n   seen: the "
+		 "server %s it", what, v->eof ? "closed (FIN)" : "reset");
+	return false;
+}
+
+/* Send req on a new connection over addr and read one response into m (v stays open:
+ * the caller closes it). */
+static bool ask(struct ctx *c, struct conv *v, const char *addr, const char *req, bool head,
+		struct httpmsg *m)
+{
+	char what[128];
+
+	first_line(req, strlen(req), what, sizeof what);
+	return conv_open(c, v, addr) && conv_send(c, v, req, strlen(req)) &&
+	       conv_response(c, v, what, head, m);
+}
+
+static bool expect_status(struct ctx *c, const struct httpmsg *m, int code, const char *what)
+{
+	char sl[200];
+
+	if (m->status == code)
+		return true;
+	ctx_fail(c, "expected: status %d in answer to %s\n   seen: %s", code, what,
+		 esc_bytes(m->start_line, m->start_line_len, 80, sl, sizeof sl));
+	return false;
+}
+
+static bool expect_body(struct ctx *c, const struct httpmsg *m, const void *want, size_t n,
+			const char *what)
+{
+	char label[200];
+
+	snprintf(label, sizeof label, "body of the response to %s", what);
+	return ctx_expect_bytes(c, label, want, n, m->body, (size_t)m->decoded_len);
+}
+
+/* GET path (a fresh connection, no Connection header) answered 200 with body want. */
+static bool get_file(struct ctx *c, const char *addr, const char *path, const void *want,
+		     size_t n)
+{
+	char req[512], what[128];
+	struct conv v;
+	struct httpmsg m;
+
+	snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%u\r\n\r\n", path,
+		 ctx_port(c, 0));
+	first_line(req, strlen(req), what, sizeof what);
+	bool ok = ask(c, &v, addr, req, false, &m) && expect_status(c, &m, 200, what) &&
+		  expect_body(c, &m, want, n, what) && conv_quiet(c, &v, what);
+	conv_close(&v);
+	return ok;
+}
+
+/* A value of field name as a string (empty when absent). */
+static const char *field(const struct httpmsg *m, const char *name, char *buf, size_t bufsz)
+{
+	const struct httpmsg_field *f = httpmsg_header(m, name, 0);
+
+	snprintf(buf, bufsz, "%.*s", f ? (int)f->value_len : 0, f ? f->value : "");
+	return buf;
+}
+
+/* ---- the wire --------------------------------------------------------------------------- */
+
+/* The server's stream of connection idx on the wire is exactly n complete responses (to
+ * HEAD where heads[i]), nothing before, between or after them; with need_fin it ends with
+ * the server's FIN after the last byte and no RST. */
+static bool wire_responses(struct ctx *c, size_t idx, const bool *heads, size_t n, bool need_fin,
+			   const char *what)
+{
+	const struct flow_set *fs = ctx_flows(c);
+	const struct flow_tcp *f = fs ? flow_tcp_nth(fs, ctx_port(c, 0), idx) : NULL;
+	char why[200], esc[200];
+
+	if (!fs)
+		return false;
+	if (!f) {
+		ctx_error(c, "connection %zu (%s) is not in the capture", idx + 1, what);
+		return false;
+	}
+	const struct flow_half *s = &f->half[FLOW_S2C];
+	if (s->hole) {
+		ctx_error(c, "the capture has a gap in the server's byte stream (a grader fault)");
+		return false;
+	}
+	size_t off = 0;
+	bool ok = true;
+	for (size_t i = 0; i < n && ok; i++) {
+		struct httpmsg m;
+		ssize_t r = httpmsg_parse(s->data + off, s->len - off,
+					  (heads && heads[i] ? HTTPMSG_HEAD : 0) | HTTPMSG_EOF, &m, why,
+					  sizeof why);
+		if (r <= 0) {
+			ctx_fail(c, "expected on the wire (%s): %zu complete responses\n   seen: response "
+				 "%zu at stream byte %zu: %s", what, n, i + 1, off,
+				 r == HTTPMSG_BAD ? why : "incomplete");
+			ok = false;
+		} else if (m.framing == HTTPMSG_CLOSE) {
+			ctx_fail(c, "expected on the wire (%s): every response framed by Content-Length\n"
+				 "   seen: response %zu without one", what, i + 1);
+			ok = false;
+		} else {
+			off += (size_t)r;
+		}
+	}
+	if (ok && off != s->len) {
+		ctx_fail(c, "expected on the wire (%s): nothing after the %zu response(s), whose "
+			 "Content-Length headers say where they end\n   seen: %zu more bytes: %s",
+			 what, n, s->len - off, esc_bytes(s->data + off, s->len - off, 60, esc,
+							  sizeof esc));
+		ok = false;
+	}
+	if (ok && need_fin) {
+		ok = ctx_expect_fin(c, f, FLOW_S2C, "server");
+		if (ok && s->fin_off != s->len) {
+			ctx_fail(c, "expected: the server's FIN right after its last response byte\n"
+				 "   seen: FIN at stream offset %llu of %zu",
+				 (unsigned long long)s->fin_off, s->len);
+			ok = false;
+		}
+	}
+	if (!ok)
+		ctx_ladder_tcp(c, f);
+	return ok;
+}
+
+/* No byte of the secret file (or of /etc/passwd) in anything the server sent. */
+static bool wire_no_secret(struct ctx *c)
+{
+	const struct flow_set *fs = ctx_flows(c);
+	char secret[600];
+
+	if (!fs)
+		return false;
+	secret_text(c, secret, sizeof secret);
+	for (size_t i = 0; i < flow_tcp_count(fs, ctx_port(c, 0)); i++) {
+		const struct flow_tcp *f = flow_tcp_nth(fs, ctx_port(c, 0), i);
+		const struct flow_half *s = &f->half[FLOW_S2C];
+		const char *leak = contains(s->data, s->len, secret) ? "secret.txt"
+				   : contains(s->data, s->len, "root:x:0:0:") ? "/etc/passwd" : NULL;
+		if (leak) {
+			char l[128];
+			ctx_fail(c, "expected: nothing from outside DOCROOT\n   seen: the server sent the "
+				 "contents of %s on connection %zu (request %s)", leak, i + 1,
+				 first_line(f->half[FLOW_C2S].data, f->half[FLOW_C2S].len, l, sizeof l));
+			ctx_ladder_tcp(c, f);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* ---- server checks ---------------------------------------------------------------------- */
+
+static void server_usage(struct ctx *c)
+{
+	char port[8], www[512], file[512];
+
+	if (!make_docroot(c))
+		return;
+	port_str(c, 0, port, sizeof port);
+	ctx_path(c, "www", www, sizeof www);
+	ctx_path(c, "www/a.txt", file, sizeof file);
+	if (!ctx_expect_usage(c, "http_server", NULL) ||
+	    !ctx_expect_usage(c, "http_server", port, NULL) ||
+	    !ctx_expect_usage(c, "http_server", port, www, "extra", NULL) ||
+	    !ctx_expect_usage(c, "http_server", "0", www, NULL) ||
+	    !ctx_expect_usage(c, "http_server", "65536", www, NULL) ||
+	    !ctx_expect_usage(c, "http_server", "80x", www, NULL))
+		return;
+	struct proc *p = ctx_start(c, NULL, "http_server", port, file, NULL);
+	if (p && ctx_wait(c, p, 2000))
+		ctx_expect_error_line(c, p, "a DOCROOT that is a file, not a directory");
+	if (!ctx_failed(c)) {
+		p = ctx_start(c, NULL, "http_server", port, "no-such-directory", NULL);
+		if (p && ctx_wait(c, p, 2000))
+			ctx_expect_error_line(c, p, "a DOCROOT that does not exist");
+	}
+}
+
+static void server_curl(struct ctx *c)
+{
+	char u[4][96], port[8];
+	static const char *const paths[] = { "/", "/a.txt", "/docs/", "/style.css" };
+	const char *bodies[] = { INDEX_HTML, A_TXT, DOCS_HTML, STYLE_CSS };
+
+	if (!start_server(c))
+		return;
+	port_str(c, 0, port, sizeof port);
+	for (int i = 0; i < 4; i++)
+		snprintf(u[i], sizeof u[i], "http://127.0.0.1:%s%s", port, paths[i]);
+	const char *argv[] = { "curl", "-sv", "--noproxy", "*", "--max-time", "5", u[0], u[1],
+			       u[2], u[3], NULL };
+	ctx_log(c, "curl -sv --noproxy '*' --max-time 5 %s %s %s %s", u[0], u[1], u[2], u[3]);
+	struct proc *p = ctx_start_tool(c, NULL, argv);
+	if (!p || !ctx_wait(c, p, 7000))
+		return;
+	size_t olen;
+	char *out = ctx_stdout(c, p, &olen);
+	char want[1024];
+	snprintf(want, sizeof want, "%s%s%s%s", bodies[0], bodies[1], bodies[2], bodies[3]);
+	bool ok = ctx_expect_exit(c, p, 0) &&
+		  ctx_expect_bytes(c, "on curl's stdout (the four bodies, in order)", want,
+				   strlen(want), out, olen);
+	free(out);
+	const struct flow_set *fs = ctx_flows(c);
+	if (!fs)
+		return;
+	size_t n = flow_tcp_count(fs, ctx_port(c, 0));
+	if (ok && n != 1) {
+		ctx_fail(c, "expected: curl asks for 4 URLs over one connection (one SYN): HTTP/1.1 "
+			 "keeps it open\n   seen: %zu connections", n);
+		ctx_ladder_tcp(c, flow_tcp_nth(fs, ctx_port(c, 0), 0));
+		return;
+	}
+	if (!ok) {
+		ladder_last(c);
+		return;
+	}
+	wire_responses(c, 0, NULL, 4, false, "curl's connection");
+}
+
+static void server_get(struct ctx *c)
+{
+	if (!start_server(c))
+		return;
+	if (!get_file(c, "127.0.0.1", "/a.txt", A_TXT, strlen(A_TXT)) ||
+	    !get_file(c, "::1", "/b.txt", B_TXT, strlen(B_TXT)) ||
+	    !get_file(c, "127.0.0.1", "/docs/index.html", DOCS_HTML, strlen(DOCS_HTML)) ||
+	    !get_file(c, "127.0.0.1", "/a.txt?lang=en&next=/b.txt", A_TXT, strlen(A_TXT)) ||
+	    !get_file(c, "127.0.0.1", "/with%20space.txt", SPACE_TXT, strlen(SPACE_TXT))) {
+		ladder_last(c);
+		return;
+	}
+	for (size_t i = 0; i < 5; i++)
+		if (!wire_responses(c, i, NULL, 1, false, "a GET"))
+			return;
+}
+
+static void server_content_type(struct ctx *c)
+{
+	static const struct { const char *name, *type; } files[] = {
+		{ "t.html", "text/html; charset=utf-8" }, { "t.htm", "text/html; charset=utf-8" },
+		{ "t.txt", "text/plain; charset=utf-8" }, { "t.css", "text/css" },
+		{ "t.js", "text/javascript" }, { "t.json", "application/json" },
+		{ "t.png", "image/png" }, { "t.jpg", "image/jpeg" }, { "t.jpeg", "image/jpeg" },
+		{ "t.gif", "image/gif" }, { "t.svg", "image/svg+xml" },
+		{ "notes.v2.txt", "text/plain; charset=utf-8" },
+		{ "t.bin", "application/octet-stream" }, { "t.tar.gz", "application/octet-stream" },
+		{ "noext", "application/octet-stream" },
+		{ "v1.2/readme", "application/octet-stream" },
+	};
+
+	if (!make_docroot(c) || !mkdir_in(c, "www/types") || !mkdir_in(c, "www/types/v1.2"))
+		return;
+	for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+		char name[128];
+		snprintf(name, sizeof name, "www/types/%s", files[i].name);
+		if (!puts_file(c, name, files[i].name))
+			return;
+	}
+	if (!start_server(c))
+		return;
+	for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+		char req[256], what[128], got[256], a[256], b[256];
+		struct conv v;
+		struct httpmsg m;
+		snprintf(req, sizeof req, "GET /types/%s HTTP/1.1\r\nHost: x\r\n\r\n", files[i].name);
+		first_line(req, strlen(req), what, sizeof what);
+		bool ok = ask(c, &v, "127.0.0.1", req, false, &m) && expect_status(c, &m, 200, what);
+		if (ok) {
+			/* Compare without spaces and case: "text/html;charset=UTF-8" says the same. */
+			field(&m, "Content-Type", got, sizeof got);
+			size_t na = 0, nb = 0;
+			for (const char *s = got; *s && na + 1 < sizeof a; s++)
+				if (*s != ' ' && *s != '\t')
+					a[na++] = *s;
+			for (const char *s = files[i].type; *s && nb + 1 < sizeof b; s++)
+				if (*s != ' ')
+					b[nb++] = *s;
+			a[na] = b[nb] = '\0';
+			if (strcasecmp(a, b) != 0) {
+				ctx_fail(c, "expected: Content-Type: %s for %s\n   seen: Content-Type: %s",
+					 files[i].type, files[i].name, got);
+				ok = false;
+			}
+		}
+		conv_close(&v);
+		if (!ok) {
+			ladder_last(c);
+			return;
+		}
+	}
+}
+
+static void server_index(struct ctx *c)
+{
+	struct conv v;
+	struct httpmsg m;
+
+	if (!start_server(c))
+		return;
+	if (!get_file(c, "127.0.0.1", "/", INDEX_HTML, strlen(INDEX_HTML)) ||
+	    !get_file(c, "127.0.0.1", "/docs/", DOCS_HTML, strlen(DOCS_HTML))) {
+		ladder_last(c);
+		return;
+	}
+	bool ok = ask(c, &v, "127.0.0.1", "GET /empty/ HTTP/1.1\r\nHost: x\r\n\r\n", false, &m) &&
+		  expect_status(c, &m, 404, "\"GET /empty/ HTTP/1.1\" (a directory without "
+				"index.html)");
+	conv_close(&v);
+	if (!ok)
+		ladder_last(c);
+}
+
+/* An error response: the code, an HTML body, Content-Length (checked when it was read). */
+static bool error_case(struct ctx *c, const char *req, int code, const char *note)
+{
+	char what[200], l[128], type[256];
+	struct conv v;
+	struct httpmsg m;
+
+	snprintf(what, sizeof what, "%s%s", first_line(req, strlen(req), l, sizeof l), note);
+	bool ok = ask(c, &v, "127.0.0.1", req, false, &m) && expect_status(c, &m, code, what);
+	if (ok && (strncasecmp(field(&m, "Content-Type", type, sizeof type), "text/html", 9) != 0 ||
+		   m.decoded_len == 0)) {
+		ctx_fail(c, "expected: a short HTML body (Content-Type: text/html) with the %d\n"
+			 "   seen: Content-Type: %s and %llu body bytes", code, type,
+			 (unsigned long long)m.decoded_len);
+		ok = false;
+	}
+	conv_close(&v);
+	if (!ok)
+		ladder_last(c);
+	return ok;
+}
+
+static void server_not_found(struct ctx *c)
+{
+	if (!start_server(c))
+		return;
+	if (!error_case(c, "GET /nope.txt HTTP/1.1\r\nHost: x\r\n\r\n", 404, " (no such file)") ||
+	    !error_case(c, "GET /docs/missing/deeper.html HTTP/1.1\r\nHost: x\r\n\r\n", 404,
+			" (no such directory)"))
+		return;
+	if (unreadable_works(c))
+		error_case(c, "GET /private.txt HTTP/1.1\r\nHost: x\r\n\r\n", 403,
+			   " (a file with mode 000: the server may not read it)");
+}
+
+static void server_traversal(struct ctx *c)
+{
+	static const char *const targets[] = {
+		"/../secret.txt", "/../../../../../../../../etc/passwd", "/%2e%2e/secret.txt",
+		"/%2E%2E/secret.txt", "/.%2e/secret.txt", "/%2e./secret.txt", "/..%2fsecret.txt",
+		"/..%2Fsecret.txt", "/%2e%2e%2fsecret.txt", "/%2E%2e%2F%2e%2E%2F%2e%2e%2F%2E%2E%2F"
+		"%2e%2e%2F%2e%2e%2Fetc%2Fpasswd", "/docs/../../secret.txt", "/docs/..%2f..%2fsecret.txt",
+		"/docs/%2e%2e/%2e%2e/secret.txt", "/./../secret.txt", "/../www-private/secret.txt",
+		"/%2e%2e/www-private/secret.txt", "/..",
+	};
+	size_t n = sizeof targets / sizeof *targets;
+
+	if (!start_server(c))
+		return;
+	ctx_log(c, "DOCROOT is www/; secret.txt and www-private/secret.txt lie beside it");
+	for (size_t i = 0; i < n; i++) {
+		char req[512], what[128];
+		struct conv v;
+		struct httpmsg m;
+		snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", targets[i]);
+		first_line(req, strlen(req), what, sizeof what);
+		bool ok = ask(c, &v, "127.0.0.1", req, false, &m);
+		if (ok && m.status != 403 && m.status != 404) {
+			char sl[128];
+			ctx_fail(c, "expected: 403 or 404 for %s (a path that leaves DOCROOT)\n   seen: %s",
+				 what, esc_bytes(m.start_line, m.start_line_len, 60, sl, sizeof sl));
+			ok = false;
+		}
+		conv_close(&v);
+		if (!ok) {
+			wire_no_secret(c);
+			ladder_last(c);
+			return;
+		}
+	}
+	wire_no_secret(c);
+}
+
+/* The Allow value lists exactly GET and HEAD (any order). */
+static bool allow_ok(const struct httpmsg *m)
+{
+	const struct httpmsg_field *f = httpmsg_header(m, "Allow", 0);
+	int get = 0, head = 0, other = 0;
+
+	if (!f || httpmsg_count(m, "Allow") != 1)
+		return false;
+	for (size_t i = 0; i < f->value_len;) {
+		size_t b = i, e;
+		while (i < f->value_len && f->value[i] != ',')
+			i++;
+		e = i++;
+		while (b < e && (f->value[b] == ' ' || f->value[b] == '\t'))
+			b++;
+		while (e > b && (f->value[e - 1] == ' ' || f->value[e - 1] == '\t'))
+			e--;
+		if (e - b == 3 && memcmp(f->value + b, "GET", 3) == 0)
+			get++;
+		else if (e - b == 4 && memcmp(f->value + b, "HEAD", 4) == 0)
+			head++;
+		else
+			other++;
+	}
+	return get == 1 && head == 1 && other == 0;
+}
+
+static void server_methods(struct ctx *c)
+{
+	static const char *const std[] = { "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE",
+					   "CONNECT" };
+	static const char *const unknown[] = { "BREW", "get", "FETCH" };
+
+	if (!start_server(c))
+		return;
+	for (size_t i = 0; i < sizeof std / sizeof *std + sizeof unknown / sizeof *unknown; i++) {
+		bool is_std = i < sizeof std / sizeof *std;
+		const char *meth = is_std ? std[i] : unknown[i - sizeof std / sizeof *std];
+		char req[256], what[128], allow[256];
+		struct conv v;
+		struct httpmsg m;
+		snprintf(req, sizeof req, "%s /a.txt HTTP/1.1\r\nHost: x\r\n\r\n", meth);
+		first_line(req, strlen(req), what, sizeof what);
+		bool ok = ask(c, &v, "127.0.0.1", req, false, &m) &&
+			  expect_status(c, &m, is_std ? 405 : 501, what);
+		if (ok && is_std && !allow_ok(&m)) {
+			ctx_fail(c, "expected: Allow: GET, HEAD with the 405 to %s\n   seen: %s", what,
+				 httpmsg_count(&m, "Allow") ? field(&m, "Allow", allow, sizeof allow)
+							    : "no Allow header");
+			ok = false;
+		}
+		conv_close(&v);
+		if (!ok) {
+			if (!is_std)
+				ctx_fail(c, "(methods are case-sensitive tokens: anything but the standard "
+					 "ones is 501)");
+			ladder_last(c);
+			return;
+		}
+	}
+}
+
+static int cmp_line(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* "name: value" lines of m without Date, lower-cased names, sorted: for comparing heads. */
+static size_t head_lines(const struct httpmsg *m, char lines[][256], size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->nfields && n < max; i++) {
+		const struct httpmsg_field *f = &m->fields[i];
+		if (f->name_len == 4 && strncasecmp(f->name, "Date", 4) == 0)
+			continue;
+		int len = snprintf(lines[n], 256, "%.*s: %.*s", (int)f->name_len, f->name,
+				   (int)f->value_len, f->value);
+		for (int k = 0; k < len && k < 255 && lines[n][k] != ':'; k++)
+			lines[n][k] = (char)(lines[n][k] >= 'A' && lines[n][k] <= 'Z'
+					     ? lines[n][k] + 32 : lines[n][k]);
+		n++;
+	}
+	qsort(lines, n, 256, cmp_line);
+	return n;
+}
+
+/* HEAD path and GET path: the same status line and headers, no body after HEAD's head. */
+static bool head_case(struct ctx *c, const char *path)
+{
+	char req[256], what[128], gwhat[128];
+	struct conv hv = { .fd = -1 }, gv = { .fd = -1 };
+	struct httpmsg hm, gm;
+
+	snprintf(req, sizeof req, "HEAD %s HTTP/1.1\r\nHost: x\r\n\r\n", path);
+	first_line(req, strlen(req), what, sizeof what);
+	bool ok = ask(c, &hv, "127.0.0.1", req, true, &hm) && conv_quiet(c, &hv, what);
+	snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", path);
+	first_line(req, strlen(req), gwhat, sizeof gwhat);
+	ok = ok && ask(c, &gv, "127.0.0.1", req, false, &gm);
+	if (ok && (hm.start_line_len != gm.start_line_len ||
+		   memcmp(hm.start_line, gm.start_line, hm.start_line_len) != 0)) {
+		char a[128], b[128];
+		ctx_fail(c, "expected: HEAD answers with the status line GET gets (%s)\n   seen: %s",
+			 esc_bytes(gm.start_line, gm.start_line_len, 60, a, sizeof a),
+			 esc_bytes(hm.start_line, hm.start_line_len, 60, b, sizeof b));
+		ok = false;
+	}
+	if (ok) {
+		static char hl[HTTPMSG_MAX_HEADERS][256], gl[HTTPMSG_MAX_HEADERS][256];
+		size_t nh = head_lines(&hm, hl, HTTPMSG_MAX_HEADERS);
+		size_t ng = head_lines(&gm, gl, HTTPMSG_MAX_HEADERS);
+		for (size_t i = 0; ok && i < (nh > ng ? nh : ng); i++)
+			if (i >= nh || i >= ng || strcmp(hl[i], gl[i]) != 0) {
+				char a[300], b[300];
+				ctx_fail(c, "expected: HEAD %s gets the headers GET gets (Date aside)\n"
+					 "   seen: GET has %s, HEAD has %s", path,
+					 i < ng ? esc_bytes(gl[i], strlen(gl[i]), 100, a, sizeof a) : "no more",
+					 i < nh ? esc_bytes(hl[i], strlen(hl[i]), 100, b, sizeof b) : "no more");
+				ok = false;
+			}
+	}
+	conv_close(&hv);
+	conv_close(&gv);
+	return ok;
+}
+
+static void server_head(struct ctx *c)
+{
+	if (!start_server(c))
+		return;
+	if (!head_case(c, "/a.txt") || !head_case(c, "/nope.txt")) {
+		ladder_last(c);
+		return;
+	}
+	static const bool head[] = { true };
+	if (wire_responses(c, 0, head, 1, false, "HEAD /a.txt"))
+		wire_responses(c, 2, head, 1, false, "HEAD /nope.txt");
+}
+
+/* A request in two parts that the server must refuse with code and then close: part1, then
+ * (once the answer came, or after ANSWER_MS for a server that reads the whole head first)
+ * part2, the rest of the request, which the server must read before it closes, so that
+ * the close is a FIN, not a RST. Judges the response and the close on the socket; the
+ * wire is judged by closing_wire(). */
+static bool closing_case(struct ctx *c, const char *part1, size_t n1, const char *part2,
+			 int code, const char *note)
+{
+	char what[200], l[128], esc[200];
+	struct conv v;
+	struct httpmsg m;
+
+	snprintf(what, sizeof what, "%s%s", first_line(part1, n1, l, sizeof l), note);
+	if (!conv_open(c, &v, "127.0.0.1"))
+		return false;
+	bool ok = conv_send(c, &v, part1, n1);
+	int64_t answer_by = clock_deadline(ANSWER_MS);
+	while (ok && !v.eof && !v.err && clock_left_ms(answer_by) > 0 &&
+	       httpmsg_parse(v.in.data, v.in.len, 0, &m, NULL, 0) == HTTPMSG_INCOMPLETE)
+		conv_fill(&v, clock_left_ms(answer_by));
+	if (ok && *part2 && !v.eof && !v.err)
+		peer_send(v.fd, part2, strlen(part2), IO_MS);  /* a reset shows on the wire */
+	if (ok)
+		shutdown(v.fd, SHUT_WR);
+	ok = ok && conv_response(c, &v, what, false, &m) && expect_status(c, &m, code, what);
+	if (ok && !httpmsg_has_token(&m, "Connection", "close")) {
+		ctx_fail(c, "expected: Connection: close in the %d response to %s (the server closes "
+			 "after it)\n   seen: %s", code, what,
+			 httpmsg_count(&m, "Connection") ? field(&m, "Connection", l, sizeof l)
+							 : "no Connection header");
+		ok = false;
+	}
+	int64_t deadline = clock_deadline(IO_MS);
+	while (ok && !v.eof && !v.err && conv_fill(&v, clock_left_ms(deadline)) != -ETIMEDOUT)
+		;
+	if (ok && v.in.len > v.used) {
+		ctx_fail(c, "expected: nothing after the %d response to %s\n   seen: %zu more bytes: %s",
+			 code, what, v.in.len - v.used, esc_bytes(v.in.data + v.used, v.in.len - v.used,
+								 80, esc, sizeof esc));
+		ok = false;
+	} else if (ok && !v.eof && !v.err) {
+		ctx_fail(c, "expected: the server closes the connection after the %d response to %s\n"
+			 "   seen: still open %.1f s later", code, what, IO_MS / 1000.0);
+		ok = false;
+	}
+	conv_close(&v);
+	if (!ok)
+		ladder_last(c);
+	return ok;
+}
+
+/* Each of the first n connections ends with one response, the server's FIN, no RST. */
+static void closing_wire(struct ctx *c, size_t n, const char *const *names)
+{
+	for (size_t i = 0; i < n; i++) {
+		char l[128], what[200];
+		snprintf(what, sizeof what, "the response to %s", first_line(names[i], strlen(names[i]),
+									     l, sizeof l));
+		if (!wire_responses(c, i, NULL, 1, true, what)) {
+			ctx_fail(c, "(the rest of the request came after the response: read it before "
+				 "closing, or the kernel answers it with RST)");
+			return;
+		}
+	}
+}
+
+struct bad_req {
+	const char *part1, *part2;
+};
+
+static void run_closing(struct ctx *c, const struct bad_req *cases, size_t n, int code)
+{
+	const char *names[16];
+
+	for (size_t i = 0; i < n && i < 16; i++) {
+		names[i] = cases[i].part1;
+		if (!closing_case(c, cases[i].part1, strlen(cases[i].part1), cases[i].part2, code, ""))
+			return;
+	}
+	closing_wire(c, n, names);
+}
+
+static void server_bad_request(struct ctx *c)
+{
+	static const struct bad_req cases[] = {
+		{ "GET /a.txt\r\n", "Host: x\r\n\r\n" },
+		{ "GET  /a.txt HTTP/1.1\r\n", "Host: x\r\n\r\n" },
+		{ "GET /a.txt http/1.1\r\n", "Host: x\r\n\r\n" },
+		{ "GET /a.txt HTTP/1.1 extra\r\n", "Host: x\r\n\r\n" },
+		{ "GET /a.txt HTTP/1.1\r\nHost: x\r\nAccept */*\r\n", "\r\n" },
+		{ "GET /a.txt HTTP/1.1\r\nHost: x\r\nAccept : */*\r\n", "\r\n" },
+		{ "GET /a.txt HTTP/1.1\r\nHost: x\r\nAccept: text/plain,\r\n */*\r\n", "\r\n" },
+		{ "GET /a.txt HTTP/1.1\r\nHost: x\r\nX-Note: a\x01" "b\r\n", "\r\n" },
+		{ "GET /a%zz.txt HTTP/1.1\r\nHost: x\r\n\r\n", "GET /b.txt HTTP/1.1\r\nHost: x\r\n\r\n" },
+		{ "GET /a%00.txt HTTP/1.1\r\nHost: x\r\n\r\n", "GET /b.txt HTTP/1.1\r\nHost: x\r\n\r\n" },
+	};
+
+	if (start_server(c))
+		run_closing(c, cases, sizeof cases / sizeof *cases, 400);
+}
+
+static void server_host(struct ctx *c)
+{
+	static const struct bad_req cases[] = {
+		{ "GET /a.txt HTTP/1.1\r\nAccept: */*\r\n\r\n", "GET /b.txt HTTP/1.1\r\nHost: x\r\n\r\n" },
+		{ "GET /a.txt HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n",
+		  "GET /b.txt HTTP/1.1\r\nHost: x\r\n\r\n" },
+	};
+	struct conv v;
+	struct httpmsg m;
+
+	if (!start_server(c))
+		return;
+	for (size_t i = 0; i < 2; i++)
+		if (!closing_case(c, cases[i].part1, strlen(cases[i].part1), cases[i].part2, 400,
+				  i ? " with two Host lines" : " without Host"))
+			return;
+	const char *ok10 = "GET /a.txt HTTP/1.0\r\n\r\n", *lower = "GET /a.txt HTTP/1.1\r\nhost: x\r\n\r\n";
+	bool ok = ask(c, &v, "127.0.0.1", ok10, false, &m) &&
+		  expect_status(c, &m, 200, "\"GET /a.txt HTTP/1.0\" without Host (HTTP/1.0 may omit it)");
+	conv_close(&v);
+	ok = ok && ask(c, &v, "127.0.0.1", lower, false, &m) &&
+	     expect_status(c, &m, 200, "a request with \"host: x\" (field names ignore case)");
+	conv_close(&v);
+	if (!ok)
+		ladder_last(c);
+}
+
+static void server_version(struct ctx *c)
+{
+	static const struct bad_req cases[] = {
+		{ "GET /a.txt HTTP/2.0\r\n", "Host: x\r\n\r\n" },
+		{ "GET /a.txt HTTP/1.2\r\n", "Host: x\r\n\r\n" },
+	};
+
+	if (start_server(c))
+		run_closing(c, cases, 2, 505);
+}
+
+static void server_too_long(struct ctx *c)
+{
+	size_t lline = 9 * 1024, lhead = 20 * 1024;
+	char *line = malloc(lline + 64), *head = malloc(lhead + 2048);
+	char *ok4 = malloc(4096 + 64), *ok12 = malloc(12 * 1024 + 1024);
+	struct conv v;
+	struct httpmsg m;
+
+	if (!line || !head || !ok4 || !ok12 || !start_server(c))
+		goto done;
+	/* A 9 KiB request line; a 20 KiB header section in 1 KiB lines. */
+	size_t n = (size_t)sprintf(line, "GET /");
+	memset(line + n, 'a', lline - n - 9);
+	sprintf(line + lline - 9, " HTTP/1.1\r\n");
+	n = (size_t)sprintf(head, "GET /a.txt HTTP/1.1\r\nHost: x\r\n");
+	for (int i = 0; n < lhead; i++) {
+		n += (size_t)sprintf(head + n, "X-Fill-%02d: ", i);
+		memset(head + n, 'h', 1000);
+		n += 1000;
+		n += (size_t)sprintf(head + n, "\r\n");
+	}
+	ctx_log(c, "request line: %zu bytes; header section: %zu bytes", strlen(line) - 2,
+		n - strlen("GET /a.txt HTTP/1.1\r\n"));
+	if (!closing_case(c, line, strlen(line), "Host: x\r\n\r\n", 414, " (9 KiB long)") ||
+	    !closing_case(c, head, n, "\r\n", 431, " with a 20 KiB header section"))
+		goto done;
+	/* Under the limits: served. */
+	n = (size_t)sprintf(ok4, "GET /a.txt?q=");
+	memset(ok4 + n, 'q', 4096 - n - 9);
+	sprintf(ok4 + 4096 - 9, " HTTP/1.1\r\nHost: x\r\n\r\n");
+	bool ok = ask(c, &v, "127.0.0.1", ok4, false, &m) &&
+		  expect_status(c, &m, 200, "a 4 KiB request line (under the 8 KiB limit)");
+	conv_close(&v);
+	n = (size_t)sprintf(ok12, "GET /a.txt HTTP/1.1\r\nHost: x\r\n");
+	for (int i = 0; n < 12 * 1024; i++) {
+		n += (size_t)sprintf(ok12 + n, "X-Fill-%02d: ", i);
+		memset(ok12 + n, 'h', 500);
+		n += 500;
+		n += (size_t)sprintf(ok12 + n, "\r\n");
+	}
+	sprintf(ok12 + n, "\r\n");
+	ok = ok && ask(c, &v, "127.0.0.1", ok12, false, &m) &&
+	     expect_status(c, &m, 200, "a 12 KiB header section (under the 16 KiB limit)");
+	conv_close(&v);
+	if (!ok) {
+		ladder_last(c);
+		goto done;
+	}
+	const char *names[] = { line, head };
+	closing_wire(c, 2, names);
+done:
+	free(line);
+	free(head);
+	free(ok4);
+	free(ok12);
+}
+
+static void server_keep_alive(struct ctx *c)
+{
+	static const struct { const char *req; int code; const char *body; } seq[] = {
+		{ "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n", 200, A_TXT },
+		{ "GET /nope.txt HTTP/1.1\r\nHost: x\r\n\r\n", 404, NULL },
+		{ "DELETE /a.txt HTTP/1.1\r\nHost: x\r\n\r\n", 405, NULL },
+		{ "BREW /pot HTTP/1.1\r\nHost: x\r\n\r\n", 501, NULL },
+		{ "GET /b.txt HTTP/1.1\r\nHost: x\r\n\r\n", 200, B_TXT },
+		{ "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 200, INDEX_HTML },
+	};
+	size_t n = sizeof seq / sizeof *seq;
+	struct conv v;
+
+	if (!start_server(c) || !conv_open(c, &v, "127.0.0.1"))
+		return;
+	bool ok = true;
+	for (size_t i = 0; i < n && ok; i++) {
+		char what[160], l[128];
+		struct httpmsg m;
+		snprintf(what, sizeof what, "%s (request %zu on the connection)",
+			 first_line(seq[i].req, strlen(seq[i].req), l, sizeof l), i + 1);
+		ok = conv_send(c, &v, seq[i].req, strlen(seq[i].req)) &&
+		     conv_response(c, &v, what, false, &m) && expect_status(c, &m, seq[i].code, what) &&
+		     (!seq[i].body || expect_body(c, &m, seq[i].body, strlen(seq[i].body), what));
+		if (ok && httpmsg_has_token(&m, "Connection", "close")) {
+			ctx_fail(c, "expected: no Connection: close in the response to %s (HTTP/1.1 "
+				 "keeps the connection open)\n   seen: Connection: close", what);
+			ok = false;
+		}
+		ok = ok && conv_still_open(c, &v, what);
+	}
+	conv_close(&v);
+	if (!ok) {
+		ladder_last(c);
+		return;
+	}
+	const struct flow_set *fs = ctx_flows(c);
+	if (fs && flow_tcp_count(fs, ctx_port(c, 0)) != 1)
+		ctx_error(c, "the grader opened one connection but the wire shows %zu",
+			  flow_tcp_count(fs, ctx_port(c, 0)));
+	else if (fs)
+		wire_responses(c, 0, NULL, n, false, "the keep-alive connection");
+}
+
+static void server_close(struct ctx *c)
+{
+	static const struct bad_req closing[] = {
+		{ "GET /a.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+		  "GET /b.txt HTTP/1.1\r\nHost: x\r\n\r\n" },
+		{ "GET /a.txt HTTP/1.1\r\nHost: x\r\nConnection: Close\r\n\r\n", "" },
+		{ "GET /a.txt HTTP/1.0\r\n\r\n", "" },
+		{ "GET /a.txt HTTP/1.0\r\nHost: x\r\nUser-Agent: test/1.0\r\n\r\n",
+		  "GET /b.txt HTTP/1.0\r\n\r\n" },
+	};
+	static const char *const notes[] = {
+		" with Connection: close, then a pipelined request", " with Connection: Close",
+		" without Connection", " without Connection, then another request",
+	};
+	const char *names[4];
+	struct conv v;
+	const char *ka = "GET /a.txt HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\n\r\n";
+
+	if (!start_server(c))
+		return;
+	for (size_t i = 0; i < 4; i++) {
+		names[i] = closing[i].part1;
+		if (!closing_case(c, closing[i].part1, strlen(closing[i].part1), closing[i].part2,
+				  200, notes[i]))
+			return;
+	}
+	/* HTTP/1.0 with keep-alive: open after the response, and a second request works. */
+	if (!conv_open(c, &v, "127.0.0.1"))
+		return;
+	bool ok = true;
+	for (int i = 0; i < 2 && ok; i++) {
+		struct httpmsg m;
+		const char *what = i ? "a second HTTP/1.0 request with Connection: keep-alive"
+				     : "\"GET /a.txt HTTP/1.0\" with Connection: keep-alive";
+		ok = conv_send(c, &v, ka, strlen(ka)) && conv_response(c, &v, what, false, &m) &&
+		     expect_status(c, &m, 200, what) && conv_still_open(c, &v, what);
+	}
+	conv_close(&v);
+	if (!ok) {
+		ladder_last(c);
+		return;
+	}
+	closing_wire(c, 4, names);
+}
+
+static void server_pipelining(struct ctx *c)
+{
+	static const char reqs[] =
+		"GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n"
+		"GET /nope.txt HTTP/1.1\r\nHost: x\r\n\r\n"
+		"GET /b.txt HTTP/1.1\r\nHost: x\r\n\r\n";
+	static const char *const whats[] = {
+		"\"GET /a.txt HTTP/1.1\" (first of three in one segment)",
+		"\"GET /nope.txt HTTP/1.1\" (second of three in one segment)",
+		"\"GET /b.txt HTTP/1.1\" (third of three in one segment)",
+	};
+	static const int codes[] = { 200, 404, 200 };
+	const char *bodies[] = { A_TXT, NULL, B_TXT };
+	struct conv v;
+
+	if (!start_server(c) || !conv_open(c, &v, "127.0.0.1"))
+		return;
+	bool ok = conv_send(c, &v, reqs, sizeof reqs - 1);
+	for (int i = 0; i < 3 && ok; i++) {
+		struct httpmsg m;
+		ok = conv_response(c, &v, whats[i], false, &m) &&
+		     expect_status(c, &m, codes[i], whats[i]) &&
+		     (!bodies[i] || expect_body(c, &m, bodies[i], strlen(bodies[i]), whats[i]));
+	}
+	ok = ok && conv_quiet(c, &v, whats[2]);
+	conv_close(&v);
+	if (!ok) {
+		ladder_last(c);
+		return;
+	}
+	const struct flow_set *fs = ctx_flows(c);
+	const struct flow_tcp *f = fs ? flow_tcp_nth(fs, ctx_port(c, 0), 0) : NULL;
+	if (f && flow_data_segs(f, FLOW_C2S) != 1)
+		ctx_error(c, "the grader meant to send the three requests in one segment but the wire "
+			  "shows %zu", flow_data_segs(f, FLOW_C2S));
+	else if (f)
+		wire_responses(c, 0, NULL, 3, false, "three pipelined requests");
+}
+
+static void server_byte_by_byte(struct ctx *c)
+{
+	static const char req[] = "GET /a.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: */*\r\n\r\n";
+	const char *what = "\"GET /a.txt HTTP/1.1\" sent one byte per segment";
+	struct conv v;
+	struct httpmsg m;
+
+	if (!start_server(c) || !conv_open(c, &v, "127.0.0.1"))
+		return;
+	bool ok = true;
+	for (size_t i = 0; i < sizeof req - 1 && ok; i++) {
+		ok = conv_send(c, &v, &req[i], 1);
+		clock_sleep_ms(1);
+	}
+	ok = ok && conv_response(c, &v, what, false, &m) && expect_status(c, &m, 200, what) &&
+	     expect_body(c, &m, A_TXT, strlen(A_TXT), what);
+	conv_close(&v);
+	const struct flow_set *fs = ctx_flows(c);
+	const struct flow_tcp *f = fs ? flow_tcp_nth(fs, ctx_port(c, 0), 0) : NULL;
+	if (!ok)
+		ladder_last(c);
+	else if (f && flow_data_segs(f, FLOW_C2S) < (sizeof req - 1) / 2)
+		ctx_error(c, "the grader meant to send %zu one-byte segments but the wire shows %zu",
+			  sizeof req - 1, flow_data_segs(f, FLOW_C2S));
+}
+
+static void server_request_body(struct ctx *c)
+{
+	static const char small[] =
+		"POST /a.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
+		"GET /b.txt HTTP/1.1\r\nHost: x\r\n\r\n";
+	size_t blen = 70000;
+	const char *head = "PUT /upload.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 70000\r\n\r\n";
+	const char *tail = "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n";
+	size_t hl = strlen(head), tl = strlen(tail);
+	char *big = malloc(hl + blen + tl);
+	struct conv v;
+	struct httpmsg m;
+
+	if (!big || !start_server(c)) {
+		free(big);
+		return;
+	}
+	/* The big body looks like requests: a server that does not skip it answers them. */
+	memcpy(big, head, hl);
+	static const char fake[] = "GET /nope.txt HTTP/1.1\r\nHost: x\r\n\r\n";
+	for (size_t i = 0; i < blen; i++)
+		big[hl + i] = fake[i % (sizeof fake - 1)];
+	memcpy(big + hl + blen, tail, tl);
+	ctx_log(c, "connection 1: POST with a 5-byte body, then GET /b.txt, in one segment; "
+		"connection 2: PUT with a 70000-byte body (request lines inside), then GET /a.txt");
+	bool ok = conv_open(c, &v, "127.0.0.1") && conv_send(c, &v, small, sizeof small - 1) &&
+		  conv_response(c, &v, "\"POST /a.txt HTTP/1.1\" with a 5-byte body", false, &m) &&
+		  expect_status(c, &m, 405, "\"POST /a.txt HTTP/1.1\" with a 5-byte body") &&
+		  conv_response(c, &v, "\"GET /b.txt HTTP/1.1\" after the POST and its body", false,
+				&m) &&
+		  expect_status(c, &m, 200, "\"GET /b.txt HTTP/1.1\" after the POST and its body") &&
+		  expect_body(c, &m, B_TXT, strlen(B_TXT), "GET /b.txt after the POST") &&
+		  conv_quiet(c, &v, "the GET after the POST");
+	conv_close(&v);
+	if (ok) {
+		const char *w1 = "\"PUT /upload.txt HTTP/1.1\" with a 70000-byte body";
+		const char *w2 = "\"GET /a.txt HTTP/1.1\" after the PUT and its body";
+		ok = conv_open(c, &v, "127.0.0.1") && conv_send(c, &v, big, hl + blen + tl) &&
+		     conv_response(c, &v, w1, false, &m) && expect_status(c, &m, 405, w1) &&
+		     conv_response(c, &v, w2, false, &m) && expect_status(c, &m, 200, w2) &&
+		     expect_body(c, &m, A_TXT, strlen(A_TXT), w2) && conv_quiet(c, &v, w2);
+		conv_close(&v);
+	}
+	if (!ok) {
+		ctx_fail(c, "(a body announced by Content-Length must be read and skipped before the "
+			 "next request)");
+		ladder_last(c);
+	}
+	free(big);
+}
+
+static void server_binary(struct ctx *c)
+{
+	uint32_t seed = 0x5eed0401;
+	size_t n = MiB;
+	uint8_t *data = pattern(n, seed);
+	char type[256];
+
+	ctx_log(c, "www/blob.bin: 1 MiB, bytes 0..255 then xorshift32 seed %#x", seed);
+	if (data && make_docroot(c) && put(c, "www/blob.bin", data, n) && start_server(c)) {
+		struct conv v;
+		struct httpmsg m;
+		const char *what = "\"GET /blob.bin HTTP/1.1\"";
+		bool ok = ask(c, &v, "127.0.0.1", "GET /blob.bin HTTP/1.1\r\nHost: x\r\n\r\n", false,
+			      &m) && expect_status(c, &m, 200, what) &&
+			  expect_body(c, &m, data, n, what) && conv_quiet(c, &v, what);
+		if (ok && strcasecmp(field(&m, "Content-Type", type, sizeof type),
+				     "application/octet-stream") != 0) {
+			ctx_fail(c, "expected: Content-Type: application/octet-stream for blob.bin\n"
+				 "   seen: Content-Type: %s", type);
+			ok = false;
+		}
+		conv_close(&v);
+		if (!ok)
+			ladder_last(c);
+		else
+			wire_responses(c, 0, NULL, 1, false, "GET /blob.bin");
+	}
+	free(data);
+}
+
+static void server_concurrency(struct ctx *c)
+{
+	struct conv idle, half = { .fd = -1 }, b = { .fd = -1 };
+	struct httpmsg m;
+	const char *what = "\"GET /b.txt HTTP/1.1\" while two other connections sit idle";
+
+	if (!start_server(c))
+		return;
+	if (!conv_open(c, &idle, "127.0.0.1"))
+		return;
+	bool ok = conv_open(c, &half, "127.0.0.1");
+	ok = ok && conv_send(c, &half, "GET /a.txt HTTP/1.1\r\nHo", 23);
+	clock_sleep_ms(20);
+	ok = ok && conv_open(c, &b, "127.0.0.1");
+	ok = ok && conv_send(c, &b, "GET /b.txt HTTP/1.1\r\nHost: x\r\n\r\n", 33) &&
+	     conv_response(c, &b, what, false, &m) && expect_status(c, &m, 200, what);
+	if (ok) {
+		const char *w2 = "the rest of \"GET /a.txt HTTP/1.1\" on the connection that waited";
+		ok = conv_send(c, &half, "st: x\r\n\r\n", 9) && conv_response(c, &half, w2, false, &m) &&
+		     expect_status(c, &m, 200, w2);
+	}
+	conv_close(&b);
+	conv_close(&half);
+	conv_close(&idle);
+	if (!ok) {
+		ctx_fail(c, "(the first connection sent nothing, the second half a request)");
+		ladder_last(c);
+		return;
+	}
+	const struct flow_set *fs = ctx_flows(c);
+	const struct flow_tcp *f = fs ? flow_tcp_nth(fs, ctx_port(c, 0), 2) : NULL;
+	if (!f || !f->half[FLOW_C2S].len || !f->half[FLOW_S2C].first_data_ns) {
+		if (fs)
+			ctx_error(c, "the third connection is not in the capture");
+		return;
+	}
+	int64_t asked = flow_time_of(f, FLOW_C2S, f->half[FLOW_C2S].len - 1);
+	double ms = (f->half[FLOW_S2C].first_data_ns - asked) / 1e6;
+	ctx_log(c, "the third connection was answered %.3f ms after its request", ms);
+	if (ms > 1000) {
+		ctx_fail(c, "expected: the third connection answered at once while two others are "
+			 "idle\n   seen: its response came %.0f ms after its request", ms);
+		ctx_ladder_tcp(c, f);
+	}
+}
+
+/* A client that asks for a big file, reads a little and resets. */
+static void vanish_mid_response(struct ctx *c, bool reset)
+{
+	char why[256];
+	int fd = peer_connect("127.0.0.1", ctx_port(c, 0), IO_MS, why, sizeof why);
+	uint8_t buf[1024];
+
+	if (fd < 0)
+		return;
+	peer_small_rcvbuf(fd, 4096);
+	const char *req = "GET /blob.bin HTTP/1.1\r\nHost: x\r\n\r\n";
+	if (peer_send(fd, req, strlen(req), IO_MS) == 0)
+		peer_recv(fd, buf, sizeof buf, IO_MS);
+	clock_sleep_ms(20);
+	if (reset)
+		peer_reset(fd);
+	else
+		close(fd);
+}
+
+static void server_robustness(struct ctx *c)
+{
+	uint32_t seed = 0x5eed0404;
+	size_t nblob = 4 * MiB;
+	uint8_t *blob = pattern(nblob, seed), *junk = pattern(4096, seed + 1);
+	char *huge = malloc(70000);
+	char why[256];
+	struct proc *p;
+
+	ctx_log(c, "garbage: 4096 bytes (bytes 0..255, then xorshift32 seed %#x)", seed + 1);
+	if (!blob || !junk || !huge || !make_docroot(c) || !put(c, "www/blob.bin", blob, nblob) ||
+	    !(p = start_server(c)))
+		goto done;
+	static const char *const steps[] = {
+		"4 KiB of garbage", "garbage lines", "a connection closed at once",
+		"half a request, then a reset", "half a request, then FIN", "a 64 KiB header line",
+		"a client that resets while a 4 MiB response is sent",
+		"a client that closes while a 4 MiB response is sent",
+	};
+	for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
+		int fd = peer_connect("127.0.0.1", ctx_port(c, 0), IO_MS, why, sizeof why);
+		struct peer_buf sink = { 0 };
+		if (fd < 0) {
+			ctx_fail(c, "expected: http_server accepts a connection\n   seen: %s (after %s)",
+				 why, i ? steps[i - 1] : "nothing");
+			goto done;
+		}
+		peer_nodelay(fd);
+		switch (i) {
+		case 0:
+			peer_send(fd, junk, 4096, IO_MS);
+			shutdown(fd, SHUT_WR);
+			peer_recv_all(fd, &sink, 1 << 20, 1000);
+			break;
+		case 1:
+			peer_send(fd, "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n", 15, IO_MS);
+			peer_send(fd, "GET \x00/ HTTP/1.1\r\n\r\n: \r\n\r\n%%%\r\n\r\n", 31, IO_MS);
+			shutdown(fd, SHUT_WR);
+			peer_recv_all(fd, &sink, 1 << 20, 1000);
+			break;
+		case 2:
+			break;
+		case 3:
+		case 4:
+			peer_send(fd, "GET /a.txt HTTP/1.1\r\nHo", 23, IO_MS);
+			clock_sleep_ms(10);
+			if (i == 3) {
+				peer_reset(fd);
+				fd = -1;
+			}
+			break;
+		case 5: {
+			size_t n = (size_t)sprintf(huge, "GET /a.txt HTTP/1.1\r\nHost: x\r\nX-Huge: ");
+			memset(huge + n, 'z', 65536);
+			n += 65536;
+			n += (size_t)sprintf(huge + n, "\r\n\r\n");
+			peer_send(fd, huge, n, IO_MS);
+			shutdown(fd, SHUT_WR);
+			peer_recv_all(fd, &sink, 1 << 20, IO_MS);
+			break;
+		}
+		default:
+			close(fd);
+			fd = -1;
+			vanish_mid_response(c, i == 6);
+			break;
+		}
+		if (fd >= 0)
+			close(fd);
+		peer_buf_free(&sink);
+	}
+	clock_sleep_ms(50);
+	if (!proc_is_running(p)) {
+		char st[128];
+		ctx_fail(c, "expected: http_server keeps running whatever clients do\n   seen: it ended "
+			 "(%s) after these clients: garbage, a reset mid-request, a huge header, "
+			 "clients that vanished mid-response", proc_describe(p, st, sizeof st));
+		ladder_last(c);
+		goto done;
+	}
+	if (!get_file(c, "127.0.0.1", "/a.txt", A_TXT, strlen(A_TXT))) {
+		ctx_fail(c, "(after garbage, a reset mid-request, a huge header and clients that "
+			 "vanished mid-response)");
+		ladder_last(c);
+		goto done;
+	}
+	wire_no_secret(c);
+done:
+	free(blob);
+	free(junk);
+	free(huge);
+}
+
+/* ---- the grader as the server of http_client -------------------------------------------- */
+
+struct piece {
+	const void *data;
+	size_t len;
+};
+
+#define TEXT(s) { s, sizeof s - 1 }
+
+/* The command line for messages: "http_client -i http://127.0.0.1:7000/". */
+static const char *cmd_of(const char *const *args, char *buf, size_t bufsz)
+{
+	size_t used = (size_t)snprintf(buf, bufsz, "http_client");
+
+	for (size_t i = 0; args[i] && used < bufsz; i++)
+		used += (size_t)snprintf(buf + used, bufsz - used, " %s", args[i]);
+	return buf;
+}
+
+enum close_mode {
+	KEEP_OPEN,      /* after the response, wait for the client to exit, then close */
+	CLOSE_AFTER,    /* after the response, close (FIN) */
+};
+
+/* Start http_client with args against the grader's server on port 0: accept, read the
+ * request (head and body) into *req, send the pieces gap_ms apart, then close or wait.
+ * Returns the client, exited, or NULL after recording a failure. */
+static struct proc *client_run(struct ctx *c, const char *const *args, const struct piece *pieces,
+			       size_t npieces, int gap_ms, enum close_mode mode, struct peer_buf *req)
+{
+	char why[256], cmd[512], esc[200];
+	int lfd = peer_listen("::", ctx_port(c, 0), SOCK_STREAM, why, sizeof why);
+
+	memset(req, 0, sizeof *req);
+	if (lfd < 0) {
+		ctx_error(c, "the grader's server: %s", why);
+		return NULL;
+	}
+	cmd_of(args, cmd, sizeof cmd);
+	struct proc *p = ctx_startv(c, NULL, "http_client", args);
+	int fd = p ? ctx_accept(c, lfd, p, 3000) : -1;
+	close(lfd);
+	if (!p)
+		return NULL;
+	if (fd < 0) {
+		char st[128];
+		size_t elen;
+		char *err = ctx_stderr(c, p, &elen);
+		ctx_fail(c, "expected: `%s` connects to port %u\n   seen: no connection (%s; stderr %s)",
+			 cmd, ctx_port(c, 0), proc_is_running(p) ? "still running after 3 s"
+				 : proc_describe(p, st, sizeof st),
+			 esc_bytes(err, elen, 160, esc, sizeof esc));
+		free(err);
+		return NULL;
+	}
+	/* The request: its head, and its body when it announces one. */
+	int64_t deadline = clock_deadline(IO_MS);
+	struct httpmsg m;
+	ssize_t r = HTTPMSG_INCOMPLETE;
+	while (r == HTTPMSG_INCOMPLETE) {
+		uint8_t buf[4096];
+		r = httpmsg_parse(req->data, req->len, HTTPMSG_REQUEST, &m, why, sizeof why);
+		if (r != HTTPMSG_INCOMPLETE)
+			break;
+		ssize_t n = peer_recv(fd, buf, sizeof buf, clock_left_ms(deadline));
+		if (n <= 0)
+			break;
+		peer_buf_append(req, buf, (size_t)n);
+	}
+	if (r <= 0) {
+		ctx_fail(c, "expected: `%s` sends an HTTP/1.1 request ended by an empty line\n"
+			 "   seen: %s%s: %s", cmd, r == HTTPMSG_BAD ? why : "an incomplete request",
+			 r == HTTPMSG_BAD ? "" : " after 2 s", esc_bytes(req->data, req->len, 160, esc,
+								       sizeof esc));
+		close(fd);
+		proc_stop(p, 200);
+		return NULL;
+	}
+	peer_nodelay(fd);
+	for (size_t i = 0; i < npieces; i++) {
+		if (i > 0 && gap_ms > 0)
+			clock_sleep_ms(gap_ms);
+		if (peer_send(fd, pieces[i].data, pieces[i].len, IO_MS) < 0)
+			break;      /* the client gave up early: judged by its exit */
+	}
+	if (mode == CLOSE_AFTER)
+		shutdown(fd, SHUT_WR);
+	bool exited = proc_wait(p, 3000) == 0;
+	if (!exited && mode == KEEP_OPEN) {
+		shutdown(fd, SHUT_WR);
+		bool late = proc_wait(p, 1000) == 0;
+		ctx_fail(c, "expected: `%s` exits once the body is complete (its length is known "
+			 "from the head)\n   seen: still running 3 s after the whole response was sent "
+			 "on a connection the server kept open%s", cmd,
+			 late ? "; it exited only when the server closed" : "");
+	} else if (!exited) {
+		ctx_fail(c, "expected: `%s` exits after the server closed\n   seen: still running "
+			 "3 s later", cmd);
+	}
+	/* Read what is left (the client's FIN), then close. */
+	struct peer_buf rest = { 0 };
+	peer_recv_all(fd, &rest, 1 << 16, 200);
+	peer_buf_free(&rest);
+	close(fd);
+	if (!exited) {
+		proc_stop(p, 200);
+		return NULL;
+	}
+	return p;
+}
+
+/* Exit status code and stdout want (and one stderr line for errors). */
+static bool client_expect(struct ctx *c, struct proc *p, const char *const *args, int code,
+			  const void *want, size_t nwant)
+{
+	char cmd[512], label[600];
+	size_t olen;
+
+	cmd_of(args, cmd, sizeof cmd);
+	if (!ctx_expect_exit(c, p, code)) {
+		ctx_fail(c, "(`%s`)", cmd);
+		return false;
+	}
+	char *out = ctx_stdout(c, p, &olen);
+	snprintf(label, sizeof label, "on stdout of `%s`", cmd);
+	bool ok = ctx_expect_bytes(c, label, want, nwant, out, olen);
+	free(out);
+	return ok;
+}
+
+/* Run, then judge exit status and stdout; the request goes to *req when not NULL. */
+static bool client_case(struct ctx *c, const char *const *args, const struct piece *pieces,
+			size_t npieces, int gap_ms, enum close_mode mode, int code,
+			const void *want, size_t nwant, struct peer_buf *req)
+{
+	struct peer_buf r;
+	struct proc *p = client_run(c, args, pieces, npieces, gap_ms, mode, &r);
+	bool ok = p && client_expect(c, p, args, code, want, nwant);
+
+	if (req)
+		*req = r;
+	else
+		peer_buf_free(&r);
+	if (!ok)
+		ladder_last(c);
+	return ok;
+}
+
+static void url_of(struct ctx *c, const char *host, const char *path, char *buf, size_t bufsz)
+{
+	snprintf(buf, bufsz, "http://%s:%u%s", host, ctx_port(c, 0), path);
+}
+
+/* ---- client checks ---------------------------------------------------------------------- */
+
+static void client_usage(struct ctx *c)
+{
+	char u[8][128], why[256];
+	uint16_t pn = ctx_port(c, 0);
+	/* A listener, so a client that connects anyway shows on the wire. */
+	int lfd = peer_listen("::", pn, SOCK_STREAM, why, sizeof why);
+
+	if (lfd < 0) {
+		ctx_error(c, "the grader's server: %s", why);
+		return;
+	}
+	snprintf(u[0], sizeof u[0], "ftp://127.0.0.1:%u/a.txt", pn);
+	snprintf(u[1], sizeof u[1], "127.0.0.1:%u/a.txt", pn);
+	snprintf(u[2], sizeof u[2], "http://127.0.0.1:0/a.txt");
+	snprintf(u[3], sizeof u[3], "http://127.0.0.1:65536/a.txt");
+	snprintf(u[4], sizeof u[4], "http://127.0.0.1:%ux/a.txt", pn);
+	snprintf(u[5], sizeof u[5], "http://user@127.0.0.1:%u/a.txt", pn);
+	snprintf(u[6], sizeof u[6], "http://:%u/a.txt", pn);
+	snprintf(u[7], sizeof u[7], "http://127.0.0.1:%u/a b.txt", pn);
+	bool ok = true;
+	for (int i = 0; i < 8 && ok; i++)
+		ok = ctx_expect_usage(c, "http_client", u[i], NULL);
+	char good[128];
+	url_of(c, "127.0.0.1", "/a.txt", good, sizeof good);
+	ok = ok && ctx_expect_usage(c, "http_client", NULL) &&
+	     ctx_expect_usage(c, "http_client", "-z", good, NULL) &&
+	     ctx_expect_usage(c, "http_client", good, good, NULL) &&
+	     ctx_expect_usage(c, "http_client", good, "-o", NULL);
+	close(lfd);
+	const struct flow_set *fs = ctx_flows(c);
+	if (ok && fs && flow_tcp_count(fs, pn) > 0) {
+		const struct flow_tcp *f = flow_tcp_nth(fs, pn, 0);
+		char l[128];
+		ctx_fail(c, "expected: no connection for a URL or options the client refuses\n"
+			 "   seen: %zu connection(s) to port %u; the first sent %s", flow_tcp_count(fs, pn),
+			 pn, f->half[FLOW_C2S].len ? first_line(f->half[FLOW_C2S].data,
+								f->half[FLOW_C2S].len, l, sizeof l)
+						   : "nothing");
+		ctx_ladder_tcp(c, f);
+	}
+}
+
+static const struct piece OK_RESPONSE[] = {
+	TEXT("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n"),
+};
+
+/* The request on the wire of connection idx is exactly want. */
+static bool client_wire_request(struct ctx *c, size_t idx, const char *want, const char *cmd)
+{
+	const struct flow_set *fs = ctx_flows(c);
+	const struct flow_tcp *f = fs ? flow_tcp_nth(fs, ctx_port(c, 0), idx) : NULL;
+
+	if (!fs)
+		return false;
+	if (!f) {
+		ctx_error(c, "the connection of `%s` is not in the capture", cmd);
+		return false;
+	}
+	if (ctx_expect_bytes(c, "request on the wire", want, strlen(want), f->half[FLOW_C2S].data,
+			     f->half[FLOW_C2S].len))
+		return true;
+	ctx_fail(c, "(`%s`)", cmd);
+	ctx_ladder_tcp(c, f);
+	return false;
+}
+
+static void client_request(struct ctx *c)
+{
+	char urls[3][160], want[3][300], cmds[3][300];
+	uint16_t pn = ctx_port(c, 0);
+
+	url_of(c, "127.0.0.1", "/dir/page.html?x=1&y=two#section-2", urls[0], sizeof urls[0]);
+	url_of(c, "[::1]", "/", urls[1], sizeof urls[1]);
+	url_of(c, "localhost", "/a%20b.txt?q=%2F", urls[2], sizeof urls[2]);
+	snprintf(want[0], sizeof want[0], "GET /dir/page.html?x=1&y=two HTTP/1.1\r\nHost: "
+		 "127.0.0.1:%u\r\nConnection: close\r\n\r\n", pn);
+	snprintf(want[1], sizeof want[1], "GET / HTTP/1.1\r\nHost: [::1]:%u\r\nConnection: "
+		 "close\r\n\r\n", pn);
+	snprintf(want[2], sizeof want[2], "GET /a%%20b.txt?q=%%2F HTTP/1.1\r\nHost: localhost:%u\r\n"
+		 "Connection: close\r\n\r\n", pn);
+	for (int i = 0; i < 3; i++) {
+		const char *args[] = { urls[i], NULL };
+		struct peer_buf req;
+		cmd_of(args, cmds[i], sizeof cmds[i]);
+		if (!client_case(c, args, OK_RESPONSE, 1, 0, KEEP_OPEN, 0, "ok\n", 3, &req)) {
+			peer_buf_free(&req);
+			return;
+		}
+		bool ok = ctx_expect_bytes(c, "request", want[i], strlen(want[i]), req.data, req.len);
+		peer_buf_free(&req);
+		if (!ok) {
+			ctx_fail(c, "(`%s`)", cmds[i]);
+			ladder_last(c);
+			return;
+		}
+	}
+	for (size_t i = 0; i < 3; i++)
+		if (!client_wire_request(c, i, want[i], cmds[i]))
+			return;
+}
+
+static void client_post(struct ctx *c)
+{
+	static const char *const data[] = { "a=1&b=2", "q=%E2%9C%93&msg=hello world&empty=" };
+	char url[160], want[2][512], cmds[2][512];
+	uint16_t pn = ctx_port(c, 0);
+
+	url_of(c, "127.0.0.1", "/form", url, sizeof url);
+	for (int i = 0; i < 2; i++) {
+		const char *args[] = { "-d", data[i], url, NULL };
+		struct peer_buf req;
+		snprintf(want[i], sizeof want[i], "POST /form HTTP/1.1\r\nHost: 127.0.0.1:%u\r\n"
+			 "Connection: close\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+			 "Content-Length: %zu\r\n\r\n%s", pn, strlen(data[i]), data[i]);
+		cmd_of(args, cmds[i], sizeof cmds[i]);
+		if (!client_case(c, args, OK_RESPONSE, 1, 0, KEEP_OPEN, 0, "ok\n", 3, &req)) {
+			peer_buf_free(&req);
+			return;
+		}
+		bool ok = ctx_expect_bytes(c, "request", want[i], strlen(want[i]), req.data, req.len);
+		peer_buf_free(&req);
+		if (!ok) {
+			ctx_fail(c, "(`%s`)", cmds[i]);
+			ladder_last(c);
+			return;
+		}
+	}
+	for (size_t i = 0; i < 2; i++)
+		if (!client_wire_request(c, i, want[i], cmds[i]))
+			return;
+}
+
+/* Cut text into pieces of at most step bytes (pieces must hold enough slots). */
+static size_t cut(const void *text, size_t n, size_t step, struct piece *pieces, size_t max)
+{
+	size_t k = 0;
+
+	for (size_t off = 0; off < n && k < max; off += step, k++) {
+		pieces[k].data = (const uint8_t *)text + off;
+		pieces[k].len = n - off < step ? n - off : step;
+	}
+	return k;
+}
+
+static void client_length(struct ctx *c)
+{
+	char url[160];
+	size_t nbody = 3000;
+	uint8_t *body = malloc(nbody);
+	static const char head[] = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+				   "Content-Length: 3000\r\n\r\n";
+	struct piece pieces[80];
+
+	if (!body)
+		return;
+	for (size_t i = 0; i < nbody; i++)
+		body[i] = (uint8_t)(i % 61 == 60 ? '\n' : 'a' + i % 26);
+	url_of(c, "127.0.0.1", "/long.txt", url, sizeof url);
+	const char *args[] = { url, NULL };
+	/* The head in three pieces, the body in 50-byte pieces, 1 ms apart. */
+	size_t k = cut(head, sizeof head - 1, 25, pieces, 80);
+	k += cut(body, nbody, 50, pieces + k, 80 - k);
+	ctx_log(c, "response 1: %zu segments; response 2: lower-case content-length", k);
+	if (client_case(c, args, pieces, k, 1, KEEP_OPEN, 0, body, nbody, NULL)) {
+		static const struct piece lower[] = {
+			TEXT("HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\n0123456789"),
+		};
+		client_case(c, args, lower, 1, 0, KEEP_OPEN, 0, "0123456789", 10, NULL);
+	}
+	free(body);
+}
+
+static void client_chunked(struct ctx *c)
+{
+	char url[160];
+	size_t nbig = 8192;
+	struct peer_buf resp = { 0 }, want = { 0 };
+	uint8_t *big = pattern(nbig, 0x5eed0405);
+	struct piece pieces[200];
+	static const char alpha[] = "abcdefghijklmnopqrstuvwxyz";
+	static const char thirty1[] = "0123456789012345678901234567890";
+
+	if (!big)
+		return;
+	for (size_t i = 0; i < nbig; i++)
+		big[i] = (uint8_t)('A' + big[i] % 26);
+	static const char *const before[] = {
+		"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n",
+		"1;ext=1\r\n!\r\n", "1F\r\n", thirty1, "\r\n1a;note=ignored;q=\"a b\"\r\n", alpha,
+		"\r\n2000\r\n",
+	};
+	for (size_t i = 0; i < sizeof before / sizeof *before; i++)
+		peer_buf_append(&resp, before[i], strlen(before[i]));
+	size_t head = resp.len;
+	peer_buf_append(&resp, big, nbig);
+	static const char after[] = "\r\n3\r\nend\r\n0\r\nExpires: never\r\nX-Trailer: 1\r\n\r\n";
+	peer_buf_append(&resp, after, sizeof after - 1);
+	peer_buf_append(&want, "!", 1);
+	peer_buf_append(&want, thirty1, 31);
+	peer_buf_append(&want, alpha, 26);
+	peer_buf_append(&want, big, nbig);
+	peer_buf_append(&want, "end", 3);
+	url_of(c, "127.0.0.1", "/chunked", url, sizeof url);
+	const char *args[] = { url, NULL };
+	/* Pieces of 7 bytes split every size line and every CRLF somewhere; then one piece. */
+	size_t k = cut(resp.data, head, 7, pieces, 200);
+	pieces[k].data = resp.data + head;
+	pieces[k++].len = resp.len - head;
+	ctx_log(c, "chunks of 1, 0x1F, 0x1a and 0x2000 bytes, extensions, two trailers; the first "
+		"%zu bytes in 7-byte segments", head);
+	if (client_case(c, args, pieces, k, 1, KEEP_OPEN, 0, want.data, want.len, NULL)) {
+		static const struct piece lower[] = {
+			TEXT("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n"
+			     "a\r\n0123456789\r\nA;x\r\nabcdefghij\r\n0\r\n\r\n"),
+		};
+		client_case(c, args, lower, 1, 0, KEEP_OPEN, 0, "0123456789abcdefghij", 20, NULL);
+	}
+	peer_buf_free(&resp);
+	peer_buf_free(&want);
+	free(big);
+}
+
+static void client_close(struct ctx *c)
+{
+	char url[160];
+	size_t n = 20000;
+	uint8_t *body = pattern(n, 0x5eed0406);
+	struct piece pieces[8];
+	static const char head10[] = "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n";
+	static const char head11[] = "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n";
+
+	if (!body)
+		return;
+	url_of(c, "127.0.0.1", "/stream", url, sizeof url);
+	const char *args[] = { url, NULL };
+	pieces[0] = (struct piece){ head10, sizeof head10 - 1 };
+	pieces[1] = (struct piece){ "no length: ", 11 };
+	pieces[2] = (struct piece){ "this body ends ", 15 };
+	pieces[3] = (struct piece){ "when the server closes\n", 23 };
+	if (client_case(c, args, pieces, 4, 20, CLOSE_AFTER, 0,
+			"no length: this body ends when the server closes\n", 49, NULL)) {
+		pieces[0] = (struct piece){ head11, sizeof head11 - 1 };
+		size_t k = 1 + cut(body, n, 5000, pieces + 1, 7);
+		client_case(c, args, pieces, k, 10, CLOSE_AFTER, 0, body, n, NULL);
+	}
+	free(body);
+}
+
+static void client_continue(struct ctx *c)
+{
+	char url[160];
+	static const struct piece one[] = {
+		TEXT("HTTP/1.1 100 Continue\r\n\r\n"),
+		TEXT("HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nfinal\n"),
+	};
+	static const char final[] = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+				    "Content-Length: 3\r\n\r\nok\n";
+	static const struct piece two[] = {
+		TEXT("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\n"
+		     "Link: </style.css>; rel=preload\r\n\r\n"),
+		TEXT("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n"),
+	};
+
+	url_of(c, "127.0.0.1", "/", url, sizeof url);
+	const char *args[] = { url, NULL }, *iargs[] = { "-i", url, NULL };
+	if (client_case(c, args, one, 2, 20, KEEP_OPEN, 0, "final\n", 6, NULL))
+		client_case(c, iargs, two, 2, 20, KEEP_OPEN, 0, final, sizeof final - 1, NULL);
+}
+
+static void client_status(struct ctx *c)
+{
+	static const struct {
+		const char *resp, *body;
+		int code;
+	} cases[] = {
+		{ "HTTP/1.1 404 Not Found\r\nContent-Type: text/html\r\nContent-Length: 14\r\n\r\n"
+		  "<h1>gone</h1>\n", "<h1>gone</h1>\n", 3 },
+		{ "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 5\r\n\r\noops\n", "oops\n", 3 },
+		{ "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfine\n", "fine\n", 0 },
+		{ "HTTP/1.1 301 Moved Permanently\r\nLocation: /new\r\nContent-Length: 6\r\n\r\n"
+		  "moved\n", "moved\n", 0 },
+		{ "HTTP/1.1 204 No Content\r\nX-Note: no body follows\r\n\r\n", "", 0 },
+	};
+	char url[160];
+
+	url_of(c, "127.0.0.1", "/status", url, sizeof url);
+	const char *args[] = { url, NULL };
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct piece p = { cases[i].resp, strlen(cases[i].resp) };
+		if (!client_case(c, args, &p, 1, 0, KEEP_OPEN, cases[i].code, cases[i].body,
+				 strlen(cases[i].body), NULL)) {
+			char sl[128];
+			ctx_fail(c, "(the response was %s)", first_line(cases[i].resp,
+									strlen(cases[i].resp), sl, sizeof sl));
+			return;
+		}
+	}
+}
+
+static void client_include(struct ctx *c)
+{
+	static const char resp[] = "HTTP/1.1 200 OK\r\nServer: scripted\r\nX-Odd:   spaced  value \r\n"
+				   "content-type: text/plain\r\nX-Empty:\r\nContent-Length: 6\r\n\r\n"
+				   "hello\n";
+	char url[160];
+	struct piece pieces[4];
+
+	url_of(c, "127.0.0.1", "/", url, sizeof url);
+	const char *args[] = { "-i", url, NULL };
+	size_t k = cut(resp, sizeof resp - 1, 40, pieces, 4);
+	client_case(c, args, pieces, k, 5, KEEP_OPEN, 0, resp, sizeof resp - 1, NULL);
+}
+
+static void client_output(struct ctx *c)
+{
+	static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\nnew content\n";
+	char url[160], path[512];
+	struct piece p = { resp, sizeof resp - 1 };
+	static const char old[] = "old content that is longer than the new one and must go\n";
+
+	/* An older, longer file the client must truncate; the program may write it. */
+	if (!ctx_write_file(c, "out.txt", old, sizeof old - 1, path, sizeof path))
+		return;
+	if (c->sb->root && chown(path, c->sb->run_uid, c->sb->run_gid) < 0) {
+		ctx_error(c, "chown %s: %s", path, strerror(errno));
+		return;
+	}
+	url_of(c, "127.0.0.1", "/file", url, sizeof url);
+	const char *args[] = { "-o", "out.txt", url, NULL };
+	if (!client_case(c, args, &p, 1, 0, KEEP_OPEN, 0, "", 0, NULL))
+		return;
+	size_t n;
+	char *got = proc_read_file(path, 1 << 20, &n);
+	if (!got)
+		ctx_fail(c, "expected: `http_client -o out.txt %s` writes the body to out.txt\n"
+			 "   seen: no such file", url);
+	else
+		ctx_expect_bytes(c, "in out.txt (created or truncated)", "new content\n", 12, got, n);
+	free(got);
+}
+
+static void client_binary(struct ctx *c)
+{
+	size_t n = 65536;
+	uint8_t *body = pattern(n, 0x5eed0407);
+	char head[128], url[160];
+	struct piece pieces[2];
+
+	if (!body)
+		return;
+	snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+		 "Content-Length: %zu\r\n\r\n", n);
+	ctx_log(c, "body: 64 KiB, bytes 0..255 then xorshift32 seed %#x", 0x5eed0407);
+	pieces[0] = (struct piece){ head, strlen(head) };
+	pieces[1] = (struct piece){ body, n };
+	url_of(c, "127.0.0.1", "/blob.bin", url, sizeof url);
+	const char *args[] = { url, NULL };
+	client_case(c, args, pieces, 2, 0, KEEP_OPEN, 0, body, n, NULL);
+	free(body);
+}
+
+static void client_malformed(struct ctx *c)
+{
+	static const struct { const char *resp, *what; } cases[] = {
+		{ "HTTP/1.1 2OO OK\r\nContent-Length: 0\r\n\r\n", "a status code that is not digits" },
+		{ "HTTP/1.1 999 Odd\r\nContent-Length: 0\r\n\r\n", "status code 999 (outside 100..599)" },
+		{ "SMTP 220 ready\r\n\r\n", "a status line that is not HTTP" },
+		{ "HTTP/1.1 200 OK\r\nContent-Length 5\r\n\r\nhello", "a header line without a colon" },
+		{ "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n",
+		  "a chunk size that is not hex" },
+		{ "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten..", "a body cut short "
+		  "(Content-Length 100, 10 bytes, then the server closed)" },
+		{ "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n",
+		  "a chunked body without its last chunk (the server closed)" },
+	};
+	char url[160], cmd[300];
+
+	url_of(c, "127.0.0.1", "/bad", url, sizeof url);
+	const char *args[] = { url, NULL };
+	cmd_of(args, cmd, sizeof cmd);
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct piece p = { cases[i].resp, strlen(cases[i].resp) };
+		struct peer_buf req;
+		char what[700];
+		struct proc *pr = client_run(c, args, &p, 1, 0, CLOSE_AFTER, &req);
+		peer_buf_free(&req);
+		snprintf(what, sizeof what, "`%s` given %s", cmd, cases[i].what);
+		if (!pr || !ctx_expect_error_line(c, pr, what)) {
+			ladder_last(c);
+			return;
+		}
+	}
+}
+
+static void client_errors(struct ctx *c)
+{
+	char url[160], port[8];
+	uint16_t pn = ctx_port(c, 1);
+
+	snprintf(url, sizeof url, "http://127.0.0.1:%u/", pn);
+	struct proc *p = ctx_start(c, NULL, "http_client", url, NULL);
+	if (!p || !ctx_wait(c, p, 3000) ||
+	    !ctx_expect_error_line(c, p, "connection refused (nothing listens on that port)"))
+		return;
+	const struct flow_set *fs = ctx_flows(c);
+	if (!fs)
+		return;
+	if (flow_tcp_count(fs, pn) == 0) {
+		ctx_fail(c, "expected: a connection attempt (SYN) to 127.0.0.1 port %u, refused with "
+			 "RST, then the error\n   seen: no SYN on the wire: http_client never tried to "
+			 "connect", pn);
+		return;
+	}
+	if (c->sb->mode != SB_NETNS) {
+		ctx_log(c, "the unresolvable-host case needs a network namespace: not run");
+		return;
+	}
+	snprintf(url, sizeof url, "http://no-such-host.invalid:%s/", port_str(c, 0, port,
+									       sizeof port));
+	p = ctx_start(c, NULL, "http_client", url, NULL);
+	if (p && ctx_wait(c, p, 5000))
+		ctx_expect_error_line(c, p, "an unresolvable host (no-such-host.invalid)");
+}
+
+static void client_timeout(struct ctx *c)
+{
+	char why[256], url[160];
+	struct peer_buf req = { 0 };
+	uint16_t pn = ctx_port(c, 0);
+	int lfd = peer_listen("::", pn, SOCK_STREAM, why, sizeof why);
+
+	if (lfd < 0) {
+		ctx_error(c, "the grader's server: %s", why);
+		return;
+	}
+	url_of(c, "127.0.0.1", "/slow", url, sizeof url);
+	struct proc *p = ctx_start(c, NULL, "http_client", url, NULL);
+	int fd = p ? ctx_accept(c, lfd, p, 3000) : -1;
+	if (p && fd < 0)
+		ctx_fail(c, "expected: `http_client %s` connects\n   seen: no connection within 3 s",
+			 url);
+	if (fd >= 0)
+		peer_recv_until(fd, &req, "\r\n\r\n", 65536, IO_MS);
+	/* Accept, read the request, say nothing, keep the connection open. */
+	if (p && fd >= 0 && ctx_wait(c, p, 10000)) {
+		double secs = (p->end_ns - p->start_ns) / 1e9;
+		ctx_log(c, "http_client gave up after %.2f s", secs);
+		if (secs < 4.5)
+			ctx_fail(c, "expected: http_client waits 5 s for the server's first byte\n"
+				 "   seen: it gave up after %.2f s", secs);
+		else
+			ctx_expect_error_line(c, p, "a server that accepts and never answers");
+	}
+	if (fd >= 0)
+		close(fd);
+	close(lfd);
+	peer_buf_free(&req);
+}
+
+/* ---- the table ------------------------------------------------------------------------ */
+
+static const struct check checks[] = {
+	{ "http.server-usage", "server: usage errors exit 2, a bad DOCROOT exits 1", 2,
+	  "The contract", "Check argc and the port (digits, 1..65535) first: usage line, exit(2). "
+	  "A DOCROOT that is not a directory is a runtime error: one line, exit(1).",
+	  0, 0, server_usage, 0 },
+	{ "http.curl", "curl: several URLs over one connection", 5,
+	  "Persistent connections and pipelining",
+	  "Loop over requests on a connection until the client closes or asks to; every "
+	  "response carries Content-Length so curl knows where it ends.",
+	  CHECK_WIRE, 0, server_curl, 0 },
+	{ "http.get", "GET a file: 200, Content-Length, the file", 4, "Step 3: one request, one file",
+	  "Status line, Content-Type, Content-Length from fstat, an empty line, then exactly the "
+	  "file's bytes; drop the query and percent-decode the path first.",
+	  CHECK_WIRE, 0, server_get, 0 },
+	{ "http.content-type", "Content-Type by extension", 3, "Content types",
+	  "Take the extension after the last '.' of the last path segment and look it up in the "
+	  "table; anything else is application/octet-stream.", CHECK_WIRE, 0, server_content_type, 0 },
+	{ "http.index", "a directory serves index.html, or 404", 3, "Step 5: paths",
+	  "stat() the path: for a directory append /index.html; when that does not exist, 404.",
+	  CHECK_WIRE, 0, server_index, 0 },
+	{ "http.not-found", "404 and 403 with an HTML body", 3, "Status codes",
+	  "open() failing with ENOENT is 404, with EACCES 403; send_error writes a short HTML "
+	  "body with its Content-Length.", CHECK_WIRE, 0, server_not_found, 0 },
+	{ "http.traversal", "no path leaves DOCROOT", 5, "Paths, percent-encoding and traversal",
+	  "Percent-decode first, then refuse any \"..\" segment; and check that realpath() of the "
+	  "file starts with realpath(DOCROOT) followed by '/'.", CHECK_WIRE, 0, server_traversal, 0 },
+	{ "http.methods", "405 with Allow for other methods, 501 for unknown", 3, "Status codes",
+	  "Compare the method case-sensitively: GET and HEAD are served, the seven other standard "
+	  "ones get 405 with \"Allow: GET, HEAD\", anything else 501.",
+	  CHECK_WIRE, 0, server_methods, 0 },
+	{ "http.head", "HEAD: GET's head, no body", 3, "Status codes",
+	  "Build the same head as for GET (Content-Length included) and skip only the body, also "
+	  "for error responses.", CHECK_WIRE, 0, server_head, 0 },
+	{ "http.bad-request", "malformed requests: 400, then FIN", 3, "Closing cleanly: FIN, not RST",
+	  "Check each part of the request line and each header line; answer 400 with "
+	  "Connection: close, then shutdown(SHUT_WR), read until EOF, close().",
+	  CHECK_WIRE, 0, server_bad_request, 0 },
+	{ "http.host", "HTTP/1.1 needs exactly one Host", 2, "Headers and Host",
+	  "Count Host lines (any case); for HTTP/1.1 anything but one is 400; HTTP/1.0 may omit it.",
+	  CHECK_WIRE, 0, server_host, 0 },
+	{ "http.version", "other versions: 505, then close", 2, "The request line",
+	  "A well-formed HTTP/<d>.<d> that is neither 1.0 nor 1.1 gets 505 and Connection: close.",
+	  CHECK_WIRE, 0, server_version, 0 },
+	{ "http.too-long", "414 and 431 over the limits, served under them", 3,
+	  "Step 4: every status code",
+	  "Count bytes as you read: over 8192 in the request line is 414, over 16384 in the header "
+	  "lines 431; then close cleanly.", CHECK_WIRE, 0, server_too_long, 0 },
+	{ "http.keep-alive", "several requests on one connection", 4,
+	  "Persistent connections and pipelining",
+	  "After a response, go back to reading the next request on the same socket; 404, 405 and "
+	  "501 do not end the connection.", CHECK_WIRE, 0, server_keep_alive, 0 },
+	{ "http.close", "close and HTTP/1.0: the response, then FIN", 4,
+	  "Closing cleanly: FIN, not RST",
+	  "Decide from the version and Connection; say Connection: close, then shutdown(SHUT_WR), "
+	  "read until EOF, close().", CHECK_WIRE, 0, server_close, 0 },
+	{ "http.pipelining", "three requests in one segment, answered in order", 4,
+	  "Persistent connections and pipelining",
+	  "Keep the bytes after the current request in the connection's buffer: they are the next "
+	  "request.", CHECK_WIRE, 0, server_pipelining, 0 },
+	{ "http.byte-by-byte", "a request one byte per segment", 3,
+	  "Persistent connections and pipelining",
+	  "recv() returns what has arrived: keep reading until the buffer holds a whole line.",
+	  CHECK_WIRE, 0, server_byte_by_byte, 0 },
+	{ "http.request-body", "a request body is skipped", 3, "Persistent connections and pipelining",
+	  "Read and discard Content-Length bytes after the head, even when the answer is 405.",
+	  CHECK_WIRE, 0, server_request_body, 0 },
+	{ "http.binary", "1 MiB of every byte value, intact", 3, "Step 3: one request, one file",
+	  "read() and send() with byte counts; never strlen() or string functions on file data.",
+	  CHECK_WIRE, 0, server_binary, 16 },
+	{ "http.concurrency", "an idle connection blocks no one", 4, "One thread per connection",
+	  "accept() in the main thread and hand each connection to its own detached thread.",
+	  CHECK_WIRE, 0, server_concurrency, 0 },
+	{ "http.robustness", "garbage, resets and vanishing clients", 4,
+	  "Closing cleanly: FIN, not RST",
+	  "Ignore SIGPIPE (or send with MSG_NOSIGNAL); a failed recv or send ends that connection's "
+	  "thread, never the server.", CHECK_WIRE, 0, server_robustness, 32 },
+	{ "http.client-usage", "client: bad URLs and options exit 2", 2, "The contract",
+	  "Parse the URL before connecting: http:// only, a host, a port 1..65535, no user info, "
+	  "no spaces; usage line, exit(2).", CHECK_WIRE, 0, client_usage, 0 },
+	{ "http.client-request", "the GET request, byte for byte", 3,
+	  "Step 7: the client's request and head",
+	  "Exactly \"GET <path?query> HTTP/1.1\", \"Host: host:port\" (IPv6 in brackets), "
+	  "\"Connection: close\", each ended by \\r\\n, then \\r\\n; no fragment.",
+	  CHECK_WIRE, 0, client_request, 0 },
+	{ "http.client-post", "-d: the POST request, byte for byte", 3,
+	  "Step 7: the client's request and head",
+	  "After Connection: close, Content-Type: application/x-www-form-urlencoded and "
+	  "Content-Length: strlen(DATA), the empty line, then DATA.", CHECK_WIRE, 0, client_post, 0 },
+	{ "http.client-length", "a Content-Length body in many segments", 3,
+	  "Message bodies: Content-Length and chunked",
+	  "Count body bytes until Content-Length; then stop, without waiting for the close.",
+	  CHECK_WIRE, 0, client_length, 0 },
+	{ "http.client-chunked", "chunked bodies decoded exactly", 4,
+	  "Message bodies: Content-Length and chunked",
+	  "Size lines are hex with optional ;extensions; after each chunk comes CRLF; after the "
+	  "0 chunk, trailer lines up to an empty line.", CHECK_WIRE, 0, client_chunked, 0 },
+	{ "http.client-close", "no length: the body runs until FIN", 2,
+	  "Message bodies: Content-Length and chunked",
+	  "With neither chunked nor Content-Length, copy until recv() returns 0.",
+	  CHECK_WIRE, 0, client_close, 0 },
+	{ "http.client-continue", "1xx interim responses are skipped", 2, "Status codes",
+	  "A 1xx head is followed by another response: read heads until the status is 200 or more; "
+	  "-i shows only the final one.", CHECK_WIRE, 0, client_continue, 0 },
+	{ "http.client-status", "exit 0 for 2xx/3xx, 3 for 4xx/5xx", 3, "Status codes",
+	  "Write the body whatever the status, then exit 3 when the code is 400 or more; 204 has "
+	  "no body.", CHECK_WIRE, 0, client_status, 0 },
+	{ "http.client-include", "-i: the head as received, then the body", 2,
+	  "Step 8: the client's body",
+	  "With -i write the status line and header lines exactly as they came, CRLFs and the "
+	  "empty line included.", CHECK_WIRE, 0, client_include, 0 },
+	{ "http.client-output", "-o FILE: the body into the file", 2, "Step 8: the client's body",
+	  "open(FILE, O_WRONLY | O_CREAT | O_TRUNC, 0644) and write the body there, nothing to "
+	  "stdout.", CHECK_WIRE, 0, client_output, 0 },
+	{ "http.client-binary", "a binary body, intact", 2, "Step 8: the client's body",
+	  "write() with byte counts; never fputs or printf(\"%s\") on body bytes.",
+	  CHECK_WIRE, 0, client_binary, 0 },
+	{ "http.client-malformed", "malformed responses: exit 1", 3, "Status codes",
+	  "Check the status line (HTTP/1.x, three digits 100..599), each header line, each chunk "
+	  "size, and that the body is complete; one line on stderr, exit(1).",
+	  CHECK_WIRE, 0, client_malformed, 0 },
+	{ "http.client-errors", "refused and unknown hosts: exit 1", 2, "The contract",
+	  "Print one line \"http_client: what: why\" (gai_strerror, strerror) and exit(1).",
+	  CHECK_WIRE, 0, client_errors, 0 },
+	{ "http.client-timeout", "a silent server: give up after 5 s", 2, "The contract",
+	  "Set SO_RCVTIMEO (or poll) to 5 s; on timeout print one line and exit(1).",
+	  0, 16000, client_timeout, 0 },
+};
+
 static const char *const programs[] = { "http_server", "http_client", NULL };
 
 const struct lab lab_04_http = {
@@ -10,5 +2205,5 @@ const struct lab lab_04_http = {
 	.title = "HTTP/1.1 by hand",
 	.programs = programs,
 	.checks = checks,
-	.nchecks = 0,
+	.nchecks = sizeof checks / sizeof *checks,
 };
