@@ -36,7 +36,7 @@ struct check {
 	unsigned flags;
 	int timeout_ms;           /* hard cap of the whole check; 0: the default (20 s) */
 	void (*run)(struct ctx *ctx);
-	unsigned ring_mib;        /* capture ring for the check's traffic; 0: 8 MiB */
+	unsigned ring_mib;        /* capture ring for the check's traffic; 0: 32 MiB */
 };
 
 struct lab {
@@ -127,7 +127,7 @@ bool ctx_expect_exit(struct ctx *c, struct proc *p, int code);
 /* The side (FLOW_C2S / FLOW_S2C) closed with FIN and sent no RST. */
 bool ctx_expect_fin(struct ctx *c, const struct flow_tcp *f, int dir, const char *who);
 
-/* Run prog with args (NULL-terminated) and expect a usage error: exit status 2 within 2 s
+/* Run prog with args (NULL-terminated) and expect a usage error: exit status 2 within 5 s
  * and something on stderr. */
 bool ctx_expect_usage(struct ctx *c, const char *prog, ...);
 /* A runtime error as the conventions say: exit status 1 and exactly one line on stderr

@@ -415,9 +415,9 @@ bool ctx_expect_usage(struct ctx *c, const char *prog, ...)
 	struct proc *p = ctx_startv(c, NULL, prog, args);
 	if (!p)
 		return false;
-	if (proc_wait(p, 2000) < 0) {
+	if (proc_wait(p, 5000) < 0) {
 		ctx_fail(c, "`%s`: expected a usage line on stderr and exit status 2\n"
-			 "   seen: still running after 2 s", cmd);
+			 "   seen: still running after 5 s", cmd);
 		return false;
 	}
 	char *err = ctx_stderr(c, p, &elen);

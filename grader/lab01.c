@@ -301,10 +301,45 @@ static void server_half_close(struct ctx *c)
 	free(data);
 }
 
+/* While the server is busy with client A, client B connects, sends, and resets: when the
+ * server gets to B its data is still there to read, and echoing it hits a dead connection
+ * (EPIPE, and SIGPIPE unless it is ignored). */
+static bool reset_while_busy(struct ctx *c)
+{
+	char why[256], buf[16];
+	uint8_t data[10000];
+	struct peer_buf rest = { 0 };
+	int a = peer_connect("127.0.0.1", ctx_port(c, 0), 2000, why, sizeof why);
+
+	if (a < 0) {
+		ctx_fail(c, "expected: echo_server accepts a connection\n   seen: %s", why);
+		return false;
+	}
+	/* A's echo proves the server is serving A, not waiting in accept. */
+	bool ok = peer_send(a, "a\n", 2, 2000) == 0 && peer_recv(a, buf, sizeof buf, 2000) > 0;
+	int b = peer_connect("127.0.0.1", ctx_port(c, 0), 2000, why, sizeof why);
+	if (ok && b >= 0) {
+		memset(data, 'b', sizeof data);
+		peer_send(b, data, sizeof data, 1000);
+		clock_sleep_ms(20);
+		peer_reset(b);
+		clock_sleep_ms(20);
+	} else if (b >= 0) {
+		close(b);
+	}
+	shutdown(a, SHUT_WR);
+	peer_recv_all(a, &rest, 4096, 2000);
+	close(a);
+	peer_buf_free(&rest);
+	/* Time for the server to reach B and write to it. */
+	clock_sleep_ms(100);
+	return ok;
+}
+
 static void server_reset(struct ctx *c)
 {
 	static const char line[] = "still there?\n";
-	char why[256];
+	char why[256], st[128];
 	size_t n = MiB;
 	uint8_t *data = pattern(n, 0x5eed0003);
 	struct proc *p = start_server(c);
@@ -325,15 +360,24 @@ static void server_reset(struct ctx *c)
 	free(data);
 	clock_sleep_ms(50);
 	if (!proc_is_running(p)) {
-		char st[128];
-		ctx_fail(c, "expected: echo_server goes on after a client resets\n   seen: it ended (%s)",
+		ctx_fail(c, "expected: echo_server goes on after a client resets\n   seen: it ended (%s)"
+			 "\n(the client sent 1 MiB without reading, then reset)",
 			 proc_describe(p, st, sizeof st));
 		return;
 	}
+	if (!reset_while_busy(c))
+		return;
+	if (!proc_is_running(p)) {
+		ctx_fail(c, "expected: echo_server goes on after a client resets\n   seen: it ended (%s)"
+			 "\n(a client sent 10000 bytes and reset while the server was busy with "
+			 "another; writing its echo fails with EPIPE)", proc_describe(p, st, sizeof st));
+		return;
+	}
+	/* Connections so far: the 1 MiB one, A and B; the next is the check's last. */
 	if (echo_once(c, (const uint8_t *)line, sizeof line - 1, 0, 2000))
-		echo_wire(c, 1, false);
+		echo_wire(c, 3, false);
 	if (ctx_failed(c))
-		ctx_fail(c, "(the client before it sent 1 MiB without reading, then reset)");
+		ctx_fail(c, "(earlier clients reset mid-stream)");
 }
 
 /* ---- the grader as the server of echo_client ------------------------------------------ */
@@ -454,7 +498,8 @@ static bool client_wire(struct ctx *c, size_t idx, const uint8_t *data, size_t n
 	if (!fs)
 		return false;
 	if (!f) {
-		ctx_error(c, "the connection from echo_client is not in the capture");
+		ctx_fail(c, "expected: echo_client connects to port %u, half-closes, and waits for the "
+			 "server's FIN\n   seen: no connection on the wire", ctx_port(c, 0));
 		return false;
 	}
 	const struct flow_half *cs = &f->half[FLOW_C2S], *ss = &f->half[FLOW_S2C];

@@ -15,8 +15,12 @@
 #include <time.h>
 
 #define CAP_SNAPLEN   65600   /* lo's MTU is 65536: whole frames, and more of them fit the ring */
-#define CAP_RING_MIB  8u   /* larger rings take longer to set up: only big transfers ask */
-#define CAP_BLOCK_MS  1
+/* A block is handed over when full or CAP_BLOCK_MS after its first packet, so slow
+ * conversations use a block per tick: 256 blocks of 128 KiB ride out a capture thread
+ * starved for 2.5 s on a loaded machine. Larger rings take longer to set up: only big
+ * transfers ask for them. */
+#define CAP_RING_MIB  32u
+#define CAP_BLOCK_MS  10
 
 struct cap_rec {
 	int64_t ts_ns;
@@ -186,7 +190,7 @@ int cap_stop(struct cap *c, char *why, size_t whylen)
 	/* Loopback delivers to the packet socket in the sender's own call, so what was sent
 	 * is already queued; the block holding it is handed over within CAP_BLOCK_MS. */
 	if (!c->error) {
-		struct timespec ts = { 0, (CAP_BLOCK_MS * 3) * 1000000L };
+		struct timespec ts = { 0, (CAP_BLOCK_MS * 2 + 5) * 1000000L };
 		nanosleep(&ts, NULL);
 		int rc = drain(c);
 		if (rc < 0)

@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdbool.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -63,6 +65,34 @@ static int lo_up(char *why, size_t whylen)
 	return 0;
 }
 
+/* The names programs in the sandbox resolve, whatever the host's /etc/hosts says:
+ * "localhost" has both loopback addresses (so a client must try each address of a name),
+ * and the namespace has no route anywhere else. Best effort: without a mount namespace
+ * the host's file stays. */
+static const char sb_hosts[] =
+	"127.0.0.1\tlocalhost\n"
+	"::1\tlocalhost ip6-localhost ip6-loopback\n"
+	"127.0.0.1\twirelab-v4\n"
+	"::1\twirelab-v6\n";
+
+static void private_hosts(void)
+{
+	char path[] = "/tmp/wirelab-hosts-XXXXXX";
+	int fd;
+
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return;
+	fd = mkstemp(path);
+	if (fd < 0)
+		return;
+	bool ok = write(fd, sb_hosts, sizeof sb_hosts - 1) == (ssize_t)(sizeof sb_hosts - 1) &&
+		  fchmod(fd, 0644) == 0;
+	close(fd);
+	if (ok)
+		mount(path, "/etc/hosts", NULL, MS_BIND, NULL);
+	unlink(path);
+}
+
 int sb_enter(const struct sb_info *info, char *why, size_t whylen)
 {
 	if (info->mode != SB_NETNS)
@@ -72,6 +102,8 @@ int sb_enter(const struct sb_info *info, char *why, size_t whylen)
 			snprintf(why, whylen, "unshare(CLONE_NEWNET): %s", strerror(errno));
 			return -errno;
 		}
+		if (unshare(CLONE_NEWNS) == 0)
+			private_hosts();
 		return lo_up(why, whylen);
 	}
 	uid_t uid = geteuid();
@@ -97,6 +129,8 @@ int sb_enter(const struct sb_info *info, char *why, size_t whylen)
 		snprintf(why, whylen, "mapping ids in the user namespace: %s", strerror(-rc));
 		return rc;
 	}
+	if (unshare(CLONE_NEWNS) == 0)
+		private_hosts();
 	return lo_up(why, whylen);
 }
 
@@ -200,18 +234,20 @@ void sb_probe(struct sb_info *out)
 	out->mode = SB_HOST;
 	if (trial(out, true, why2, sizeof why2)) {
 		snprintf(out->why, sizeof out->why,
-			 "network namespaces are not allowed here (%s); checks share the host's "
+			 "network namespaces are not allowed here (%.200s); checks share the host's "
 			 "loopback on free ports", why1);
 		return;
 	}
 	out->mode = SB_NOCAP;
 	snprintf(out->why, sizeof out->why,
-		 "network namespaces are not allowed here (%s) and capturing on lo is not either "
-		 "(%s): checks that read the wire are skipped", why1, why2);
-	if (!out->root)
+		 "network namespaces are not allowed here (%.150s) and capturing on lo is not "
+		 "either (%.150s): checks that read the wire are skipped", why1, why2);
+	if (!out->root) {
+		char other[300];
+		snprintf(other, sizeof other, "%.290s", out->fix[0] ? out->fix : "run as root");
 		snprintf(out->fix, sizeof out->fix,
-			 "sudo setcap cap_net_raw,cap_net_admin+ep bin/wirelab   (or: %.300s)",
-			 out->fix[0] ? out->fix : "run as root");
+			 "sudo setcap cap_net_raw,cap_net_admin+ep bin/wirelab   (or: %s)", other);
+	}
 }
 
 uint16_t sb_free_port(void)
