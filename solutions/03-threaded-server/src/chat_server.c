@@ -32,6 +32,7 @@
  */
 
 #define OUT_MAX      (64 * 1024)   /* unsent bytes a client may have before it is dropped */
+#define PATIENCE_MS  100           /* how long a sender waits for room in a full queue */
 #define THREAD_STACK (256 * 1024)  /* the default 8 MiB per thread adds up with 400 threads */
 #define DRAIN_MS     2000          /* how long we read a closing peer's leftovers */
 
@@ -42,7 +43,8 @@ struct client {
 
     pthread_t writer;
     pthread_mutex_t out_lock;
-    pthread_cond_t out_cond;       /* signalled when out_len, closing or broken change */
+    pthread_cond_t out_cond;       /* to the writer: there is output, or closing/broken */
+    pthread_cond_t out_room;       /* to senders: the writer has emptied the queue */
     size_t out_len;
     bool closing;                  /* the reader is done: send what is left, then stop */
     bool broken;                   /* overflowed or send failed: output is discarded */
@@ -55,22 +57,50 @@ static struct client *registered;  /* sorted by name (strcmp), so WHO is a walk 
 
 /* ---- output queue ---- */
 
+/* Sets *ts to PATIENCE_MS from now on the clock out_room waits on (see client_new). */
+static void patience_deadline(struct timespec *ts)
+{
+    clock_gettime(CLOCK_MONOTONIC, ts);
+    ts->tv_nsec += (long)PATIENCE_MS * 1000000;
+    ts->tv_sec += ts->tv_nsec / 1000000000;
+    ts->tv_nsec %= 1000000000;
+}
+
 /*
- * Appends bytes to c's queue and wakes its writer. Never blocks on the network. When the
- * queue would pass OUT_MAX the client is not keeping up: we drop it by shutting its socket
- * down, which wakes its reader (recv returns 0) and its writer (send fails); the reader
- * then announces it as left.
+ * Waits, with out_lock held, until len more bytes fit in c's queue or PATIENCE_MS pass.
+ * A client that reads empties its queue within milliseconds even when a sender floods the
+ * chat (its writer only has to be scheduled); one that does not read cannot, and we stop
+ * waiting for it. So a stalled client costs the others at most PATIENCE_MS, once.
+ */
+static bool wait_for_room(struct client *c, size_t len)
+{
+    struct timespec deadline;
+    patience_deadline(&deadline);
+    while (!c->broken && c->out_len + len > OUT_MAX) {
+        if (pthread_cond_timedwait(&c->out_room, &c->out_lock, &deadline) == ETIMEDOUT)
+            return c->out_len + len <= OUT_MAX;
+    }
+    return true;
+}
+
+/*
+ * Appends bytes to c's queue and wakes its writer; never blocks on the network. When the
+ * queue stays full (see wait_for_room) the client is not reading: we drop it by shutting its
+ * socket down, which wakes its reader (recv returns 0) and its writer (send fails); the
+ * reader then announces it as left.
  */
 static void out_push(struct client *c, const char *data, size_t len)
 {
     pthread_mutex_lock(&c->out_lock);
+    bool room = c->out_len + len <= OUT_MAX || wait_for_room(c, len);
     if (c->broken) {
         /* Already dropped: its reader is on the way out. */
-    } else if (c->out_len + len > OUT_MAX) {
+    } else if (!room) {
         c->broken = true;
         c->out_len = 0;
         shutdown(c->fd, SHUT_RDWR);
         pthread_cond_signal(&c->out_cond);
+        pthread_cond_broadcast(&c->out_room);
     } else {
         /* The writer only sleeps on an empty queue, so only the first line needs a wake-up:
          * later ones are picked up with it, and we save a context switch per line. */
@@ -117,6 +147,7 @@ static void *writer_main(void *arg)
         size_t n = c->out_len;
         memcpy(c->sending, c->out, n);
         c->out_len = 0;
+        pthread_cond_broadcast(&c->out_room);
         pthread_mutex_unlock(&c->out_lock);
 
         bool ok = send_all(c->fd, c->sending, n);
@@ -125,6 +156,7 @@ static void *writer_main(void *arg)
         if (!ok) {
             c->broken = true;       /* the peer is gone; its reader will notice too */
             c->out_len = 0;
+            pthread_cond_broadcast(&c->out_room);
         }
     }
     pthread_mutex_unlock(&c->out_lock);
@@ -361,6 +393,7 @@ static void stop_writer(struct client *c)
 
 static void client_free(struct client *c)
 {
+    pthread_cond_destroy(&c->out_room);
     pthread_cond_destroy(&c->out_cond);
     pthread_mutex_destroy(&c->out_lock);
     free(c);
@@ -395,12 +428,26 @@ static struct client *client_new(int fd)
         free(c);
         return NULL;
     }
-    if (pthread_cond_init(&c->out_cond, NULL) != 0) {
-        pthread_mutex_destroy(&c->out_lock);
-        free(c);
-        return NULL;
-    }
+    if (pthread_cond_init(&c->out_cond, NULL) != 0)
+        goto undo_lock;
+    /* Timed waits measure time on the monotonic clock, which no one can set back. */
+    pthread_condattr_t attr;
+    if (pthread_condattr_init(&attr) != 0)
+        goto undo_cond;
+    int rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    if (rc == 0)
+        rc = pthread_cond_init(&c->out_room, &attr);
+    pthread_condattr_destroy(&attr);
+    if (rc != 0)
+        goto undo_cond;
     return c;
+
+undo_cond:
+    pthread_cond_destroy(&c->out_cond);
+undo_lock:
+    pthread_mutex_destroy(&c->out_lock);
+    free(c);
+    return NULL;
 }
 
 /*
@@ -480,7 +527,7 @@ static void accept_loop(int lfd)
         }
         struct client *c = client_new(fd);
         if (c == NULL) {
-            perror("chat_server: new client");
+            fprintf(stderr, "chat_server: no memory for a new client\n");
             close(fd);
             continue;
         }
