@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,12 +124,18 @@ int main(int argc, char *argv[])
     if (port == 0)
         usage();
 
+    /* SIGINT and SIGTERM end the server with their default action (there is no state to
+     * save). Set it explicitly: a shell starts background jobs with SIGINT ignored, and an
+     * ignored signal stays ignored across exec. */
+    struct sigaction dfl = { .sa_handler = SIG_DFL };
+    if (sigaction(SIGINT, &dfl, NULL) < 0 || sigaction(SIGTERM, &dfl, NULL) < 0) {
+        perror("udp_echo_server: sigaction");
+        return 1;
+    }
+
     int fd = open_socket(port);
     if (fd < 0)
         return 1;
-
-    /* SIGINT and SIGTERM keep their default action: the process ends and the kernel closes
-     * the socket. There is no state to save, so no handler is needed. */
     serve(fd);
     return 0;
 }

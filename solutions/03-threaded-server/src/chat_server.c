@@ -559,8 +559,15 @@ int main(int argc, char *argv[])
     }
 
     /* A write to a client that has gone would otherwise kill the whole process. */
-    struct sigaction sa = { .sa_handler = SIG_IGN };
-    if (sigaction(SIGPIPE, &sa, NULL) < 0) {
+    struct sigaction ign = { .sa_handler = SIG_IGN }, dfl = { .sa_handler = SIG_DFL };
+    if (sigaction(SIGPIPE, &ign, NULL) < 0) {
+        perror("chat_server: sigaction");
+        return 1;
+    }
+    /* SIGINT and SIGTERM end the server with their default action: the kernel closes every
+     * socket. Set it explicitly: a shell starts background jobs with SIGINT ignored, and an
+     * ignored signal stays ignored across exec. */
+    if (sigaction(SIGINT, &dfl, NULL) < 0 || sigaction(SIGTERM, &dfl, NULL) < 0) {
         perror("chat_server: sigaction");
         return 1;
     }
@@ -568,8 +575,6 @@ int main(int argc, char *argv[])
     int lfd = open_listener(port);
     if (lfd < 0)
         return 1;
-    /* SIGINT and SIGTERM keep their default action: the process ends, the kernel closes
-     * every socket. */
     accept_loop(lfd);
     return 0;
 }
