@@ -23,7 +23,8 @@
  *     client: it alone frees it, once the writer has finished;
  *   - a writer (joined by the reader) that sends whatever is waiting in the client's output
  *     queue. Other threads never write to a client's socket: they append to its queue, which
- *     never blocks, so a client that stops reading slows down nobody but itself.
+ *     never waits on the network (only, when the queue is full, up to PATIENCE_MS for the
+ *     writer to make room), so a client that stops reading costs the others that, once.
  *
  * Locks. `list_lock` protects the list of registered clients (and their names). Each client's
  * `out_lock` protects its queue. When both are needed, list_lock is taken first: one order
