@@ -134,7 +134,7 @@ static ssize_t parse_field(struct rd *r, size_t at, const char *s, size_t n,
 		return bad(r, "obsolete line folding (a line starting with a space) at byte %zu", at);
 	while (i < n && is_tchar((unsigned char)s[i]))
 		i++;
-	if (i == n)
+	if (i == n || !memchr(s + i, ':', n - i))
 		return bad(r, "a header line without a colon at byte %zu", at);
 	if (s[i] != ':')
 		return bad(r, "%s at byte %zu", i == 0 ? "a header line with no field name"
