@@ -821,6 +821,10 @@ static bool head_case(struct ctx *c, const char *path)
 	snprintf(req, sizeof req, "HEAD %s HTTP/1.1\r\nHost: x\r\n\r\n", path);
 	first_line(req, strlen(req), what, sizeof what);
 	bool ok = ask(c, &hv, "127.0.0.1", req, true, &hm) && conv_quiet(c, &hv, what);
+	/* Hang up before asking GET (hm still points into hv's buffer). */
+	if (hv.fd >= 0)
+		close(hv.fd);
+	hv.fd = -1;
 	snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", path);
 	first_line(req, strlen(req), gwhat, sizeof gwhat);
 	ok = ok && ask(c, &gv, "127.0.0.1", req, false, &gm);
@@ -923,8 +927,8 @@ static void closing_wire(struct ctx *c, size_t n, const char *const *names)
 		snprintf(what, sizeof what, "the response to %s", first_line(names[i], strlen(names[i]),
 									     l, sizeof l));
 		if (!wire_responses(c, i, NULL, 1, true, what)) {
-			ctx_fail(c, "(the rest of the request came after the response: read it before "
-				 "closing, or the kernel answers it with RST)");
+			ctx_fail(c, "(connection %zu, %s; when the client sends more after the response, "
+				 "read it before closing, or the kernel answers it with RST)", i + 1, what);
 			return;
 		}
 	}
@@ -1955,18 +1959,19 @@ static void client_binary(struct ctx *c)
 	size_t n = 65536;
 	uint8_t *body = pattern(n, 0x5eed0407);
 	char head[128], url[160];
-	struct piece pieces[2];
+	struct piece pieces[5];
 
 	if (!body)
 		return;
 	snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
 		 "Content-Length: %zu\r\n\r\n", n);
 	ctx_log(c, "body: 64 KiB, bytes 0..255 then xorshift32 seed %#x", 0x5eed0407);
+	/* The head, then the body in four segments, 2 ms apart. */
 	pieces[0] = (struct piece){ head, strlen(head) };
-	pieces[1] = (struct piece){ body, n };
+	size_t k = 1 + cut(body, n, n / 4, pieces + 1, 4);
 	url_of(c, "127.0.0.1", "/blob.bin", url, sizeof url);
 	const char *args[] = { url, NULL };
-	client_case(c, args, pieces, 2, 0, KEEP_OPEN, 0, body, n, NULL);
+	client_case(c, args, pieces, k, 2, KEEP_OPEN, 0, body, n, NULL);
 	free(body);
 }
 
