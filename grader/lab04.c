@@ -820,7 +820,12 @@ static bool head_case(struct ctx *c, const char *path)
 
 	snprintf(req, sizeof req, "HEAD %s HTTP/1.1\r\nHost: x\r\n\r\n", path);
 	first_line(req, strlen(req), what, sizeof what);
-	bool ok = ask(c, &hv, "127.0.0.1", req, true, &hm) && conv_quiet(c, &hv, what);
+	bool ok = ask(c, &hv, "127.0.0.1", req, true, &hm);
+	if (ok && !conv_quiet(c, &hv, what)) {
+		ctx_fail(c, "(a HEAD response is the head alone: its Content-Length tells how long "
+			 "GET's body would be, and no body byte follows)");
+		ok = false;
+	}
 	/* Hang up before asking GET (hm still points into hv's buffer). */
 	if (hv.fd >= 0)
 		close(hv.fd);
