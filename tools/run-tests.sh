@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# The kit's own tests: build with -Werror, the labs' unit tests against the reference
+# solutions, the harness and grader tests (Criterion), real peers, the mutants, and the
+# same again under AddressSanitizer and UndefinedBehaviorSanitizer.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+jobs=${WIRELAB_TEST_JOBS:-2}
+passed=0 failed=0 skipped=0
+start=$(date +%s)
+
+# Run one Criterion binary; add its synthesis line to the totals.
+run() {
+	local bin=$1; shift
+	local log
+	log=$(mktemp)
+	echo "== $bin $*"
+	"$bin" --jobs "$jobs" "$@" 2>&1 | tee "$log" | grep -E '^\[(FAIL|----)\]|Synthesis' || true
+	local line
+	line=$(grep -a 'Synthesis' "$log" | tail -n 1)
+	rm -f "$log"
+	if [ -z "$line" ]; then
+		echo "   $bin printed no result: counted as one failure"
+		failed=$((failed + 1))
+		return
+	fi
+	local t p f c s
+	t=$(sed -n 's/.*Tested: \([0-9]*\).*/\1/p' <<<"$line")
+	p=$(sed -n 's/.*Passing: \([0-9]*\).*/\1/p' <<<"$line")
+	f=$(sed -n 's/.*Failing: \([0-9]*\).*/\1/p' <<<"$line")
+	c=$(sed -n 's/.*Crashing: \([0-9]*\).*/\1/p' <<<"$line")
+	s=$(sed -n 's/.*Skipped: \([0-9]*\).*/\1/p' <<<"$line")
+	passed=$((passed + p)); failed=$((failed + f + c)); skipped=$((skipped + ${s:-0}))
+	: "$t"
+}
+
+echo "== building the kit with -Werror"
+if ! make -s all unit; then
+	echo "tests: 0 passed, 1 failed"
+	exit 1
+fi
+
+# The labs' own unit tests (Criterion, tests/*.c in a lab), against the solutions' helpers.
+for dir in labs/*/; do
+	lab=$(basename "$dir")
+	[ -d "$dir/tests" ] || continue
+	ls "$dir"/tests/*.c >/dev/null 2>&1 || continue
+	progs=$(sed -n 's/^PROGRAMS *:= *//p' "$dir/Makefile")
+	extra=$(sed -n 's/^LDLIBS_EXTRA *:= *//p' "$dir/Makefile")
+	helpers=()
+	for c in solutions/"$lab"/src/*.c; do
+		name=$(basename "$c" .c)
+		case " $progs " in *" $name "*) ;; *) helpers+=("$c") ;; esac
+	done
+	mkdir -p build/labtests
+	for t in "$dir"/tests/*.c; do
+		out=build/labtests/$lab-$(basename "$t" .c)
+		if cc -std=c17 -O2 -g -Wall -Wextra -Werror -pthread -Isolutions/"$lab"/src -o "$out" \
+			"$t" "${helpers[@]}" $extra -lcriterion; then
+			run "$out"
+		else
+			echo "   $t does not build against solutions/$lab"
+			failed=$((failed + 1))
+		fi
+	done
+done
+
+for t in build/kit/tests/test_*; do
+	case $t in *.d|*.o) continue ;; esac
+	run "$t"
+done
+
+echo "== the same under AddressSanitizer and UndefinedBehaviorSanitizer"
+if make -s SAN=1 all unit; then
+	# Criterion's own runner keeps memory to the end: leaks are looked for in wirelab alone.
+	export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
+	export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+	for t in build/san/tests/test_*; do
+		case $t in
+		*.d|*.o|*/test_mutants) continue ;;   # the mutants' verdicts do not change
+		*/test_grader) WIRELAB_BIN=build/san/wirelab WIRELAB_TEST_QUICK=1 run "$t" ;;
+		*) WIRELAB_BIN=build/san/wirelab run "$t" ;;
+		esac
+	done
+	echo "== build/san/wirelab grade all --solution, with LeakSanitizer"
+	log=$(mktemp)
+	if ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 build/san/wirelab grade all --solution \
+		--pcap-dir "$log.pcaps" >"$log" 2>&1 && ! grep -q 'Sanitizer' "$log"; then
+		passed=$((passed + 1))
+	else
+		echo "   failed:"; grep -A20 -E 'Sanitizer|FAIL|ERR ' "$log" | head -60
+		failed=$((failed + 1))
+	fi
+	rm -rf "$log" "$log.pcaps"
+else
+	echo "   the sanitizer build failed"
+	failed=$((failed + 1))
+fi
+
+echo "== $(( $(date +%s) - start )) s"
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
