@@ -70,6 +70,31 @@ for t in build/kit/tests/test_*; do
 	run "$t"
 done
 
+# The decoders and protocol readers take untrusted bytes: each fuzz target runs for a while
+# (libFuzzer, with ASan and UBSan) and must find nothing.
+fuzz_secs=${WIRELAB_FUZZ_SECONDS:-20}
+if clang -fsanitize=fuzzer -x c - -o /dev/null <<<'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { (void)d; (void)n; return 0; }' 2>/dev/null; then
+	mkdir -p build/fuzz
+	for f in tests/fuzz/fuzz_*.c; do
+		name=$(basename "$f" .c)
+		echo "== $name, ${fuzz_secs} s"
+		if clang -g -O1 -fsanitize=fuzzer,address,undefined -Iharness "$f" \
+			harness/*.c -lpcap -lcjson -pthread -o "build/fuzz/$name" 2>"build/fuzz/$name.log" &&
+			mkdir -p "build/fuzz/$name.corpus" &&
+			"build/fuzz/$name" -max_total_time="$fuzz_secs" -seed=1 -rss_limit_mb=2048 \
+				"build/fuzz/$name.corpus" >"build/fuzz/$name.log" 2>&1; then
+			passed=$((passed + 1))
+			tail -n 1 "build/fuzz/$name.log"
+		else
+			echo "   $name failed:"; tail -n 30 "build/fuzz/$name.log" 2>/dev/null
+			failed=$((failed + 1))
+		fi
+	done
+else
+	echo "== fuzzing skipped: clang with libFuzzer is not installed (apt-get install clang)"
+	skipped=$((skipped + 1))
+fi
+
 echo "== the same under AddressSanitizer and UndefinedBehaviorSanitizer"
 if make -s SAN=1 all unit; then
 	# Criterion's own runner keeps memory to the end: leaks are looked for in wirelab alone.
