@@ -41,8 +41,9 @@ int peer_shutdown_wr(int fd);
 /* Close with RST (SO_LINGER zero). */
 void peer_reset(int fd);
 void peer_nodelay(int fd);
-/* Shrink the receive buffer (before connecting) so a peer that does not read stalls
- * the sender early. */
+/* Shrink the receive buffer so a peer that does not read stalls the sender early. On a
+ * listening socket it holds for every connection accepted from it (and sets the window
+ * scale those connections offer); on a connected socket it caps the buffer from now on. */
 void peer_small_rcvbuf(int fd, int bytes);
 
 /* UDP: a socket bound to addr:0 (an ephemeral port) of the family of addr. */
