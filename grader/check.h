@@ -137,10 +137,17 @@ bool ctx_expect_error_line(struct ctx *c, struct proc *p, const char *what);
 /* Accept a connection on the grader's listening socket lfd from program p; gives up early
  * (-ECHILD) when p exits first, else the fd or -ETIMEDOUT. */
 int ctx_accept(struct ctx *c, int lfd, struct proc *p, int timeout_ms);
-/* The client error conventions for prog: "HOST PORT [last]" against a port where nothing
- * listens (a connection attempt on the wire, then exit 1 with one line), then, in a
- * namespace, an unresolvable host. */
-void ctx_check_client_errors(struct ctx *c, const char *prog, const char *last);
+/* The client error conventions. refused (argv, the program's name first) points at
+ * ctx_port(c, 1), where nothing listens: a connection attempt on the wire, then exit 1 with
+ * one line. Then, in a namespace, unresolvable (argv naming no-such-host.invalid): exit 1
+ * with one line. */
+void ctx_check_client_errors(struct ctx *c, const char *const *refused,
+			     const char *const *unresolvable);
+/* A server on ctx_port(c, 0) that accepts, reads up to delim, then says nothing: the client
+ * (argv, the program's name first) must give up after about secs seconds (not before
+ * 90% of it, at most max_s) with one error line and exit 1. */
+void ctx_check_client_timeout(struct ctx *c, const char *const *argv, const char *delim,
+			      double secs, double max_s);
 
 /* The numeric loopback address to use for a family: "127.0.0.1" or "::1". */
 const char *ctx_loopback(int family);

@@ -471,13 +471,12 @@ int ctx_accept(struct ctx *c, int lfd, struct proc *p, int timeout_ms)
 	}
 }
 
-void ctx_check_client_errors(struct ctx *c, const char *prog, const char *last)
+void ctx_check_client_errors(struct ctx *c, const char *const *refused,
+			     const char *const *unresolvable)
 {
-	char port[8];
 	uint16_t pn = ctx_port(c, 1);
+	struct proc *p = ctx_startv(c, NULL, refused[0], refused + 1);
 
-	snprintf(port, sizeof port, "%u", pn);
-	struct proc *p = ctx_start(c, NULL, prog, "127.0.0.1", port, last, NULL);
 	if (!p || !ctx_wait(c, p, 3000) ||
 	    !ctx_expect_error_line(c, p, "connection refused (nothing listens on that port)"))
 		return;
@@ -485,9 +484,9 @@ void ctx_check_client_errors(struct ctx *c, const char *prog, const char *last)
 	if (!fs)
 		return;
 	if (flow_tcp_count(fs, pn) == 0) {
-		ctx_fail(c, "expected: a connection attempt (SYN) to 127.0.0.1 port %u, refused with "
-			 "RST, then the error\n   seen: no SYN on the wire: %s never tried to connect",
-			 pn, prog);
+		ctx_fail(c, "expected: a connection attempt (SYN) to port %u, refused with RST, then "
+			 "the error\n   seen: no SYN on the wire: %s never tried to connect", pn,
+			 refused[0]);
 		return;
 	}
 	if (c->sb->mode != SB_NETNS) {
@@ -495,7 +494,41 @@ void ctx_check_client_errors(struct ctx *c, const char *prog, const char *last)
 		ctx_log(c, "the unresolvable-host case needs a network namespace: not run");
 		return;
 	}
-	p = ctx_start(c, NULL, prog, "no-such-host.invalid", port, last, NULL);
+	p = ctx_startv(c, NULL, unresolvable[0], unresolvable + 1);
 	if (p && ctx_wait(c, p, 5000))
 		ctx_expect_error_line(c, p, "an unresolvable host (no-such-host.invalid)");
+}
+
+void ctx_check_client_timeout(struct ctx *c, const char *const *argv, const char *delim,
+			      double secs, double max_s)
+{
+	char why[256];
+	struct peer_buf got = { 0 };
+	int lfd = peer_listen("::", ctx_port(c, 0), SOCK_STREAM, why, sizeof why);
+
+	if (lfd < 0) {
+		ctx_error(c, "the grader's server: %s", why);
+		return;
+	}
+	struct proc *p = ctx_startv(c, NULL, argv[0], argv + 1);
+	int fd = p ? ctx_accept(c, lfd, p, 3000) : -1;
+	if (p && fd < 0)
+		ctx_fail(c, "expected: %s connects to port %u\n   seen: no connection within 3 s",
+			 argv[0], ctx_port(c, 0));
+	if (fd >= 0)
+		peer_recv_until(fd, &got, delim, 65536, 3000);
+	/* Say nothing, keep the connection open. */
+	if (p && fd >= 0 && ctx_wait(c, p, (int)(max_s * 1000))) {
+		double took = (p->end_ns - p->start_ns) / 1e9;
+		ctx_log(c, "%s gave up after %.2f s", argv[0], took);
+		if (took < secs * 0.9)
+			ctx_fail(c, "expected: %s waits %.0f s for the server\n   seen: it gave up after "
+				 "%.2f s", argv[0], secs, took);
+		else
+			ctx_expect_error_line(c, p, "a server that accepts and never answers");
+	}
+	if (fd >= 0)
+		close(fd);
+	close(lfd);
+	peer_buf_free(&got);
 }

@@ -583,7 +583,12 @@ static void client_addrs(struct ctx *c)
 
 static void client_errors(struct ctx *c)
 {
-	ctx_check_client_errors(c, "echo_client", NULL);
+	char port[8];
+
+	snprintf(port, sizeof port, "%u", ctx_port(c, 1));
+	const char *refused[] = { "echo_client", "127.0.0.1", port, NULL };
+	const char *unknown[] = { "echo_client", "no-such-host.invalid", port, NULL };
+	ctx_check_client_errors(c, refused, unknown);
 }
 
 static const struct check checks[] = {

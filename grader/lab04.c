@@ -2015,67 +2015,22 @@ static void client_malformed(struct ctx *c)
 
 static void client_errors(struct ctx *c)
 {
-	char url[160], port[8];
-	uint16_t pn = ctx_port(c, 1);
+	char refused_url[160], unknown_url[160];
 
-	snprintf(url, sizeof url, "http://127.0.0.1:%u/", pn);
-	struct proc *p = ctx_start(c, NULL, "http_client", url, NULL);
-	if (!p || !ctx_wait(c, p, 3000) ||
-	    !ctx_expect_error_line(c, p, "connection refused (nothing listens on that port)"))
-		return;
-	const struct flow_set *fs = ctx_flows(c);
-	if (!fs)
-		return;
-	if (flow_tcp_count(fs, pn) == 0) {
-		ctx_fail(c, "expected: a connection attempt (SYN) to 127.0.0.1 port %u, refused with "
-			 "RST, then the error\n   seen: no SYN on the wire: http_client never tried to "
-			 "connect", pn);
-		return;
-	}
-	if (c->sb->mode != SB_NETNS) {
-		ctx_log(c, "the unresolvable-host case needs a network namespace: not run");
-		return;
-	}
-	snprintf(url, sizeof url, "http://no-such-host.invalid:%s/", port_str(c, 0, port,
-									       sizeof port));
-	p = ctx_start(c, NULL, "http_client", url, NULL);
-	if (p && ctx_wait(c, p, 5000))
-		ctx_expect_error_line(c, p, "an unresolvable host (no-such-host.invalid)");
+	snprintf(refused_url, sizeof refused_url, "http://127.0.0.1:%u/", ctx_port(c, 1));
+	snprintf(unknown_url, sizeof unknown_url, "http://no-such-host.invalid:%u/", ctx_port(c, 1));
+	const char *refused[] = { "http_client", refused_url, NULL };
+	const char *unknown[] = { "http_client", unknown_url, NULL };
+	ctx_check_client_errors(c, refused, unknown);
 }
 
 static void client_timeout(struct ctx *c)
 {
-	char why[256], url[160];
-	struct peer_buf req = { 0 };
-	uint16_t pn = ctx_port(c, 0);
-	int lfd = peer_listen("::", pn, SOCK_STREAM, why, sizeof why);
+	char url[160];
 
-	if (lfd < 0) {
-		ctx_error(c, "the grader's server: %s", why);
-		return;
-	}
 	url_of(c, "127.0.0.1", "/slow", url, sizeof url);
-	struct proc *p = ctx_start(c, NULL, "http_client", url, NULL);
-	int fd = p ? ctx_accept(c, lfd, p, 3000) : -1;
-	if (p && fd < 0)
-		ctx_fail(c, "expected: `http_client %s` connects\n   seen: no connection within 3 s",
-			 url);
-	if (fd >= 0)
-		peer_recv_until(fd, &req, "\r\n\r\n", 65536, IO_MS);
-	/* Accept, read the request, say nothing, keep the connection open. */
-	if (p && fd >= 0 && ctx_wait(c, p, 10000)) {
-		double secs = (p->end_ns - p->start_ns) / 1e9;
-		ctx_log(c, "http_client gave up after %.2f s", secs);
-		if (secs < 4.5)
-			ctx_fail(c, "expected: http_client waits 5 s for the server's first byte\n"
-				 "   seen: it gave up after %.2f s", secs);
-		else
-			ctx_expect_error_line(c, p, "a server that accepts and never answers");
-	}
-	if (fd >= 0)
-		close(fd);
-	close(lfd);
-	peer_buf_free(&req);
+	const char *argv[] = { "http_client", url, NULL };
+	ctx_check_client_timeout(c, argv, "\r\n\r\n", 5, 10);
 }
 
 /* ---- the table ------------------------------------------------------------------------ */
