@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #define BUILD_LOG_MAX   (32u << 10)
 #define BUILD_TIMEOUT_MS 120000
 #define BUILD_MAX_SRC   64
+#define BUILD_FILE_MAX  (1 << 20)
 
 struct logbuf {
 	char *s;
@@ -59,33 +61,110 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The shared helper sources of srcdir (sorted), malloc'd strings. */
-static size_t helpers(const struct lab *lab, const char *srcdir, char **out, size_t max)
+/* The shared helpers among names (the .c files of src/, sorted): pointers into names. */
+static size_t helpers(const struct lab *lab, char **names, size_t n, const char **out)
 {
-	DIR *d = opendir(srcdir);
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(names[i]);
+		if (len > 2 && strcmp(names[i] + len - 2, ".c") == 0 &&
+		    !is_program(lab, names[i], len - 2))
+			out[k++] = names[i];
+	}
+	return k;
+}
+
+/* Copy one regular file (never through a symlink) into dir, owned by uid when root. */
+static int copy_file(int srcfd, const char *name, const char *dir, uid_t uid, gid_t gid,
+		     struct logbuf *l)
+{
+	char msg[600], buf[65536];
+	int in = openat(srcfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+
+	if (in < 0 || fstat(in, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > BUILD_FILE_MAX) {
+		int len = snprintf(msg, sizeof msg, "src/%s: %s\n", name,
+				   in < 0 && errno == ELOOP ? "a symlink (not followed)"
+				   : in < 0 ? strerror(errno)
+				   : !S_ISREG(st.st_mode) ? "not a regular file" : "larger than 1 MiB");
+		log_add(l, msg, (size_t)len);
+		if (in >= 0)
+			close(in);
+		return -1;
+	}
+	char path[1200];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	int out = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	int rc = out < 0 ? -1 : 0;
+	for (ssize_t n; rc == 0 && (n = read(in, buf, sizeof buf)) != 0;)
+		if (n < 0 || write(out, buf, (size_t)n) != n)
+			rc = -1;
+	if (out >= 0 && geteuid() == 0 && fchown(out, uid, gid) < 0)
+		rc = -1;
+	if (rc < 0) {
+		int len = snprintf(msg, sizeof msg, "src/%s: cannot copy: %s\n", name, strerror(errno));
+		log_add(l, msg, (size_t)len);
+	}
+	if (out >= 0)
+		close(out);
+	close(in);
+	return rc;
+}
+
+/* Copy the .c and .h files of srcdir into outdir/src; their names (sorted, malloc'd) in
+ * names. Returns how many, or -1 after logging why. */
+static int copy_sources(const char *srcdir, const char *outdir, uid_t uid, gid_t gid,
+			char **names, size_t max, struct logbuf *l)
+{
+	char dst[1100], msg[1200];
+	int fd = open(srcdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *e;
 	size_t n = 0;
+	int rc = 0;
 
-	if (!d)
-		return 0;
-	while ((e = readdir(d)) != NULL && n < max) {
+	if (!d) {
+		int len = snprintf(msg, sizeof msg, "no source folder %s: %s\n", srcdir,
+				   strerror(errno));
+		log_add(l, msg, (size_t)len);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	snprintf(dst, sizeof dst, "%s/src", outdir);
+	if (mkdir(dst, 0755) < 0 || (geteuid() == 0 && chown(dst, uid, gid) < 0)) {
+		closedir(d);
+		return -1;
+	}
+	while ((e = readdir(d)) != NULL) {
 		size_t len = strlen(e->d_name);
-		if (len < 3 || strcmp(e->d_name + len - 2, ".c") != 0 || e->d_name[0] == '.')
+		if (e->d_name[0] == '.' || len < 3 || e->d_name[len - 2] != '.' ||
+		    (e->d_name[len - 1] != 'c' && e->d_name[len - 1] != 'h'))
 			continue;
-		if (is_program(lab, e->d_name, len - 2))
-			continue;
-		size_t plen = strlen(srcdir) + len + 2;
-		out[n] = malloc(plen);
-		if (out[n])
-			snprintf(out[n++], plen, "%s/%s", srcdir, e->d_name);
+		if (n == max) {
+			log_add(l, "src/: too many source files\n", 28);
+			rc = -1;
+			break;
+		}
+		if (copy_file(dirfd(d), e->d_name, dst, uid, gid, l) < 0)
+			rc = -1;
+		else if ((names[n] = strdup(e->d_name)) != NULL)
+			n++;
 	}
 	closedir(d);
-	qsort(out, n, sizeof *out, cmp_str);
-	return n;
+	qsort(names, n, sizeof *names, cmp_str);
+	if (rc < 0) {
+		for (size_t i = 0; i < n; i++)
+			free(names[i]);
+		return -1;
+	}
+	return (int)n;
 }
 
 /* Run argv, its stdout and stderr into the log; returns the exit status or -1. */
-static int run_cc(const char *const *argv, struct logbuf *l)
+static int run_cc(const char *const *argv, const char *cwd, bool drop, uid_t uid, gid_t gid,
+		  struct logbuf *l)
 {
 	int pfd[2], st = 0;
 	pid_t pid;
@@ -104,6 +183,11 @@ static int run_cc(const char *const *argv, struct logbuf *l)
 		setpgid(0, 0);
 		dup2(pfd[1], STDOUT_FILENO);
 		dup2(pfd[1], STDERR_FILENO);
+		if (chdir(cwd) < 0 ||
+		    (drop && (setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid(uid) < 0))) {
+			fprintf(stderr, "cannot prepare the compiler: %s\n", strerror(errno));
+			_exit(127);
+		}
 		execvp(argv[0], (char *const *)argv);
 		fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
@@ -133,60 +217,77 @@ static int run_cc(const char *const *argv, struct logbuf *l)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-int build_lab(const struct lab *lab, const char *srcdir, const char *outdir, char **log)
+static int build(const struct lab *lab, const char *srcdir, const char *outdir, bool drop,
+		 uid_t uid, gid_t gid, char **log)
 {
 	struct logbuf l = { 0 };
-	char *help[BUILD_MAX_SRC];
-	size_t nhelp = helpers(lab, srcdir, help, BUILD_MAX_SRC);
-	int rc = 0;
-	struct stat st;
+	char *names[BUILD_MAX_SRC];
+	const char *help[BUILD_MAX_SRC];
+	int n = copy_sources(srcdir, outdir, uid, gid, names, BUILD_MAX_SRC, &l);
+	int rc = n < 0 ? -1 : 0;
+	size_t nhelp = n > 0 ? helpers(lab, names, (size_t)n, help) : 0;
 
-	if (stat(srcdir, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		char msg[600];
-		int n = snprintf(msg, sizeof msg, "no source folder %s\n", srcdir);
-		log_add(&l, msg, (size_t)n);
+	if (drop && geteuid() == 0 && chown(outdir, uid, gid) < 0)
 		rc = -1;
-	}
 	for (size_t i = 0; rc == 0 && lab->programs[i]; i++) {
 		const char *prog = lab->programs[i];
-		char main_src[512], out[512], inc[520], line[1024];
+		char main_src[300], line[1024];
 		const char *argv[BUILD_MAX_SRC + 16];
-		size_t n = 0;
+		size_t k = 0;
 
-		snprintf(main_src, sizeof main_src, "%s/%s.c", srcdir, prog);
-		snprintf(out, sizeof out, "%s/%s", outdir, prog);
-		snprintf(inc, sizeof inc, "-I%s", srcdir);
-		if (access(main_src, R_OK) < 0) {
-			int len = snprintf(line, sizeof line, "missing %s\n", main_src);
+		snprintf(main_src, sizeof main_src, "%s.c", prog);
+		bool found = false;
+		for (int j = 0; j < n; j++)
+			found |= strcmp(names[j], main_src) == 0;
+		if (!found) {
+			int len = snprintf(line, sizeof line, "missing src/%s\n", main_src);
 			log_add(&l, line, (size_t)len);
 			rc = -1;
 			break;
 		}
+		snprintf(main_src, sizeof main_src, "src/%s.c", prog);
 		const char *recipe[] = { "cc", "-std=c17", "-O2", "-g", "-Wall", "-Wextra",
-					 "-pthread", inc, "-o", out, main_src };
-		for (size_t k = 0; k < sizeof recipe / sizeof *recipe; k++)
-			argv[n++] = recipe[k];
-		for (size_t k = 0; k < nhelp; k++)
-			argv[n++] = help[k];
-		char libs[128] = "";
-		if (lab->ldlibs) {
-			snprintf(libs, sizeof libs, "%s", lab->ldlibs);
-			argv[n++] = libs;
+					 "-pthread", "-Isrc", "-o", prog, main_src };
+		char hpath[BUILD_MAX_SRC][300];
+		for (size_t j = 0; j < sizeof recipe / sizeof *recipe; j++)
+			argv[k++] = recipe[j];
+		for (size_t j = 0; j < nhelp; j++) {
+			snprintf(hpath[j], sizeof hpath[j], "src/%s", help[j]);
+			argv[k++] = hpath[j];
 		}
-		argv[n] = NULL;
+		/* The lab's extra link flags, one argument each. */
+		char libs[128] = "";
+		if (lab->ldlibs)
+			snprintf(libs, sizeof libs, "%s", lab->ldlibs);
+		for (char *save = NULL, *w = strtok_r(libs, " ", &save); w && k < BUILD_MAX_SRC + 15;
+		     w = strtok_r(NULL, " ", &save))
+			argv[k++] = w;
+		argv[k] = NULL;
 		/* The command as a student would type it, then what the compiler said. */
 		size_t used = 0;
-		for (size_t k = 0; k < n && used < sizeof line - 2; k++)
-			used += (size_t)snprintf(line + used, sizeof line - used, "%s%s", k ? " " : "$ ",
-						 argv[k]);
-		if (used < sizeof line - 1)
-			line[used++] = '\n';
+		for (size_t j = 0; j < k && used < sizeof line - 2; j++)
+			used += (size_t)snprintf(line + used, sizeof line - used, "%s%s", j ? " " : "$ ",
+						 argv[j]);
+		if (used > sizeof line - 2)
+			used = sizeof line - 2;
+		line[used++] = '\n';
 		log_add(&l, line, used);
-		if (run_cc(argv, &l) != 0)
+		if (run_cc(argv, outdir, drop && geteuid() == 0, uid, gid, &l) != 0)
 			rc = -1;
 	}
-	for (size_t k = 0; k < nhelp; k++)
-		free(help[k]);
+	for (int j = 0; j < n; j++)
+		free(names[j]);
 	*log = l.s ? l.s : calloc(1, 1);
 	return rc;
+}
+
+int build_lab(const struct lab *lab, const char *srcdir, const char *outdir, char **log)
+{
+	return build(lab, srcdir, outdir, false, geteuid(), getegid(), log);
+}
+
+int build_lab_as(const struct lab *lab, const char *srcdir, const char *outdir, uid_t uid,
+		 gid_t gid, char **log)
+{
+	return build(lab, srcdir, outdir, true, uid, gid, log);
 }

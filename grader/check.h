@@ -22,7 +22,7 @@ enum check_status { CHECK_PASS, CHECK_FAIL, CHECK_ERROR, CHECK_SKIP };
 
 /* Flags of a check. */
 enum {
-	CHECK_WIRE = 1 << 0,      /* reads the capture: skipped when there is none */
+	CHECK_WIRE = 1 << 0,      /* reads the capture: without one only its behaviour is judged */
 };
 
 struct ctx;
@@ -75,6 +75,7 @@ struct ctx {
 	size_t nprocs;
 	struct check_result *res;
 	bool verbose;
+	bool wire_skipped;        /* ctx_flows found no capture */
 };
 
 /* The i-th port of this check (fixed in a namespace, free ports on the host). */
@@ -114,8 +115,9 @@ void ctx_log(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 
 bool ctx_failed(const struct ctx *c);
 
 /* The capture decoded into flows. The first call ends the capture, so make it once all the
- * traffic to judge has happened. NULL after recording an error (capture missing, dropped
- * packets): the check should return. Programs keep running. */
+ * traffic to judge has happened. NULL when there is nothing to judge: dropped packets (an
+ * error is recorded) or no capture at all (the check then ends as a skip if its behaviour
+ * passed). The check should return. Programs keep running. */
 const struct flow_set *ctx_flows(struct ctx *c);
 void ctx_ladder_tcp(struct ctx *c, const struct flow_tcp *f);
 void ctx_ladder_udp(struct ctx *c, uint16_t port);
@@ -137,6 +139,8 @@ bool ctx_expect_error_line(struct ctx *c, struct proc *p, const char *what);
 /* Accept a connection on the grader's listening socket lfd from program p; gives up early
  * (-ECHILD) when p exits first, else the fd or -ETIMEDOUT. */
 int ctx_accept(struct ctx *c, int lfd, struct proc *p, int timeout_ms);
+/* Fail for a program that did not connect: rc is what ctx_accept returned. */
+void ctx_no_connection(struct ctx *c, struct proc *p, int rc);
 /* The client error conventions. refused (argv, the program's name first) points at
  * ctx_port(c, 1), where nothing listens: a connection attempt on the wire, then exit 1 with
  * one line. Then, in a namespace, unresolvable (argv naming no-such-host.invalid): exit 1

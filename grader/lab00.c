@@ -267,8 +267,8 @@ static bool client_case(struct ctx *c, const char *addr, const char *reply)
 	int fd = ctx_accept(c, lfd, p, 3000);
 	close(lfd);
 	if (fd < 0) {
-		ctx_fail(c, "expected: `greet_client %s %s Ada` connects\n   seen: no connection "
-			 "within 3 s", addr, port);
+		ctx_no_connection(c, p, fd);
+		ctx_fail(c, "(greet_client %s %s Ada)", addr, port);
 		return false;
 	}
 	int rc = peer_recv_until(fd, &line, "\n", 256, 3000);

@@ -317,6 +317,9 @@ static bool reset_while_busy(struct ctx *c)
 	}
 	/* A's echo proves the server is serving A, not waiting in accept. */
 	bool ok = peer_send(a, "a\n", 2, 2000) == 0 && peer_recv(a, buf, sizeof buf, 2000) > 0;
+	if (!ok)
+		ctx_fail(c, "expected: echo_server echoes \"a\\n\" to a new client after the reset one\n"
+			 "   seen: nothing came back within 2 s");
 	int b = peer_connect("127.0.0.1", ctx_port(c, 0), 2000, why, sizeof why);
 	if (ok && b >= 0) {
 		memset(data, 'b', sizeof data);

@@ -591,18 +591,21 @@ static size_t tries_of(const struct sent *s, const char *msg, int64_t *ts, size_
 	return n;
 }
 
-/* The gap between two tries must be the timeout: not early (10% and 2 ms of slack), and
- * not late by more than the timeout or 100 ms, whichever is more (a busy machine). */
+/* The gap between two tries must be the timeout: not early (10% and 2 ms of slack: a stall
+ * of a busy machine only makes gaps longer), and not late by more than twice the timeout or
+ * 300 ms, whichever is more (a shared machine can stall a process for that long). */
+#define LATE_SLACK(want) ((want) * 2 > 300 ? (want) * 2.0 : 300.0)
+
 static bool gap_ok(double gap_ms, int want_ms)
 {
-	double slack = want_ms > 100 ? want_ms : 100;
+	double slack = LATE_SLACK(want_ms);
 
 	return gap_ms >= 0.9 * want_ms - 2 && gap_ms <= want_ms + slack;
 }
 
 static void gap_range(int want_ms, char *buf, size_t bufsz)
 {
-	double slack = want_ms > 100 ? want_ms : 100;
+	double slack = LATE_SLACK(want_ms);
 
 	snprintf(buf, bufsz, "%.0f to %.0f ms", 0.9 * want_ms - 2, want_ms + slack);
 }
@@ -633,6 +636,27 @@ static bool expect_retry(struct ctx *c, const struct crun *r, const struct sent 
 			 esc, want_ms, range, gap, sent_str(s, seen, sizeof seen), r->cmd, r->plan);
 		ladder(c);
 		return false;
+	}
+	return true;
+}
+
+/* Messages go out in order: once a message was sent, no earlier one is sent again. */
+static bool expect_in_order(struct ctx *c, const struct crun *r, const struct sent *s)
+{
+	unsigned long high = 0;
+	char seen[1200];
+
+	for (size_t i = 0; i < s->n; i++) {
+		unsigned long seq = strtoul((const char *)s->d[i]->data, NULL, 10);
+		if (seq + 1 < high + 1 && seq < high) {
+			ctx_fail(c, "expected: stop-and-wait: message %lu is not sent again once message "
+				 "%lu was sent\n   seen: the client sent: %s\n(%s; %s)", seq, high,
+				 sent_str(s, seen, sizeof seen), r->cmd, r->plan);
+			ladder(c);
+			return false;
+		}
+		if (seq > high)
+			high = seq;
 	}
 	return true;
 }
@@ -713,12 +737,8 @@ static void client_retransmit(struct ctx *c)
 	if (client_run(c, &r, &plan, opts, "127.0.0.1", "alpha\nbeta\ngamma\n", 17, 4000) &&
 	    expect_client(c, &r, 0, "alpha\nbeta\ngamma\n") && client_sent(c, &s) &&
 	    expect_retry(c, &r, &s, "1 alpha", 200, "the relay dropped it") &&
-	    expect_retry(c, &r, &s, "2 beta", 200, "the relay dropped its echo")) {
-		static const char *const want[] = { "1 alpha", "1 alpha", "2 beta", "2 beta",
-						    "3 gamma", NULL };
-		expect_sent_exactly(c, &r, &s, want, "each message again after a loss, the same "
-				    "bytes, and once when nothing is lost");
-	}
+	    expect_retry(c, &r, &s, "2 beta", 200, "the relay dropped its echo"))
+		expect_in_order(c, &r, &s);
 	crun_close(&r);
 }
 
@@ -740,7 +760,7 @@ static void client_backoff(struct ctx *c)
 	}
 	size_t n = tries_of(&s, "1 once", ts, 8);
 	char seen[1200], range[64];
-	if (n != 4) {
+	if (n < 4) {
 		ctx_fail(c, "expected: 4 tries of \"1 once\" (the relay dropped the first three)\n"
 			 "   seen: %zu; the client sent: %s\n(%s; relay plan: %s)", n,
 			 sent_str(&s, seen, sizeof seen), r.cmd, r.plan);
@@ -769,17 +789,17 @@ static void client_stale(struct ctx *c)
 {
 	static const char *const opts[] = { "-t", "50", "-r", "5", NULL };
 	/* Message 2's first try is lost, and while the client waits for it a stale echo of
-	 * message 1 and garbage arrive every few milliseconds for 300 ms: a client whose timer
-	 * restarts on them retries far too late. Message 1's echo comes twice; message 3's
+	 * message 1 and garbage arrive every few milliseconds for 1.2 s: a client whose timer
+	 * restarts on them retries more than a second late. Message 1's echo comes twice; message 3's
 	 * first echo is held back until its retry's echo has passed. */
 	struct relay_plan plan = {
 		.rules = {
 			{ .dir = RELAY_S2C, .from = 1, .to = 1, .act = RELAY_DUP },
 			{ .dir = RELAY_C2S, .from = 2, .to = 2, .act = RELAY_DROP },
 			{ .dir = RELAY_C2S, .from = 2, .to = 2, .act = RELAY_STALE, .ms = 25,
-			  .count = 12 },
+			  .count = 48 },
 			{ .dir = RELAY_C2S, .from = 2, .to = 2, .act = RELAY_GARBAGE, .ms = 12,
-			  .count = 25 },
+			  .count = 100 },
 			{ .dir = RELAY_S2C, .from = 3, .to = 3, .act = RELAY_HOLD },
 		},
 		.nrules = 5,
@@ -799,15 +819,49 @@ static void client_stale(struct ctx *c)
 	crun_close(&r);
 }
 
-/* Exactly tries datagrams of msg, the exact error line, exit status 1, stdout out. */
-static void expect_give_up(struct ctx *c, struct crun *r, const char *const *want,
+/* The client sent the messages of want (NULL-terminated), in order: answered ones (all but
+ * the last) at least once (a machine that stalls longer than the timeout draws a spurious
+ * retry, which the contract allows), the unanswered last one exactly `tries` times, and
+ * nothing after it. Then the exact error line, exit status 1, stdout out. */
+static void expect_give_up(struct ctx *c, struct crun *r, const char *const *want, size_t tries,
 			   const char *line, const char *out, const char *rule)
 {
 	struct sent s;
-	size_t elen;
+	size_t elen, nw = 0, i = 0, last_n = 0;
+	char seen[1200], esc[80];
 
-	if (!client_sent(c, &s) || !expect_sent_exactly(c, r, &s, want, rule) ||
-	    !expect_client(c, r, 1, out))
+	while (want[nw])
+		nw++;
+	if (!client_sent(c, &s))
+		return;
+	for (size_t k = 0; k < nw; k++) {
+		size_t len = strlen(want[k]), n = 0;
+		while (i < s.n && s.d[i]->wire_len == len && s.d[i]->len == len &&
+		       memcmp(s.d[i]->data, want[k], len) == 0) {
+			i++;
+			n++;
+		}
+		bool last = k + 1 == nw;
+		if (last)
+			last_n = n;
+		if (n == 0 || (last && (n != tries || i != s.n))) {
+			esc_bytes(want[k], len, 40, esc, sizeof esc);
+			if (last)
+				ctx_fail(c, "expected: %s sent %zu times in all (%s), then nothing more
+"
+					 "   seen: the client sent: %s\n(%s; %s)", esc, tries, rule,
+					 sent_str(&s, seen, sizeof seen), r->cmd, r->plan);
+			else
+				ctx_fail(c, "expected: %s, then the next message\n   seen: the client sent: "
+					 "%s\n(%s; %s)", esc, sent_str(&s, seen, sizeof seen), r->cmd, r->plan);
+			if (s.n == 0)
+				client_note(c, r);
+			ladder(c);
+			return;
+		}
+	}
+	(void)last_n;
+	if (!expect_client(c, r, 1, out))
 		return;
 	char *err = ctx_stderr(c, r->p, &elen);
 	ctx_expect_bytes(c, "on udp_client's stderr", line, strlen(line), err, elen);
@@ -817,7 +871,7 @@ static void expect_give_up(struct ctx *c, struct crun *r, const char *const *wan
 static void client_give_up(struct ctx *c)
 {
 	static const char *const opts[] = { "-t", "40", "-r", "3", NULL };
-	static const char *const want[] = { "1 first", "2 second", "2 second", "2 second", NULL };
+	static const char *const want[] = { "1 first", "2 second", NULL };
 	struct relay_plan plan = {
 		.rules = { { .dir = RELAY_C2S, .from = 2, .to = 0, .act = RELAY_DROP } },
 		.nrules = 1,
@@ -825,7 +879,7 @@ static void client_give_up(struct ctx *c)
 	struct crun r;
 
 	if (client_run(c, &r, &plan, opts, "127.0.0.1", "first\nsecond\nthird\n", 19, 3000))
-		expect_give_up(c, &r, want, "udp_client: no reply for message 2 after 3 tries\n",
+		expect_give_up(c, &r, want, 3, "udp_client: no reply for message 2 after 3 tries\n",
 			       "first\n", "message 2 tried 3 times in all, then nothing more");
 	crun_close(&r);
 }
@@ -833,14 +887,14 @@ static void client_give_up(struct ctx *c)
 static void client_icmp(struct ctx *c)
 {
 	static const char *const opts[] = { "-t", "50", "-r", "3", NULL };
-	static const char *const want[] = { "1 ping", "1 ping", "1 ping", NULL };
+	static const char *const want[] = { "1 ping", NULL };
 	struct crun r;
 
 	if (!client_run(c, &r, NULL, opts, "127.0.0.1", "ping\n", 5, 3000)) {
 		crun_close(&r);
 		return;
 	}
-	expect_give_up(c, &r, want, "udp_client: no reply for message 1 after 3 tries\n", "",
+	expect_give_up(c, &r, want, 3, "udp_client: no reply for message 1 after 3 tries\n", "",
 		       "an ICMP port unreachable is a lost try: 3 tries in all");
 	const struct flow_set *fs = ctx_flows(c);
 	if (!ctx_failed(c) && fs && fs->nunreach == 0)

@@ -1161,14 +1161,36 @@ out:
 	mc_free(m);
 }
 
-#define FLOOD_LINES 12000
+#define FLOOD_LINES 10000
 #define FLOOD_LEN   500   /* bytes per line from the loud client, newline included */
+
+/* loud keeps at most FLOOD_AHEAD lines beyond what both readers have received: less than a
+ * 64 KiB queue, so a server that drops clients with a full queue never drops a reader
+ * however late its threads (or ours) are scheduled on a busy machine. */
+#define FLOOD_AHEAD 120
 
 struct flood {
 	int readers[2];
+	int loud;
+	int queued;
+	char *line;
 	int stall_ms;
 	int64_t last_progress;
 };
+
+static void flood_top_up(struct mc *m, struct flood *fl)
+{
+	size_t a = m->cl[fl->readers[0]].got, b = m->cl[fl->readers[1]].got;
+	int upto = (int)(a < b ? a : b) + FLOOD_AHEAD;
+
+	while (fl->queued < FLOOD_LINES && fl->queued < upto) {
+		int h = snprintf(fl->line, FLOOD_LEN + 1, "MSG %05d ", fl->queued);
+		memset(fl->line + h, 'a' + fl->queued % 26, (size_t)(FLOOD_LEN - 1 - h));
+		fl->line[FLOOD_LEN - 1] = '\n';
+		cl_queue(&m->cl[fl->loud], fl->line, FLOOD_LEN);
+		fl->queued++;
+	}
+}
 
 static bool flood_done(struct mc *m, void *arg)
 {
@@ -1206,6 +1228,7 @@ static bool flood_done(struct mc *m, void *arg)
 		}
 		done &= k->got == FLOOD_LINES;
 	}
+	flood_top_up(m, fl);
 	int64_t now = clock_mono_ns();
 	if (progress || !fl->last_progress)
 		fl->last_progress = now;
@@ -1219,6 +1242,22 @@ static bool flood_done(struct mc *m, void *arg)
 	return done;
 }
 
+/* flow_time_of for offsets that mostly grow: starts at *hint, the segment found last. */
+static int64_t time_from(const struct flow_tcp *f, int dir, uint64_t off, size_t *hint)
+{
+	for (size_t i = *hint; i < f->nsegs; i++) {
+		const struct flow_seg *s = &f->segs[i];
+		if (s->dir == dir && !(s->flags & PKT_RST) && s->off <= off && off - s->off < s->len) {
+			/* The first sighting may be earlier (a retransmission found first). */
+			if (s->retrans)
+				break;
+			*hint = i;
+			return s->ts_ns;
+		}
+	}
+	return flow_time_of(f, dir, off);
+}
+
 /* The longest time from the end of one of loud's lines on the wire to the end of its
  * delivery to reader r; its sequence number in *which. -1 when the capture lacks them. */
 static double flood_worst(const struct flow_tcp *fl, const struct flow_tcp *fr, size_t lead,
@@ -1226,7 +1265,7 @@ static double flood_worst(const struct flow_tcp *fl, const struct flow_tcp *fr, 
 {
 	const struct flow_half *h = &fr->half[FLOW_S2C];
 	double worst = -1;
-	size_t off = 0;
+	size_t off = 0, hl = 0, hr = 0;
 
 	while (off < h->len) {
 		const uint8_t *nl = memchr(h->data + off, '\n', h->len - off);
@@ -1236,8 +1275,9 @@ static double flood_worst(const struct flow_tcp *fl, const struct flow_tcp *fr, 
 		int seq = -1;
 		if (end - off == FLOOD_LEN + 1 && sscanf((const char *)h->data + off, "loud: %5d",
 							  &seq) == 1 && seq >= 0 && seq < FLOOD_LINES) {
-			int64_t t0 = flow_time_of(fl, FLOW_C2S, lead + (size_t)(seq + 1) * FLOOD_LEN - 1);
-			int64_t t1 = flow_time_of(fr, FLOW_S2C, end);
+			int64_t t0 = time_from(fl, FLOW_C2S, lead + (size_t)(seq + 1) * FLOOD_LEN - 1,
+					       &hl);
+			int64_t t1 = time_from(fr, FLOW_S2C, end, &hr);
 			if (t0 < 0 || t1 < 0)
 				return -1;
 			if ((t1 - t0) / 1e6 > worst) {
@@ -1273,12 +1313,8 @@ static void slow_reader(struct ctx *c)
 	line = malloc(FLOOD_LEN + 1);
 	if (!line || ctx_failed(c))
 		goto out;
-	for (int i = 0; i < FLOOD_LINES; i++) {
-		int h = snprintf(line, FLOOD_LEN + 1, "MSG %05d ", i);
-		memset(line + h, 'a' + i % 26, (size_t)(FLOOD_LEN - 1 - h));
-		line[FLOOD_LEN - 1] = '\n';
-		cl_queue(&m->cl[l], line, FLOOD_LEN);
-	}
+	fl.loud = l;
+	fl.line = line;
 	int64_t t0 = clock_mono_ns();
 	bool ok = mc_pump(m, clock_deadline(12000), flood_done, &fl);
 	ctx_log(c, "loud sent %d lines of %d bytes (%.1f MB) while zed did not read: ann and ben "
@@ -1314,9 +1350,11 @@ static void slow_reader(struct ctx *c)
 	}
 	if (ctx_failed(c))
 		goto out;
+	int64_t t1 = clock_mono_ns();
 	const struct flow_set *fs = ctx_flows(c);
 	if (!fs)
 		goto out;
+	ctx_log(c, "capture decoded in %.0f ms", (clock_mono_ns() - t1) / 1e6);
 	const struct flow_tcp *fl_ = flow_tcp_find(fs, m->cl[l].lport, ctx_port(c, 0));
 	for (int r = 0; r < 2 && fl_ && !ctx_failed(c); r++) {
 		const struct flow_tcp *fr = flow_tcp_find(fs, m->cl[fl.readers[r]].lport,

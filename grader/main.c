@@ -6,6 +6,7 @@
 #include "sandbox.h"
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <getopt.h>
 #include <limits.h>
 #include <pcap/pcap.h>
@@ -22,8 +23,9 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: wirelab list [LAB]\n"
-		"       wirelab grade LAB|all [--submission DIR | --solution] [--format FORMAT]\n"
-		"                     [--output FILE] [--pcap-dir DIR] [--check ID] [-j N] [-v]\n"
+		"       wirelab grade LAB|all [--submission DIR | --solution] [-f|--format FORMAT]\n"
+		"                     [-o|--output FILE] [--pcap-dir DIR] [--check ID]\n"
+		"                     [-j|--jobs N] [-v|--verbose]\n"
 		"       wirelab doctor\n"
 		"       wirelab --help | --version\n"
 		"\n"
@@ -128,7 +130,7 @@ static int cmd_doctor(void)
 		snprintf(cmd, sizeof cmd, "command -v %s >/dev/null 2>&1", tools[i]);
 		printf("%-11s %s\n", tools[i], system(cmd) == 0 ? "found" : "missing (run: make deps)");
 	}
-	return sb.mode == SB_NETNS ? 0 : 1;
+	return sb.mode == SB_NOCAP ? 1 : 0;
 }
 
 struct grade_args {
@@ -254,6 +256,17 @@ static int cmd_grade(int argc, char **argv)
 			return 2;
 		}
 		snprintf(tree, sizeof tree, "%s/%s", root, g.solution ? "solutions" : "labs");
+	}
+	if (g.check) {
+		bool any = false;
+		for (size_t i = 0; labs[i] && !any; i++)
+			for (size_t k = 0; k < labs[i]->nchecks && !any; k++)
+				any = fnmatch(g.check, labs[i]->checks[k].id, 0) == 0;
+		if (!any) {
+			fprintf(stderr, "wirelab: no check matches \"%s\" (see: wirelab list %s)\n",
+				g.check, labs == labs_all ? "" : labs[0]->id);
+			return 2;
+		}
 	}
 	sb_probe(&sb);
 	struct run_opts ro = {

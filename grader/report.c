@@ -260,7 +260,7 @@ static int write_gradescope(FILE *f, const struct lab_result *labs, size_t n)
 		}
 	}
 	cJSON_AddNumberToObject(root, "score", score);
-	cJSON_AddNumberToObject(root, "execution_time", (double)(ms + 999) / 1000);
+	cJSON_AddNumberToObject(root, "execution_time", ms / 1000.0);
 	cJSON_AddStringToObject(root, "output", summary);
 	cJSON_AddItemToObject(root, "tests", tests);
 	return print_json(f, root);

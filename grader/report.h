@@ -16,7 +16,6 @@ struct report_opts {
 	bool color;
 	bool verbose;
 	const struct sb_info *sb;
-	const char *kit_root;      /* for handout paths in hints */
 	const char *title;         /* "solutions", "labs", a submission path */
 	bool all;                  /* `grade all`: JSON is {"labs": [...]} even for one lab */
 };

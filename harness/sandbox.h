@@ -28,8 +28,9 @@ struct sb_info {
 	char fix[512];          /* the command that enables a better mode, "" when none */
 };
 
-/* Decide the mode. WIRELAB_MODE=netns|host|nocap in the environment forces one (the
- * kit's tests use it to exercise the fallbacks). Always fills *out. */
+/* Decide the mode: namespaces when they work, else the host's loopback when it can be
+ * captured, else no capture. WIRELAB_MODE=host or WIRELAB_MODE=nocap in the environment
+ * forces that fallback (the kit's tests use it); anything else probes. Always fills *out. */
 void sb_probe(struct sb_info *out);
 
 /* Enter the mode in the calling (single-threaded) process: for SB_NETNS, new namespaces
