@@ -269,9 +269,14 @@ static int cmd_grade(int argc, char **argv)
 		}
 	}
 	sb_probe(&sb);
+	/* A student's programs have no business reading the reference solutions. */
+	char hide[PATH_MAX + 16];
+	bool hiding = !g.solution && find_root(root, sizeof root) == 0;
+	if (hiding)
+		snprintf(hide, sizeof hide, "%s/solutions", root);
 	struct run_opts ro = {
 		.sb = &sb, .jobs = g.jobs, .check_pattern = g.check, .pcap_dir = g.pcap_dir,
-		.verbose = g.verbose,
+		.hide_dir = hiding ? hide : NULL, .verbose = g.verbose,
 	};
 	size_t nlabs = 0;
 	while (labs[nlabs])

@@ -143,6 +143,9 @@ static void worker_run(const struct run_opts *o, const struct lab *lab, const st
 		ctx_error(&c, "cannot enter the sandbox: %s", why);
 		return;
 	}
+	if (o->hide_dir && sb_hide_dir(o->hide_dir) < 0 && o->verbose)
+		ctx_log(&c, "%s stays visible to the programs (no private mount namespace)",
+			o->hide_dir);
 	c.tmpdir = tmpdir;
 	if (o->sb->root && (chown(tmpdir, o->sb->run_uid, o->sb->run_gid) < 0 ||
 			    chmod(tmpdir, 0755) < 0)) {

@@ -14,6 +14,7 @@ struct run_opts {
 	int jobs;
 	const char *check_pattern;   /* fnmatch pattern on check ids, NULL: all */
 	const char *pcap_dir;        /* NULL: <labdir>/.wirelab */
+	const char *hide_dir;        /* hidden from the programs (the solutions), or NULL */
 	bool verbose;
 };
 

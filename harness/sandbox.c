@@ -93,6 +93,22 @@ static void private_hosts(void)
 	unlink(path);
 }
 
+int sb_hide_dir(const char *dir)
+{
+	struct stat self, parent;
+	char path[64];
+
+	/* Only in a mount namespace of our own: never touch the host's mounts. */
+	snprintf(path, sizeof path, "/proc/%d/ns/mnt", (int)getppid());
+	if (stat("/proc/self/ns/mnt", &self) < 0 || stat(path, &parent) < 0 ||
+	    self.st_ino == parent.st_ino)
+		return -EPERM;
+	if (mount("tmpfs", dir, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  "size=4k,mode=0") < 0)
+		return -errno;
+	return 0;
+}
+
 int sb_enter(const struct sb_info *info, char *why, size_t whylen)
 {
 	if (info->mode != SB_NETNS)
