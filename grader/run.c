@@ -143,9 +143,10 @@ static void worker_run(const struct run_opts *o, const struct lab *lab, const st
 		ctx_error(&c, "cannot enter the sandbox: %s", why);
 		return;
 	}
-	if (o->hide_dir && sb_hide_dir(o->hide_dir) < 0 && o->verbose)
-		ctx_log(&c, "%s stays visible to the programs (no private mount namespace)",
-			o->hide_dir);
+	int hid = o->hide_dir ? sb_hide_dir(o->hide_dir) : 0;
+	if (hid < 0 && o->verbose)
+		ctx_log(&c, "%s stays visible to the programs: %s", o->hide_dir,
+			hid == -EPERM ? "no private mount namespace" : strerror(-hid));
 	c.tmpdir = tmpdir;
 	if (o->sb->root && (chown(tmpdir, o->sb->run_uid, o->sb->run_gid) < 0 ||
 			    chmod(tmpdir, 0755) < 0)) {

@@ -301,3 +301,29 @@ Test(grader, unprivileged_user_namespaces, .timeout = 120)
 	free(out);
 	kit_rmdir(tmp);
 }
+
+/* A student's program cannot read the reference solutions while it is graded. */
+Test(grader, solutions_are_hidden_from_submissions, .timeout = 60)
+{
+	char *dir = one_file_lab("greet_server.c",
+		"#include <stdio.h>\nint main(void) {\n"
+		"  FILE *f = fopen(\"solutions/00-sockets-basics/src/greet_server.c\", \"r\");\n"
+		"  fprintf(stderr, \"peek: %s\\n\", f ? \"read the solution\" : \"hidden\");\n"
+		"  return 1; }\n");
+	char cmd[900], abs[4096];
+	int st;
+
+	cr_assert(realpath("solutions/00-sockets-basics/src/greet_server.c", abs));
+	snprintf(cmd, sizeof cmd, "sed -i 's|solutions/00-sockets-basics/src/greet_server.c|%.600s|' "
+		 "%s/src/greet_server.c && cp solutions/00-sockets-basics/src/greet_client.c %s/src/",
+		 abs, dir, dir);
+	cr_assert_eq(system(cmd), 0);
+	snprintf(cmd, sizeof cmd, "00 --submission %s --check greet.server-hello", dir);
+	cJSON *j = kit_grade(cmd, &st);
+	const cJSON *chk = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "checks"), 0);
+	const char *msg = kit_str(chk, "message");
+	cr_expect_not_null(strstr(msg, "peek: hidden"), "the program could read the solutions: %s",
+			   msg);
+	cJSON_Delete(j);
+	kit_rmdir(dir);
+}
