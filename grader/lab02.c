@@ -728,8 +728,10 @@ static void client_retransmit(struct ctx *c)
 {
 	static const char *const opts[] = { "-r", "3", NULL };
 	struct relay_plan plan = {
-		.rules = { { .dir = RELAY_C2S, .from = 1, .to = 1, .act = RELAY_DROP },
-			   { .dir = RELAY_S2C, .from = 2, .to = 2, .act = RELAY_DROP } },
+		.rules = { { .dir = RELAY_C2S, .match = "1 alpha", .from = 1, .to = 1,
+			     .act = RELAY_DROP },
+			   { .dir = RELAY_S2C, .match = "2 beta", .from = 1, .to = 1,
+			     .act = RELAY_DROP } },
 		.nrules = 2,
 	};
 	struct crun r;
@@ -749,7 +751,8 @@ static void client_backoff(struct ctx *c)
 {
 	static const char *const opts[] = { "-t", "50", "-r", "4", NULL };
 	struct relay_plan plan = {
-		.rules = { { .dir = RELAY_C2S, .from = 1, .to = 3, .act = RELAY_DROP } },
+		.rules = { { .dir = RELAY_C2S, .match = "1 once", .from = 1, .to = 3,
+			     .act = RELAY_DROP } },
 		.nrules = 1,
 	};
 	struct crun r;
@@ -797,13 +800,13 @@ static void client_stale(struct ctx *c)
 	 * first echo is held back until its retry's echo has passed. */
 	struct relay_plan plan = {
 		.rules = {
-			{ .dir = RELAY_S2C, .from = 1, .to = 1, .act = RELAY_DUP },
-			{ .dir = RELAY_C2S, .from = 2, .to = 2, .act = RELAY_DROP },
-			{ .dir = RELAY_C2S, .from = 2, .to = 2, .act = RELAY_STALE, .ms = 25,
-			  .count = 48 },
-			{ .dir = RELAY_C2S, .from = 2, .to = 2, .act = RELAY_GARBAGE, .ms = 12,
-			  .count = 100 },
-			{ .dir = RELAY_S2C, .from = 3, .to = 3, .act = RELAY_HOLD },
+			{ .dir = RELAY_S2C, .match = "1 ok", .from = 1, .to = 1, .act = RELAY_DUP },
+			{ .dir = RELAY_C2S, .match = "2 ok", .from = 1, .to = 1, .act = RELAY_DROP },
+			{ .dir = RELAY_C2S, .match = "2 ok", .from = 1, .to = 1, .act = RELAY_STALE,
+			  .ms = 25, .count = 48 },
+			{ .dir = RELAY_C2S, .match = "2 ok", .from = 1, .to = 1, .act = RELAY_GARBAGE,
+			  .ms = 12, .count = 100 },
+			{ .dir = RELAY_S2C, .match = "3 ok", .from = 1, .to = 1, .act = RELAY_HOLD },
 		},
 		.nrules = 5,
 		.seed = 0x5eed0203,
@@ -872,7 +875,8 @@ static void client_give_up(struct ctx *c)
 	static const char *const opts[] = { "-t", "40", "-r", "3", NULL };
 	static const char *const want[] = { "1 first", "2 second", NULL };
 	struct relay_plan plan = {
-		.rules = { { .dir = RELAY_C2S, .from = 2, .to = 0, .act = RELAY_DROP } },
+		.rules = { { .dir = RELAY_C2S, .match = "2 second", .from = 1, .to = 0,
+			     .act = RELAY_DROP } },
 		.nrules = 1,
 	};
 	struct crun r;

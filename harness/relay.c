@@ -53,6 +53,7 @@ struct relay {
 	uint8_t *from_client;      /* the last datagram the client sent */
 	size_t from_client_len;
 	bool have_from_client;
+	unsigned hits[RELAY_MAX_RULES];   /* datagrams each rule with a match has seen */
 	struct pending q[RELAY_QMAX];
 	size_t nq;
 	struct relay_stats st;
@@ -102,8 +103,12 @@ char *relay_plan_str(const struct relay_plan *p, char *buf, size_t bufsz)
 	for (size_t i = 0; p && i < p->nrules && i < RELAY_MAX_RULES; i++) {
 		const struct relay_rule *u = &p->rules[i];
 		unsigned n = u->count ? u->count : 1;
-		appendf(buf, bufsz, &used, "%s%s %s #%u", used ? "; " : "",
-			dir_name[u->dir == RELAY_S2C], act_name[u->act % 6], u->from);
+		char esc[80];
+		appendf(buf, bufsz, &used, "%s%s", used ? "; " : "", dir_name[u->dir == RELAY_S2C]);
+		if (u->match[0])
+			appendf(buf, bufsz, &used, " %s", esc_bytes(u->match, strnlen(u->match,
+					sizeof u->match), 40, esc, sizeof esc));
+		appendf(buf, bufsz, &used, " %s #%u", act_name[u->act % 6], u->from);
 		if (u->to == 0)
 			appendf(buf, bufsz, &used, " on");
 		else if (u->to > u->from)
@@ -115,10 +120,12 @@ char *relay_plan_str(const struct relay_plan *p, char *buf, size_t bufsz)
 		else if (u->act == RELAY_STALE || u->act == RELAY_GARBAGE)
 			appendf(buf, bufsz, &used, " (%u to the client, every %d ms)", n, u->ms);
 	}
-	if (p && p->seed)
-		appendf(buf, bufsz, &used, "%sseed %#x: drop c2s %u%% s2c %u%%, dup c2s %u%% "
-			"s2c %u%%", used ? "; " : "", p->seed, p->drop_pct[0], p->drop_pct[1],
-			p->dup_pct[0], p->dup_pct[1]);
+	if (p && p->seed) {
+		appendf(buf, bufsz, &used, "%sseed %#x", used ? "; " : "", p->seed);
+		if (p->drop_pct[0] || p->drop_pct[1] || p->dup_pct[0] || p->dup_pct[1])
+			appendf(buf, bufsz, &used, ": drop c2s %u%% s2c %u%%, dup c2s %u%% s2c %u%%",
+				p->drop_pct[0], p->drop_pct[1], p->dup_pct[0], p->dup_pct[1]);
+	}
 	if (used == 0)
 		snprintf(buf, bufsz, "no loss");
 	return buf;
@@ -275,9 +282,24 @@ static size_t junk(struct relay *r, uint8_t *out, size_t outsz)
 	return n < outsz ? n : outsz;
 }
 
-static bool rule_covers(const struct relay_rule *u, int dir, unsigned num)
+/* The datagram's number as rule i counts: in its direction, or among its matches; 0 when
+ * the rule does not see it. */
+static unsigned rule_num(struct relay *r, size_t i, int dir, unsigned num, const uint8_t *p,
+			 size_t n)
 {
-	return u->dir == dir && num >= u->from && (u->to == 0 || num <= u->to);
+	const struct relay_rule *u = &r->plan.rules[i];
+	size_t ml = strnlen(u->match, sizeof u->match);
+
+	if (u->dir != dir)
+		return 0;
+	if (ml && (ml != n || memcmp(u->match, p, n) != 0))
+		return 0;
+	return ml ? ++r->hits[i] : num;
+}
+
+static bool rule_covers(const struct relay_rule *u, unsigned num)
+{
+	return num > 0 && num >= u->from && (u->to == 0 || num <= u->to);
 }
 
 /* A datagram arrived in direction dir: decide its fate and schedule injections. */
@@ -292,9 +314,11 @@ static void on_dgram(struct relay *r, int dir, const uint8_t *p, size_t n)
 
 	if (dir == RELAY_C2S && keep_copy(&r->from_client, &r->from_client_len, p, n) == 0)
 		r->have_from_client = true;
+	bool covers[RELAY_MAX_RULES];
 	for (size_t i = 0; i < r->plan.nrules; i++) {
 		const struct relay_rule *u = &r->plan.rules[i];
-		if (!rule_covers(u, dir, num))
+		covers[i] = rule_covers(u, rule_num(r, i, dir, num, p, n));
+		if (!covers[i])
 			continue;
 		if ((u->act == RELAY_DROP || u->act == RELAY_DELAY || u->act == RELAY_HOLD) && !fate)
 			fate = u;
@@ -332,7 +356,7 @@ static void on_dgram(struct relay *r, int dir, const uint8_t *p, size_t n)
 	}
 	for (size_t i = 0; i < r->plan.nrules; i++) {
 		const struct relay_rule *u = &r->plan.rules[i];
-		if (!rule_covers(u, dir, num) || (u->act != RELAY_STALE && u->act != RELAY_GARBAGE))
+		if (!covers[i] || (u->act != RELAY_STALE && u->act != RELAY_GARBAGE))
 			continue;
 		unsigned count = u->count ? u->count : 1;
 		for (unsigned k = 1; k <= count; k++) {

@@ -39,10 +39,14 @@ enum relay_act {
 };
 
 /* The datagrams number from..to (from 1, in order of arrival in direction dir; to = 0: no
- * end) get act. A datagram may match several rules: DROP, DELAY or HOLD decide its fate
- * (the first such rule wins), DUP, STALE and GARBAGE add to it. */
+ * end) get act. With match set, the rule sees only datagrams whose payload is exactly that
+ * text and counts among them ("the first \"2 ok\""): a plan keyed on content stays on its
+ * target when a client sends an extra copy. A datagram may match several rules: DROP,
+ * DELAY or HOLD decide its fate (the first such rule wins), DUP, STALE and GARBAGE add to
+ * it. */
 struct relay_rule {
 	int dir;                  /* RELAY_C2S or RELAY_S2C */
+	char match[48];           /* "" : every datagram */
 	unsigned from, to;
 	enum relay_act act;
 	int ms;
@@ -93,8 +97,9 @@ uint16_t relay_port(const struct relay *r);
 const char *relay_log(const struct relay *r);
 void relay_get_stats(const struct relay *r, struct relay_stats *out);
 
-/* The plan in words, "c2s drop #1-2; s2c dup #3; seed 0x5eed: drop 10%/5%", into buf;
- * "no loss" for an empty plan. Returns buf. */
+/* The plan in words into buf, for instance "c2s drop #1-2; s2c \"2 ok\" dup #1; seed
+ * 0x5eed: drop c2s 10% s2c 5%, dup c2s 0% s2c 0%"; "no loss" for an empty plan. The seed
+ * also draws the random bytes of garbage. Returns buf. */
 char *relay_plan_str(const struct relay_plan *p, char *buf, size_t bufsz);
 
 #endif
