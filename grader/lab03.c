@@ -1192,6 +1192,22 @@ static void flood_top_up(struct mc *m, struct flood *fl)
 	}
 }
 
+/* The sequence number of a delivered flood line "loud: NNNNN ..." (without its newline),
+ * or -1. (No sscanf: the stream is not NUL-terminated, and is megabytes long.) */
+static int flood_seq(const uint8_t *p, size_t len)
+{
+	int seq = 0;
+
+	if (len != FLOOD_LEN + 1 || memcmp(p, "loud: ", 6) != 0)
+		return -1;
+	for (int i = 6; i < 11; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return -1;
+		seq = seq * 10 + (p[i] - '0');
+	}
+	return seq < FLOOD_LINES ? seq : -1;
+}
+
 static bool flood_done(struct mc *m, void *arg)
 {
 	struct flood *fl = arg;
@@ -1204,13 +1220,11 @@ static bool flood_done(struct mc *m, void *arg)
 		size_t len;
 		char *s;
 		while ((s = cl_line(k, &len)) != NULL) {
-			int seq = -1, used = 0;
 			if (strcmp(s, "* zed left") == 0) {
 				k->left_seen = true;
 				continue;
 			}
-			if (sscanf(s, "loud: %5d %n", &seq, &used) != 1 || seq != (int)k->got ||
-			    len != FLOOD_LEN + 1) {
+			if (flood_seq((const uint8_t *)s, len) != (int)k->got) {
 				char esc[120];
 				snprintf(m->problem, sizeof m->problem, "%s received %s when the next line "
 					 "was loud's message %zu (\"loud: %05zu xxx...\", %d bytes)",
@@ -1272,9 +1286,8 @@ static double flood_worst(const struct flow_tcp *fl, const struct flow_tcp *fr, 
 		if (!nl)
 			break;
 		size_t end = (size_t)(nl - h->data);
-		int seq = -1;
-		if (end - off == FLOOD_LEN + 1 && sscanf((const char *)h->data + off, "loud: %5d",
-							  &seq) == 1 && seq >= 0 && seq < FLOOD_LINES) {
+		int seq = flood_seq(h->data + off, end - off);
+		if (seq >= 0) {
 			int64_t t0 = time_from(fl, FLOW_C2S, lead + (size_t)(seq + 1) * FLOOD_LEN - 1,
 					       &hl);
 			int64_t t1 = time_from(fr, FLOW_S2C, end, &hr);
