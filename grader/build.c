@@ -93,8 +93,8 @@ static int copy_file(int srcfd, const char *name, const char *dir, uid_t uid, gi
 			close(in);
 		return -1;
 	}
-	char path[1200];
-	snprintf(path, sizeof path, "%s/%s", dir, name);
+	char path[1400];
+	snprintf(path, sizeof path, "%.1100s/%.255s", dir, name);
 	int out = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	int rc = out < 0 ? -1 : 0;
 	for (ssize_t n; rc == 0 && (n = read(in, buf, sizeof buf)) != 0;)
