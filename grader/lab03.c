@@ -1330,9 +1330,10 @@ static void slow_reader(struct ctx *c)
 	fl.line = line;
 	int64_t t0 = clock_mono_ns();
 	bool ok = mc_pump(m, clock_deadline(12000), flood_done, &fl);
-	ctx_log(c, "loud sent %d lines of %d bytes (%.1f MB) while zed did not read: ann and ben "
-		"had them all after %.0f ms", FLOOD_LINES, FLOOD_LEN,
-		FLOOD_LINES * (double)FLOOD_LEN / 1e6, (clock_mono_ns() - t0) / 1e6);
+	ctx_log(c, "loud's %d lines of %d bytes (%.1f MB), at most %d ahead of ann and ben, while "
+		"zed did not read: %s after %.0f ms", FLOOD_LINES, FLOOD_LEN,
+		FLOOD_LINES * (double)FLOOD_LEN / 1e6, FLOOD_AHEAD,
+		ok && !m->problem[0] ? "all delivered" : "stopped", (clock_mono_ns() - t0) / 1e6);
 	if (m->problem[0] || !ok) {
 		ctx_fail(c, "expected: ann and ben receive all %d of loud's messages, in order, "
 			 "while zed reads nothing\n   seen: %s", FLOOD_LINES,
