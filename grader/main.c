@@ -287,14 +287,22 @@ static int cmd_grade(int argc, char **argv)
 		return 2;
 	}
 	int status = 0;
-	for (size_t i = 0; i < nlabs; i++) {
-		char dir[PATH_MAX + 64];
-		lab_folder(tree, single, labs[i], dir, sizeof dir);
-		if (run_lab(&ro, labs[i], dir, &res[i], why, sizeof why) < 0) {
-			fprintf(stderr, "wirelab: %s: %s\n", labs[i]->id, why);
-			status = 2;
-		}
+	char (*dirs)[PATH_MAX + 64] = calloc(nlabs, sizeof *dirs);
+	const char **dirp = calloc(nlabs, sizeof *dirp);
+	if (!dirs || !dirp) {
+		fprintf(stderr, "wirelab: out of memory\n");
+		return 2;
 	}
+	for (size_t i = 0; i < nlabs; i++) {
+		lab_folder(tree, single, labs[i], dirs[i], sizeof dirs[i]);
+		dirp[i] = dirs[i];
+	}
+	if (run_labs(&ro, labs, dirp, nlabs, res, why, sizeof why) < 0) {
+		fprintf(stderr, "wirelab: %s\n", why);
+		status = 2;
+	}
+	free(dirs);
+	free(dirp);
 	FILE *out = stdout;
 	if (g.output && !(out = fopen(g.output, "w"))) {
 		fprintf(stderr, "wirelab: %s: %s\n", g.output, strerror(errno));

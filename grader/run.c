@@ -232,10 +232,16 @@ static void worker_main(const struct run_opts *o, const struct lab *lab, const s
 
 /* ---- the scheduler ------------------------------------------------------------------- */
 
+/* One check of one lab, as the scheduler sees it. */
+struct job {
+	struct lab_result *r;
+	size_t idx;
+};
+
 struct slot {
 	pid_t pid;
 	int fd;
-	size_t idx;
+	struct job job;
 	int64_t start_ns, cap_ns;
 	char *buf;
 	size_t len;
@@ -243,27 +249,31 @@ struct slot {
 	char tmpdir[64];     /* the check's scratch directory, removed when it ends */
 };
 
-static void slot_finish(struct lab_result *r, struct slot *s, bool killed)
+static void slot_finish(struct slot *s, bool killed)
 {
-	struct check_result *res = &r->results[s->idx];
+	struct lab_result *r = s->job.r;
+	struct check_result *res = &r->results[s->job.idx];
 	int st = 0;
 
 	while (waitpid(s->pid, &st, 0) < 0 && errno == EINTR)
 		;
-	res->duration_ms = (clock_mono_ns() - s->start_ns) / 1000000;
+	int64_t now = clock_mono_ns();
+	res->duration_ms = (now - s->start_ns) / 1000000;
+	if (now > r->checks_end_ns)
+		r->checks_end_ns = now;
 	if (killed) {
 		res->status = CHECK_ERROR;
 		snprintf(res->message, sizeof res->message,
 			 "the check did not finish within its hard cap of %lld ms and was stopped "
 			 "(a grader fault, not yours)", (long long)(s->cap_ns / 1000000));
 	} else if (!s->buf || !result_from_json(s->buf, res)) {
+		const struct check *ch = r->checks[s->job.idx];
 		res->status = CHECK_ERROR;
 		if (WIFEXITED(st) && WEXITSTATUS(st) == 3)
 			snprintf(res->message, sizeof res->message,
 				 "the check did not finish within its time limit of %d ms and was "
 				 "stopped (a grader fault, not yours)",
-				 r->checks[s->idx]->timeout_ms ? r->checks[s->idx]->timeout_ms
-							       : CHECK_DEFAULT_MS);
+				 ch->timeout_ms ? ch->timeout_ms : CHECK_DEFAULT_MS);
 		else
 			snprintf(res->message, sizeof res->message,
 				 "the check's worker ended without a result (wait status %#x): a "
@@ -276,13 +286,13 @@ static void slot_finish(struct lab_result *r, struct slot *s, bool killed)
 	s->fd = -1;
 }
 
-static int start_worker(const struct run_opts *o, struct lab_result *r, size_t idx,
-			const char *bindir, struct slot *s)
+static int start_worker(const struct run_opts *o, struct job job, struct slot *s)
 {
 	int pfd[2];
-	const struct check *ch = r->checks[idx];
-
+	struct lab_result *r = job.r;
+	const struct check *ch = r->checks[job.idx];
 	char tmpdir[] = "/tmp/wirelab-check-XXXXXX", stale[1400];
+
 	/* A capture left by an earlier run would be taken for this run's. */
 	snprintf(stale, sizeof stale, "%.1200s/%.100s.pcap", r->pcap_dir, ch->id);
 	unlink(stale);
@@ -303,16 +313,18 @@ static int start_worker(const struct run_opts *o, struct lab_result *r, size_t i
 	}
 	if (pid == 0) {
 		close(pfd[0]);
-		worker_main(o, r->lab, ch, bindir, r->pcap_dir, tmpdir, pfd[1]);
+		worker_main(o, r->lab, ch, r->bindir, r->pcap_dir, tmpdir, pfd[1]);
 	}
 	close(pfd[1]);
 	fcntl(pfd[0], F_SETFL, O_NONBLOCK);
 	memset(s, 0, sizeof *s);
 	s->pid = pid;
 	s->fd = pfd[0];
-	s->idx = idx;
+	s->job = job;
 	snprintf(s->tmpdir, sizeof s->tmpdir, "%s", tmpdir);
 	s->start_ns = clock_mono_ns();
+	if (!r->checks_start_ns)
+		r->checks_start_ns = s->start_ns;
 	s->cap_ns = (int64_t)((ch->timeout_ms ? ch->timeout_ms : CHECK_DEFAULT_MS) + 5000) * 1000000;
 	return 0;
 }
@@ -343,38 +355,47 @@ static void slot_read(struct slot *s)
 	}
 }
 
-static int run_checks(const struct run_opts *o, struct lab_result *r, const char *bindir)
+static int job_timeout(struct job j)
+{
+	return j.r->checks[j.idx]->timeout_ms;
+}
+
+/* Every selected check of every built lab in one pool of -j workers. Checks with a longer
+ * time limit (the protocol makes them wait) start first, so the short ones, of any lab,
+ * run beside them; results stay in table order. */
+static int run_jobs(const struct run_opts *o, struct lab_result *rs, size_t nlabs)
 {
 	int jobs = o->jobs > 0 ? o->jobs : 1;
-	struct slot *slots = calloc((size_t)jobs, sizeof *slots);
-	size_t *order = calloc(r->n, sizeof *order);
-	size_t next = 0, running = 0;
+	size_t n = 0, next = 0, running = 0;
 
+	for (size_t l = 0; l < nlabs; l++)
+		n += rs[l].built ? rs[l].n : 0;
+	struct slot *slots = calloc((size_t)jobs, sizeof *slots);
+	struct job *order = calloc(n ? n : 1, sizeof *order);
 	if (!slots || !order) {
 		free(slots);
 		free(order);
 		return -ENOMEM;
 	}
-	/* Checks with a longer time limit (the protocol makes them wait) start first, so the
-	 * short ones run beside them; results stay in table order. */
-	for (size_t i = 0; i < r->n; i++)
-		order[i] = i;
-	for (size_t i = 1; i < r->n; i++)
-		for (size_t k = i; k > 0 && r->checks[order[k]]->timeout_ms >
-					     r->checks[order[k - 1]]->timeout_ms; k--) {
-			size_t t = order[k];
+	n = 0;
+	for (size_t l = 0; l < nlabs; l++)
+		for (size_t i = 0; rs[l].built && i < rs[l].n; i++)
+			order[n++] = (struct job){ &rs[l], i };
+	for (size_t i = 1; i < n; i++)
+		for (size_t k = i; k > 0 && job_timeout(order[k]) > job_timeout(order[k - 1]); k--) {
+			struct job t = order[k];
 			order[k] = order[k - 1];
 			order[k - 1] = t;
 		}
 	for (int i = 0; i < jobs; i++)
 		slots[i].fd = -1;
-	while (next < r->n || running > 0) {
-		for (int i = 0; i < jobs && next < r->n; i++) {
+	while (next < n || running > 0) {
+		for (int i = 0; i < jobs && next < n; i++) {
 			if (slots[i].fd >= 0)
 				continue;
-			int rc = start_worker(o, r, order[next], bindir, &slots[i]);
+			int rc = start_worker(o, order[next], &slots[i]);
 			if (rc < 0) {
-				struct check_result *res = &r->results[order[next]];
+				struct check_result *res = &order[next].r->results[order[next].idx];
 				res->status = CHECK_ERROR;
 				snprintf(res->message, sizeof res->message, "cannot start a worker: %s",
 					 strerror(-rc));
@@ -398,11 +419,11 @@ static int run_checks(const struct run_opts *o, struct lab_result *r, const char
 			if (pfd[k].revents)
 				slot_read(s);
 			if (s->eof) {
-				slot_finish(r, s, false);
+				slot_finish(s, false);
 				running--;
 			} else if (clock_mono_ns() - s->start_ns > s->cap_ns) {
 				kill(s->pid, SIGKILL);
-				slot_finish(r, s, true);
+				slot_finish(s, true);
 				running--;
 			}
 		}
@@ -412,10 +433,11 @@ static int run_checks(const struct run_opts *o, struct lab_result *r, const char
 	return 0;
 }
 
-int run_lab(const struct run_opts *o, const struct lab *lab, const char *labdir,
-	    struct lab_result *r, char *why, size_t whylen)
+/* Select the lab's checks and build its programs. */
+static int prepare(const struct run_opts *o, const struct lab *lab, const char *labdir,
+		   struct lab_result *r, char *why, size_t whylen)
 {
-	char srcdir[1100], bindir[] = "/tmp/wirelab-build-XXXXXX";
+	char srcdir[1100];
 	int64_t t0 = clock_mono_ns();
 
 	memset(r, 0, sizeof *r);
@@ -425,8 +447,8 @@ int run_lab(const struct run_opts *o, const struct lab *lab, const char *labdir,
 		snprintf(r->pcap_dir, sizeof r->pcap_dir, "%s/%s", o->pcap_dir, lab->id);
 	else
 		snprintf(r->pcap_dir, sizeof r->pcap_dir, "%s/.wirelab", labdir);
-	r->checks = calloc(lab->nchecks, sizeof *r->checks);
-	r->results = calloc(lab->nchecks, sizeof *r->results);
+	r->checks = calloc(lab->nchecks ? lab->nchecks : 1, sizeof *r->checks);
+	r->results = calloc(lab->nchecks ? lab->nchecks : 1, sizeof *r->results);
 	if (!r->checks || !r->results) {
 		snprintf(why, whylen, "out of memory");
 		return -1;
@@ -438,34 +460,50 @@ int run_lab(const struct run_opts *o, const struct lab *lab, const char *labdir,
 		r->checks[r->n++] = ch;
 		r->max_score += ch->points;
 	}
-	if (!mkdtemp(bindir)) {
+	snprintf(r->bindir, sizeof r->bindir, "/tmp/wirelab-build-XXXXXX");
+	if (!mkdtemp(r->bindir)) {
 		snprintf(why, whylen, "mkdtemp: %s", strerror(errno));
+		r->bindir[0] = '\0';
 		return -1;
 	}
 	/* The programs run unprivileged: they must be able to reach their binaries. */
-	chmod(bindir, 0755);
+	chmod(r->bindir, 0755);
 	snprintf(srcdir, sizeof srcdir, "%s/src", labdir);
-	r->built = build_lab_as(lab, srcdir, bindir, o->sb->run_uid, o->sb->run_gid,
+	r->built = build_lab_as(lab, srcdir, r->bindir, o->sb->run_uid, o->sb->run_gid,
 				&r->build_log) == 0;
-	if (!r->built) {
+	if (!r->built)
 		for (size_t i = 0; i < r->n; i++) {
 			r->results[i].status = CHECK_FAIL;
 			snprintf(r->results[i].message, sizeof r->results[i].message,
 				 "the lab did not build, so nothing could run; the build said:\n%.4000s",
 				 r->build_log);
 		}
-	} else if (r->n > 0 && run_checks(o, r, bindir) < 0) {
-		snprintf(why, whylen, "cannot run the checks: out of memory");
-		rm_tree(bindir);
-		return -1;
-	}
-	rm_tree(bindir);
-	for (size_t i = 0; i < r->n; i++) {
-		r->results[i].score = r->results[i].status == CHECK_PASS ? r->checks[i]->points : 0;
-		r->score += r->results[i].score;
-	}
-	r->duration_ms = (clock_mono_ns() - t0) / 1000000;
+	r->build_ms = (clock_mono_ns() - t0) / 1000000;
 	return 0;
+}
+
+int run_labs(const struct run_opts *o, const struct lab *const *labs, const char *const *dirs,
+	     size_t n, struct lab_result *out, char *why, size_t whylen)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = prepare(o, labs[i], dirs[i], &out[i], why, whylen);
+	if (rc == 0 && run_jobs(o, out, n) < 0) {
+		snprintf(why, whylen, "cannot run the checks: out of memory");
+		rc = -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct lab_result *r = &out[i];
+		if (r->bindir[0])
+			rm_tree(r->bindir);
+		for (size_t k = 0; k < r->n; k++) {
+			r->results[k].score = r->results[k].status == CHECK_PASS ? r->checks[k]->points : 0;
+			r->score += r->results[k].score;
+		}
+		r->duration_ms = r->build_ms + (r->checks_end_ns - r->checks_start_ns) / 1000000;
+	}
+	return rc;
 }
 
 void run_lab_free(struct lab_result *r)

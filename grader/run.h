@@ -1,4 +1,4 @@
-/* run.h - grading a lab: build it, then run each selected check in a worker process of its
+/* run.h - grading labs: build them, then run each selected check in a worker process of its
  * own (in parallel up to -j), with a hard cap per check, and collect the results. */
 #ifndef WIRELAB_RUN_H
 #define WIRELAB_RUN_H
@@ -28,13 +28,17 @@ struct lab_result {
 	const struct check **checks;
 	struct check_result *results;
 	int score, max_score;
-	int64_t duration_ms;
+	int64_t duration_ms;         /* the build, and from its first check's start to its last's end */
+	/* private to the runner */
+	char bindir[64];
+	int64_t build_ms, checks_start_ns, checks_end_ns;
 };
 
-/* Grade one lab folder (holding src/). Returns 0, or -1 for an internal error with a
- * reason in why (the lab_result is then empty). */
-int run_lab(const struct run_opts *o, const struct lab *lab, const char *labdir,
-	    struct lab_result *out, char *why, size_t whylen);
+/* Grade n lab folders (each holding src/): build each, then run every selected check of
+ * all of them in one pool of -j workers. Returns 0, or -1 for an internal error with a
+ * reason in why. out[i] is filled for each lab; free each with run_lab_free. */
+int run_labs(const struct run_opts *o, const struct lab *const *labs, const char *const *dirs,
+	     size_t n, struct lab_result *out, char *why, size_t whylen);
 void run_lab_free(struct lab_result *r);
 
 const char *run_status_name(enum check_status s);
