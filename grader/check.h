@@ -23,6 +23,8 @@ enum check_status { CHECK_PASS, CHECK_FAIL, CHECK_ERROR, CHECK_SKIP };
 /* Flags of a check. */
 enum {
 	CHECK_WIRE = 1 << 0,      /* reads the capture: without one only its behaviour is judged */
+	CHECK_IDLE = 1 << 1,      /* mostly waits out a protocol timer (a client's 5 s timeout):
+				   * runs beside the -j busy checks instead of taking a slot */
 };
 
 struct ctx;

@@ -409,7 +409,7 @@ static const struct check checks[] = {
 	  CHECK_WIRE, 0, client_errors, 0 },
 	{ "greet.client-timeout", "a silent server: give up after 5 s", 5, "Timeouts",
 	  "Wait with poll() (or SO_RCVTIMEO) for 5000 ms; on timeout print an error and exit(1).",
-	  0, 15000, client_timeout, 0 },
+	  CHECK_IDLE, 15000, client_timeout, 0 },
 };
 
 static const char *const programs[] = { "greet_server", "greet_client", NULL };

@@ -2160,7 +2160,7 @@ static const struct check checks[] = {
 	  CHECK_WIRE, 0, client_errors, 0 },
 	{ "http.client-timeout", "a silent server: give up after 5 s", 2, "The contract",
 	  "Set SO_RCVTIMEO (or poll) to 5 s; on timeout print one line and exit(1).",
-	  0, 16000, client_timeout, 0 },
+	  CHECK_IDLE, 16000, client_timeout, 0 },
 };
 
 static const char *const programs[] = { "http_server", "http_client", NULL };

@@ -11,6 +11,7 @@
 #include <ftw.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -360,16 +361,24 @@ static int job_timeout(struct job j)
 	return j.r->checks[j.idx]->timeout_ms;
 }
 
-/* Every selected check of every built lab in one pool of -j workers. Checks with a longer
- * time limit (the protocol makes them wait) start first, so the short ones, of any lab,
- * run beside them; results stay in table order. */
+static bool job_idle(struct job j)
+{
+	return j.r->checks[j.idx]->flags & CHECK_IDLE;
+}
+
+/* Every selected check of every built lab in one pool: at most -j busy checks at once, and
+ * the idle ones (waiting out a timer) beside them. Checks with a longer time limit start
+ * first, so the short ones, of any lab, fill the time; results stay in table order. */
 static int run_jobs(const struct run_opts *o, struct lab_result *rs, size_t nlabs)
 {
-	int jobs = o->jobs > 0 ? o->jobs : 1;
+	int busy_max = o->jobs > 0 ? o->jobs : 1, busy = 0, jobs = busy_max;
 	size_t n = 0, next = 0, running = 0;
 
 	for (size_t l = 0; l < nlabs; l++)
-		n += rs[l].built ? rs[l].n : 0;
+		for (size_t i = 0; rs[l].built && i < rs[l].n; i++) {
+			n++;
+			jobs += (rs[l].checks[i]->flags & CHECK_IDLE) != 0;
+		}
 	struct slot *slots = calloc((size_t)jobs, sizeof *slots);
 	struct job *order = calloc(n ? n : 1, sizeof *order);
 	if (!slots || !order) {
@@ -382,7 +391,9 @@ static int run_jobs(const struct run_opts *o, struct lab_result *rs, size_t nlab
 		for (size_t i = 0; rs[l].built && i < rs[l].n; i++)
 			order[n++] = (struct job){ &rs[l], i };
 	for (size_t i = 1; i < n; i++)
-		for (size_t k = i; k > 0 && job_timeout(order[k]) > job_timeout(order[k - 1]); k--) {
+		for (size_t k = i; k > 0 && (job_idle(order[k]) > job_idle(order[k - 1]) ||
+					     (job_idle(order[k]) == job_idle(order[k - 1]) &&
+					      job_timeout(order[k]) > job_timeout(order[k - 1]))); k--) {
 			struct job t = order[k];
 			order[k] = order[k - 1];
 			order[k - 1] = t;
@@ -393,12 +404,16 @@ static int run_jobs(const struct run_opts *o, struct lab_result *rs, size_t nlab
 		for (int i = 0; i < jobs && next < n; i++) {
 			if (slots[i].fd >= 0)
 				continue;
+			if (!job_idle(order[next]) && busy == busy_max)
+				break;
+			busy += !job_idle(order[next]);
 			int rc = start_worker(o, order[next], &slots[i]);
 			if (rc < 0) {
 				struct check_result *res = &order[next].r->results[order[next].idx];
 				res->status = CHECK_ERROR;
 				snprintf(res->message, sizeof res->message, "cannot start a worker: %s",
 					 strerror(-rc));
+				busy -= !job_idle(order[next]);
 			} else {
 				running++;
 			}
@@ -418,14 +433,17 @@ static int run_jobs(const struct run_opts *o, struct lab_result *rs, size_t nlab
 			struct slot *s = &slots[map[k]];
 			if (pfd[k].revents)
 				slot_read(s);
+			bool idle = job_idle(s->job);
 			if (s->eof) {
 				slot_finish(s, false);
-				running--;
 			} else if (clock_mono_ns() - s->start_ns > s->cap_ns) {
 				kill(s->pid, SIGKILL);
 				slot_finish(s, true);
-				running--;
+			} else {
+				continue;
 			}
+			running--;
+			busy -= !idle;
 		}
 	}
 	free(slots);
@@ -482,13 +500,51 @@ static int prepare(const struct run_opts *o, const struct lab *lab, const char *
 	return 0;
 }
 
+struct prep {
+	const struct run_opts *o;
+	const struct lab *lab;
+	const char *dir;
+	struct lab_result *r;
+	int rc;
+	char why[256];
+	pthread_t thread;
+	bool started;
+};
+
+static void *prepare_thread(void *arg)
+{
+	struct prep *p = arg;
+
+	p->rc = prepare(p->o, p->lab, p->dir, p->r, p->why, sizeof p->why);
+	return NULL;
+}
+
 int run_labs(const struct run_opts *o, const struct lab *const *labs, const char *const *dirs,
 	     size_t n, struct lab_result *out, char *why, size_t whylen)
 {
 	int rc = 0;
+	struct prep *preps = calloc(n ? n : 1, sizeof *preps);
 
-	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = prepare(o, labs[i], dirs[i], &out[i], why, whylen);
+	if (!preps) {
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	/* The labs build side by side; the compilers are separate processes anyway. */
+	for (size_t i = 0; i < n; i++) {
+		preps[i] = (struct prep){ .o = o, .lab = labs[i], .dir = dirs[i], .r = &out[i] };
+		preps[i].started = pthread_create(&preps[i].thread, NULL, prepare_thread, &preps[i]) == 0;
+		if (!preps[i].started)
+			prepare_thread(&preps[i]);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (preps[i].started)
+			pthread_join(preps[i].thread, NULL);
+		if (preps[i].rc < 0 && rc == 0) {
+			snprintf(why, whylen, "%s: %s", labs[i]->id, preps[i].why);
+			rc = -1;
+		}
+	}
+	free(preps);
 	if (rc == 0 && run_jobs(o, out, n) < 0) {
 		snprintf(why, whylen, "cannot run the checks: out of memory");
 		rc = -1;
