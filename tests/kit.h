@@ -57,8 +57,8 @@ static inline void kit_rmdir(const char *d)
 /* `wirelab grade ARGS --format json`, parsed. */
 static inline cJSON *kit_grade(const char *args, int *status)
 {
-	char cmd[2048];
-	snprintf(cmd, sizeof cmd, "%s grade %s --format json", kit_bin(), args);
+	char cmd[8192];
+	snprintf(cmd, sizeof cmd, "%.2000s grade %.5000s --format json", kit_bin(), args);
 	char *out = kit_run(cmd, status);
 	cJSON *j = cJSON_Parse(out);
 	cr_assert(j, "`%s` did not print JSON; it printed:\n%.2000s", cmd, out);
