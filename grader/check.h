@@ -155,6 +155,10 @@ void ctx_check_client_errors(struct ctx *c, const char *const *refused,
 void ctx_check_client_timeout(struct ctx *c, const char *const *argv, const char *delim,
 			      double secs, double max_s);
 
+/* n deterministic bytes (xorshift32 from seed), so a failure can be replayed from the seed
+ * in the log; with every_byte_first the first 256 are 0..255. malloc'd; NULL on failure. */
+uint8_t *ctx_pattern(size_t n, uint32_t seed, bool every_byte_first);
+
 /* The numeric loopback address to use for a family: "127.0.0.1" or "::1". */
 const char *ctx_loopback(int family);
 

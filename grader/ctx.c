@@ -548,3 +548,17 @@ void ctx_check_client_timeout(struct ctx *c, const char *const *argv, const char
 	close(lfd);
 	peer_buf_free(&got);
 }
+
+uint8_t *ctx_pattern(size_t n, uint32_t seed, bool every_byte_first)
+{
+	uint8_t *b = malloc(n ? n : 1);
+	uint32_t x = seed ? seed : 1;
+
+	for (size_t i = 0; b && i < n; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		b[i] = every_byte_first && i < 256 ? (uint8_t)i : (uint8_t)(x >> 24);
+	}
+	return b;
+}

@@ -16,21 +16,6 @@
 
 #define MiB (1u << 20)
 
-/* Deterministic bytes of every value (xorshift32 from seed), so a failure can be replayed. */
-static uint8_t *pattern(size_t n, uint32_t seed)
-{
-	uint8_t *b = malloc(n ? n : 1);
-	uint32_t x = seed ? seed : 1;
-
-	for (size_t i = 0; b && i < n; i++) {
-		x ^= x << 13;
-		x ^= x >> 17;
-		x ^= x << 5;
-		b[i] = (uint8_t)(x >> 24);
-	}
-	return b;
-}
-
 /* ---- the grader as a client of echo_server -------------------------------------------- */
 
 struct pump {
@@ -224,12 +209,10 @@ static void server_binary(struct ctx *c)
 {
 	uint32_t seed = 0x5eed0001;
 	size_t n = 64 * 1024;
-	uint8_t *data = pattern(n, seed);
-
-	ctx_log(c, "payload: %zu bytes, xorshift32 seed %#x", n, seed);
 	/* Every byte value, NUL first. */
-	for (size_t i = 0; data && i < 256; i++)
-		data[i] = (uint8_t)i;
+	uint8_t *data = ctx_pattern(n, seed, true);
+
+	ctx_log(c, "payload: %zu bytes: 0..255, then xorshift32 seed %#x", n, seed);
 	if (data && start_server(c) && echo_once(c, data, n, 0, 3000))
 		echo_wire(c, 0, false);
 	free(data);
@@ -281,7 +264,7 @@ static void server_large(struct ctx *c)
 {
 	uint32_t seed = 0x5eed0016;
 	size_t n = 16 * MiB;
-	uint8_t *data = pattern(n, seed);
+	uint8_t *data = ctx_pattern(n, seed, false);
 
 	ctx_log(c, "payload: 16 MiB, xorshift32 seed %#x; the grader does not read for 2 s", seed);
 	if (data && start_server(c) && echo_once(c, data, n, 2000, 15000))
@@ -293,7 +276,7 @@ static void server_half_close(struct ctx *c)
 {
 	uint32_t seed = 0x5eed0002;
 	size_t n = MiB;
-	uint8_t *data = pattern(n, seed);
+	uint8_t *data = ctx_pattern(n, seed, false);
 
 	ctx_log(c, "payload: 1 MiB then FIN at once, xorshift32 seed %#x", seed);
 	if (data && start_server(c) && echo_once(c, data, n, 0, 5000))
@@ -344,7 +327,7 @@ static void server_reset(struct ctx *c)
 	static const char line[] = "still there?\n";
 	char why[256], st[128];
 	size_t n = MiB;
-	uint8_t *data = pattern(n, 0x5eed0003);
+	uint8_t *data = ctx_pattern(n, 0x5eed0003, false);
 	struct proc *p = start_server(c);
 
 	if (!p || !data) {
@@ -535,7 +518,7 @@ static void client_large(struct ctx *c)
 {
 	uint32_t seed = 0x5eed0017;
 	size_t n = 16 * MiB;
-	uint8_t *data = pattern(n, seed);
+	uint8_t *data = ctx_pattern(n, seed, false);
 
 	ctx_log(c, "stdin: 16 MiB, xorshift32 seed %#x", seed);
 	if (data && client_run(c, "::", "127.0.0.1", data, n, 10000))

@@ -26,21 +26,6 @@
 #define REPLY_MS    1000         /* a reply from an echo server on loopback */
 #define MAX_SENT    64
 
-/* Deterministic bytes (xorshift32 from seed), so a failure can be replayed. */
-static uint8_t *pattern(size_t n, uint32_t seed)
-{
-	uint8_t *b = malloc(n ? n : 1);
-	uint32_t x = seed ? seed : 1;
-
-	for (size_t i = 0; b && i < n; i++) {
-		x ^= x << 13;
-		x ^= x >> 17;
-		x ^= x << 5;
-		b[i] = (uint8_t)(x >> 24);
-	}
-	return b;
-}
-
 /* The datagrams to and from port 0 as a ladder, once per check (it ends the capture). */
 static void ladder(struct ctx *c)
 {
@@ -203,7 +188,7 @@ static void server_boundaries(struct ctx *c)
 {
 	static const size_t sizes[3] = { 1, 1400, 8000 };
 	uint32_t seed = 0x5eed0201;
-	uint8_t *data = pattern(8000, seed), *buf = malloc(DGRAM_BUF);
+	uint8_t *data = ctx_pattern(8000, seed, false), *buf = malloc(DGRAM_BUF);
 	int fd = -1;
 
 	ctx_log(c, "three datagrams of 1, 1400 and 8000 bytes back to back, xorshift32 seed %#x",
@@ -270,7 +255,7 @@ static void server_sizes(struct ctx *c)
 {
 	uint32_t seed = 0x5eed0202;
 	size_t big = 65507;
-	uint8_t *data = pattern(big, seed), *buf = malloc(DGRAM_BUF);
+	uint8_t *data = ctx_pattern(big, seed, false), *buf = malloc(DGRAM_BUF);
 	int fd = -1;
 
 	ctx_log(c, "a zero-length datagram, then %zu bytes (xorshift32 seed %#x)", big, seed);

@@ -36,21 +36,6 @@ static const char B_TXT[] = "bravo: a second file, a little longer than the firs
 static const char SPACE_TXT[] = "a name with a space in it\n";
 static const char STYLE_CSS[] = "body { font-family: sans-serif; }\n";
 
-/* Deterministic bytes of every value (xorshift32 from seed), the first 256 being 0..255. */
-static uint8_t *pattern(size_t n, uint32_t seed)
-{
-	uint8_t *b = malloc(n ? n : 1);
-	uint32_t x = seed ? seed : 1;
-
-	for (size_t i = 0; b && i < n; i++) {
-		x ^= x << 13;
-		x ^= x >> 17;
-		x ^= x << 5;
-		b[i] = i < 256 ? (uint8_t)i : (uint8_t)(x >> 24);
-	}
-	return b;
-}
-
 static const char *port_str(struct ctx *c, int i, char *buf, size_t bufsz)
 {
 	snprintf(buf, bufsz, "%u", ctx_port(c, i));
@@ -1278,7 +1263,7 @@ static void server_binary(struct ctx *c)
 {
 	uint32_t seed = 0x5eed0401;
 	size_t n = MiB;
-	uint8_t *data = pattern(n, seed);
+	uint8_t *data = ctx_pattern(n, seed, true);
 	char type[256];
 
 	ctx_log(c, "www/blob.bin: 1 MiB, bytes 0..255 then xorshift32 seed %#x", seed);
@@ -1374,7 +1359,7 @@ static void server_robustness(struct ctx *c)
 {
 	uint32_t seed = 0x5eed0404;
 	size_t nblob = 4 * MiB;
-	uint8_t *blob = pattern(nblob, seed), *junk = pattern(4096, seed + 1);
+	uint8_t *blob = ctx_pattern(nblob, seed, true), *junk = ctx_pattern(4096, seed + 1, true);
 	char *huge = malloc(70000);
 	char why[256];
 	struct proc *p;
@@ -1795,7 +1780,7 @@ static void client_chunked(struct ctx *c)
 	char url[160];
 	size_t nbig = 8192;
 	struct peer_buf resp = { 0 }, want = { 0 };
-	uint8_t *big = pattern(nbig, 0x5eed0405);
+	uint8_t *big = ctx_pattern(nbig, 0x5eed0405, true);
 	struct piece pieces[200];
 	static const char alpha[] = "abcdefghijklmnopqrstuvwxyz";
 	static const char thirty1[] = "0123456789012345678901234567890";
@@ -1844,7 +1829,7 @@ static void client_close(struct ctx *c)
 {
 	char url[160];
 	size_t n = 20000;
-	uint8_t *body = pattern(n, 0x5eed0406);
+	uint8_t *body = ctx_pattern(n, 0x5eed0406, true);
 	struct piece pieces[8];
 	static const char head10[] = "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n";
 	static const char head11[] = "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n";
@@ -1962,7 +1947,7 @@ static void client_output(struct ctx *c)
 static void client_binary(struct ctx *c)
 {
 	size_t n = 65536;
-	uint8_t *body = pattern(n, 0x5eed0407);
+	uint8_t *body = ctx_pattern(n, 0x5eed0407, true);
 	char head[128], url[160];
 	struct piece pieces[5];
 

@@ -2,31 +2,9 @@
  * client, socat over IPv6 with CRLF line ends, and nc, all chatting with each other inside a
  * private network namespace of the test's own. */
 #define _DEFAULT_SOURCE
-#include "kit.h"
-#include "build.h"
-#include "labs.h"
-#include "sandbox.h"
+#include "peers.h"
 
 #include <unistd.h>
-
-/* Build lab 03's reference program into a fresh folder and enter a namespace. */
-static char *setup(void)
-{
-	const struct lab *lab = labs_find("03");
-	struct sb_info sb;
-	char why[256], src[256], *log = NULL;
-
-	cr_assert(lab, "labs_find(\"03\") found no lab");
-	char *bin = kit_tmpdir();
-	snprintf(src, sizeof src, "solutions/%s/src", lab->id);
-	cr_assert_eq(build_lab(lab, src, bin, &log), 0, "build failed:\n%s", log);
-	free(log);
-	sb_probe(&sb);
-	if (sb.mode != SB_NETNS)
-		cr_skip_test("needs network namespaces: %s", sb.why);
-	cr_assert_eq(sb_enter(&sb, why, sizeof why), 0, "sandbox: %s", why);
-	return bin;
-}
 
 /* Write a file into dir. */
 static void put(const char *dir, const char *name, const char *text)
@@ -38,18 +16,6 @@ static void put(const char *dir, const char *name, const char *text)
 	cr_assert(f, "cannot create %s", path);
 	fputs(text, f);
 	fclose(f);
-}
-
-/* Run a shell script in bin; returns stdout, asserts the exit status. */
-static char *sh(const char *bin, const char *script, int want)
-{
-	char cmd[8192];
-	int st;
-
-	snprintf(cmd, sizeof cmd, "cd %s; %s", bin, script);
-	char *out = kit_run(cmd, &st);
-	cr_assert_eq(st, want, "exit %d (wanted %d) from:\n%s\noutput:\n%s", st, want, script, out);
-	return out;
 }
 
 /* The server is started in the background with its output away from our pipe, ended when
@@ -91,10 +57,10 @@ static const char alice_py[] =
 
 Test(chat_peers, python_socat_and_nc_chat, .timeout = 60)
 {
-	char *bin = setup();
+	char *bin = peers_setup("03");
 
 	put(bin, "alice.py", alice_py);
-	char *out = sh(bin, SERVER(7010)
+	char *out = peers_sh(bin, SERVER(7010)
 		       "python3 alice.py 7010 2> alice.err & apid=$!; "
 		       "for i in $(seq 300); do [ -e ready ] && break; sleep 0.01; done; "
 		       "printf 'NICK bob\\nMSG hi alice\\nWHO\\nQUIT\\n' | "
@@ -121,9 +87,9 @@ Test(chat_peers, python_socat_and_nc_chat, .timeout = 60)
 
 Test(chat_peers, socat_errors_and_long_line, .timeout = 60)
 {
-	char *bin = setup();
+	char *bin = peers_setup("03");
 
-	char *out = sh(bin, SERVER(7011)
+	char *out = peers_sh(bin, SERVER(7011)
 		       "printf 'WHO\\nHELLO\\nNICK bad!name\\nNICK ok_name-1\\nWHO\\nQUIT\\n' | "
 		       "socat -t 3 - TCP:127.0.0.1:7011 | sed 's/^ERR .*/ERR/'; "
 		       "{ printf 'NICK longer\\nMSG '; printf '%0600d\\n' 0; } | "

@@ -2,60 +2,25 @@
  * of udp_echo_server, and udp_client against socat and python3 as UDP echo servers, over
  * IPv4 and IPv6, inside a private network namespace of the test's own. */
 #define _DEFAULT_SOURCE
-#include "kit.h"
-#include "build.h"
-#include "labs.h"
-#include "sandbox.h"
+#include "peers.h"
 
 #include <unistd.h>
-
-/* Build lab 02's reference programs into a fresh folder and enter a namespace. */
-static char *setup(void)
-{
-	struct sb_info sb;
-	char why[256], *log = NULL;
-	char *bin = kit_tmpdir();
-
-	cr_assert_eq(build_lab(labs_find("02"), "solutions/02-udp/src", bin, &log), 0,
-		     "build failed:\n%s", log);
-	free(log);
-	sb_probe(&sb);
-	if (sb.mode != SB_NETNS)
-		cr_skip_test("needs network namespaces: %s", sb.why);
-	cr_assert_eq(sb_enter(&sb, why, sizeof why), 0, "sandbox: %s", why);
-	return bin;
-}
-
-/* Run a shell script in BIN; returns stdout, asserts the exit status. */
-static char *sh(const char *bin, const char *script, int want)
-{
-	char cmd[8192];
-	int st;
-
-	snprintf(cmd, sizeof cmd, "BIN=%s; cd %s; %s", bin, bin, script);
-	char *out = kit_run(cmd, &st);
-	cr_assert_eq(st, want, "exit %d (wanted %d) from:\n%s\noutput:\n%s", st, want, script, out);
-	return out;
-}
 
 /* Wait until a UDP socket is bound to the port (hex, in /proc/net/udp or udp6). */
 #define WAIT_UDP(p) "for i in $(seq 200); do grep -qi ':%04X ' /proc/net/udp6 /proc/net/udp " \
 	"2>/dev/null && break; sleep 0.01; done; "
 
-/* Start a server in the background, its output away from our pipe, ended with the script. */
-#define BACKGROUND(cmd) cmd " >/dev/null 2>&1 & pid=$!; trap 'kill $pid 2>/dev/null' EXIT; "
-
 Test(udp_peers, socat_against_udp_echo_server, .timeout = 30)
 {
-	char *bin = setup(), script[4096];
+	char *bin = peers_setup("02"), script[4096];
 
 	/* socat sends each read of stdin as one datagram; -t waits for the echo after EOF. */
-	snprintf(script, sizeof script, BACKGROUND("./udp_echo_server 7200") WAIT_UDP(7200)
+	snprintf(script, sizeof script, PEERS_BACKGROUND("./udp_echo_server 7200") WAIT_UDP(7200)
 		 "printf 'over IPv4\\n' | socat -t 1 - UDP:127.0.0.1:7200; "
 		 "printf 'over IPv6\\n' | socat -t 1 - UDP6:[::1]:7200; "
 		 "head -c 8000 /dev/urandom > in; socat -b 65536 -t 1 - UDP:127.0.0.1:7200 < in > out "
 		 "&& cmp in out && echo '8000 bytes back'", 7200);
-	char *out = sh(bin, script, 0);
+	char *out = peers_sh(bin, script, 0);
 	cr_expect_str_eq(out, "over IPv4\nover IPv6\n8000 bytes back\n",
 			 "udp_echo_server answered socat with %s", out);
 	free(out);
@@ -64,13 +29,13 @@ Test(udp_peers, socat_against_udp_echo_server, .timeout = 30)
 
 Test(udp_peers, udp_client_against_socat, .timeout = 30)
 {
-	char *bin = setup(), script[4096];
+	char *bin = peers_setup("02"), script[4096];
 
 	snprintf(script, sizeof script,
-		 BACKGROUND("socat UDP6-LISTEN:7201,ipv6only=0,reuseaddr,fork PIPE") WAIT_UDP(7201)
+		 PEERS_BACKGROUND("socat UDP6-LISTEN:7201,ipv6only=0,reuseaddr,fork PIPE") WAIT_UDP(7201)
 		 "seq 1 50 | ./udp_client 127.0.0.1 7201 | tail -1; "
 		 "printf 'one\\ntwo\\n' | ./udp_client ::1 7201; echo \"exit $?\"", 7201);
-	char *out = sh(bin, script, 0);
+	char *out = peers_sh(bin, script, 0);
 	cr_expect_str_eq(out, "50\none\ntwo\nexit 0\n", "udp_client against socat: %s", out);
 	free(out);
 	kit_rmdir(bin);
@@ -78,11 +43,11 @@ Test(udp_peers, udp_client_against_socat, .timeout = 30)
 
 Test(udp_peers, udp_client_against_python, .timeout = 30)
 {
-	char *bin = setup(), script[4096];
+	char *bin = peers_setup("02"), script[4096];
 
 	/* A python echo server on IPv6 only: the client must reach it over ::1 and localhost. */
 	snprintf(script, sizeof script,
-		 BACKGROUND("python3 -c 'import socket\n"
+		 PEERS_BACKGROUND("python3 -c 'import socket\n"
 			    "s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)\n"
 			    "s.bind((\"::1\", 7202))\n"
 			    "while True:\n"
@@ -90,7 +55,7 @@ Test(udp_peers, udp_client_against_python, .timeout = 30)
 			    "    s.sendto(d, a)\n'") WAIT_UDP(7202)
 		 "printf 'hello\\r\\n\\nlast' | ./udp_client -t 500 ::1 7202 | od -c | head -2; "
 		 "printf 'x\\n' | ./udp_client -t 50 -r 2 127.0.0.1 7202 2>&1; echo \"exit $?\"", 7202);
-	char *out = sh(bin, script, 0);
+	char *out = peers_sh(bin, script, 0);
 	cr_expect_str_eq(out, "0000000   h   e   l   l   o  \\r  \\n  \\n   l   a   s   t  \\n\n"
 			 "0000015\nudp_client: no reply for message 1 after 2 tries\nexit 1\n",
 			 "udp_client against python (then 127.0.0.1, where nothing listens): %s", out);
