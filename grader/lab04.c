@@ -1669,9 +1669,37 @@ static bool client_wire_request(struct ctx *c, size_t idx, const char *want, con
 	return false;
 }
 
+/* Run http_client once per argument list (argv[i], NULL-terminated, the program's name
+ * left out) against a server answering "ok", and expect the request bytes want[i] on the
+ * socket, then on the wire. */
+static void expect_requests(struct ctx *c, const char *const argv[][4], char want[][512],
+			    size_t n)
+{
+	char cmds[4][512];
+
+	for (size_t i = 0; i < n; i++) {
+		struct peer_buf req;
+		cmd_of(argv[i], cmds[i], sizeof cmds[i]);
+		if (!client_case(c, argv[i], OK_RESPONSE, 1, 0, KEEP_OPEN, 0, "ok\n", 3, &req)) {
+			peer_buf_free(&req);
+			return;
+		}
+		bool ok = ctx_expect_bytes(c, "request", want[i], strlen(want[i]), req.data, req.len);
+		peer_buf_free(&req);
+		if (!ok) {
+			ctx_fail(c, "(`%s`)", cmds[i]);
+			ladder_last(c);
+			return;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!client_wire_request(c, i, want[i], cmds[i]))
+			return;
+}
+
 static void client_request(struct ctx *c)
 {
-	char urls[3][160], want[3][300], cmds[3][300];
+	char urls[3][160], want[3][512];
 	uint16_t pn = ctx_port(c, 0);
 
 	url_of(c, "127.0.0.1", "/dir/page.html?x=1&y=two#section-2", urls[0], sizeof urls[0]);
@@ -1683,56 +1711,23 @@ static void client_request(struct ctx *c)
 		 "close\r\n\r\n", pn);
 	snprintf(want[2], sizeof want[2], "GET /a%%20b.txt?q=%%2F HTTP/1.1\r\nHost: localhost:%u\r\n"
 		 "Connection: close\r\n\r\n", pn);
-	for (int i = 0; i < 3; i++) {
-		const char *args[] = { urls[i], NULL };
-		struct peer_buf req;
-		cmd_of(args, cmds[i], sizeof cmds[i]);
-		if (!client_case(c, args, OK_RESPONSE, 1, 0, KEEP_OPEN, 0, "ok\n", 3, &req)) {
-			peer_buf_free(&req);
-			return;
-		}
-		bool ok = ctx_expect_bytes(c, "request", want[i], strlen(want[i]), req.data, req.len);
-		peer_buf_free(&req);
-		if (!ok) {
-			ctx_fail(c, "(`%s`)", cmds[i]);
-			ladder_last(c);
-			return;
-		}
-	}
-	for (size_t i = 0; i < 3; i++)
-		if (!client_wire_request(c, i, want[i], cmds[i]))
-			return;
+	const char *const argv[3][4] = { { urls[0], NULL }, { urls[1], NULL }, { urls[2], NULL } };
+	expect_requests(c, argv, want, 3);
 }
 
 static void client_post(struct ctx *c)
 {
 	static const char *const data[] = { "a=1&b=2", "q=%E2%9C%93&msg=hello world&empty=" };
-	char url[160], want[2][512], cmds[2][512];
+	char url[160], want[2][512];
 	uint16_t pn = ctx_port(c, 0);
 
 	url_of(c, "127.0.0.1", "/form", url, sizeof url);
-	for (int i = 0; i < 2; i++) {
-		const char *args[] = { "-d", data[i], url, NULL };
-		struct peer_buf req;
+	for (int i = 0; i < 2; i++)
 		snprintf(want[i], sizeof want[i], "POST /form HTTP/1.1\r\nHost: 127.0.0.1:%u\r\n"
 			 "Connection: close\r\nContent-Type: application/x-www-form-urlencoded\r\n"
 			 "Content-Length: %zu\r\n\r\n%s", pn, strlen(data[i]), data[i]);
-		cmd_of(args, cmds[i], sizeof cmds[i]);
-		if (!client_case(c, args, OK_RESPONSE, 1, 0, KEEP_OPEN, 0, "ok\n", 3, &req)) {
-			peer_buf_free(&req);
-			return;
-		}
-		bool ok = ctx_expect_bytes(c, "request", want[i], strlen(want[i]), req.data, req.len);
-		peer_buf_free(&req);
-		if (!ok) {
-			ctx_fail(c, "(`%s`)", cmds[i]);
-			ladder_last(c);
-			return;
-		}
-	}
-	for (size_t i = 0; i < 2; i++)
-		if (!client_wire_request(c, i, want[i], cmds[i]))
-			return;
+	const char *const argv[2][4] = { { "-d", data[0], url, NULL }, { "-d", data[1], url, NULL } };
+	expect_requests(c, argv, want, 2);
 }
 
 /* Cut text into pieces of at most step bytes (pieces must hold enough slots). */
