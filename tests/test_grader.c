@@ -249,12 +249,13 @@ Test(grader, without_capture_wire_checks_skip, .timeout = 120)
 	char *tmp = kit_tmpdir(), cmd[512];
 	int st, skipped = 0, passed = 0;
 
-	snprintf(cmd, sizeof cmd, "WIRELAB_MODE=nocap %s grade 01 --solution --pcap-dir %s "
+	snprintf(cmd, sizeof cmd, "WIRELAB_MODE=nocap %s grade all --solution --pcap-dir %s "
 		 "--format json", kit_bin(), tmp);
 	char *out = kit_run(cmd, &st);
-	cJSON *j = cJSON_Parse(out), *chk;
+	cJSON *j = cJSON_Parse(out), *lab, *chk;
 	cr_assert(j, "no JSON: %.1000s", out);
-	cJSON_ArrayForEach(chk, cJSON_GetObjectItemCaseSensitive(j, "checks")) {
+	cJSON_ArrayForEach(lab, cJSON_GetObjectItemCaseSensitive(j, "labs"))
+	cJSON_ArrayForEach(chk, cJSON_GetObjectItemCaseSensitive(lab, "checks")) {
 		const char *s = kit_str(chk, "status");
 		skipped += strcmp(s, "skip") == 0;
 		passed += strcmp(s, "pass") == 0;
