@@ -47,7 +47,7 @@ $(BIN): $(GRADER_OBJ) $(BUILD)/libharness.a
 # Tests link the harness and the grader (less its main) with Criterion.
 $(BUILD)/tests/%: tests/%.c $(BUILD)/libharness.a $(filter-out $(BUILD)/grader/main.o,$(GRADER_OBJ))
 	@mkdir -p $(@D)
-	$(CC) $(KIT_CFLAGS) -Itests -o $@ $< $(filter-out $(BUILD)/grader/main.o,$(GRADER_OBJ)) \
+	$(CC) $(KIT_CFLAGS) -Itests -MMD -MP -o $@ $< $(filter-out $(BUILD)/grader/main.o,$(GRADER_OBJ)) \
 		$(BUILD)/libharness.a $(KIT_LDLIBS) -lcriterion
 
 deps:

@@ -41,8 +41,10 @@ static inline char *peers_sh(const char *bin, const char *script, int want)
 	return out;
 }
 
-/* Start a server in the background with its output away from our pipe, and end it when
- * the script ends, however it ends. */
-#define PEERS_BACKGROUND(cmd) cmd " >/dev/null 2>&1 & pid=$!; trap 'kill $pid 2>/dev/null' EXIT; "
+/* Start a server in the background with its output away from our pipe, in a process group
+ * of its own, and end the whole group (a forking server's children too) when the script
+ * ends, however it ends. */
+#define PEERS_BACKGROUND(cmd) "setsid " cmd " >/dev/null 2>&1 & pid=$!; " \
+	"trap 'kill -- -$pid 2>/dev/null' EXIT; "
 
 #endif
