@@ -123,6 +123,9 @@ bool ctx_failed(const struct ctx *c);
 const struct flow_set *ctx_flows(struct ctx *c);
 void ctx_ladder_tcp(struct ctx *c, const struct flow_tcp *f);
 void ctx_ladder_udp(struct ctx *c, uint16_t port);
+/* The ladder of the last TCP connection to port, when the capture has one (for failures
+ * found before the wire is read). */
+void ctx_ladder_last(struct ctx *c, uint16_t port);
 
 /* Common expectations; each records a failure in wire terms and returns false. */
 bool ctx_expect_bytes(struct ctx *c, const char *what, const void *want, size_t nwant,

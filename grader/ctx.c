@@ -328,6 +328,15 @@ void ctx_ladder_tcp(struct ctx *c, const struct flow_tcp *f)
 	ladder_tcp(f, fs->t0_ns, 24, c->res->ladder + used, sizeof c->res->ladder - used);
 }
 
+void ctx_ladder_last(struct ctx *c, uint16_t port)
+{
+	const struct flow_set *fs = c->cap ? cap_flows(c->cap) : NULL;
+	size_t n = fs ? flow_tcp_count(fs, port) : 0;
+
+	if (n > 0)
+		ctx_ladder_tcp(c, flow_tcp_nth(fs, port, n - 1));
+}
+
 void ctx_ladder_udp(struct ctx *c, uint16_t port)
 {
 	const struct flow_set *fs = c->cap ? cap_flows(c->cap) : NULL;

@@ -93,16 +93,6 @@ static struct proc *start_server(struct ctx *c)
 	return ctx_server(c, NETSTAT_TCP, ctx_port(c, 0), "echo_server", port, NULL);
 }
 
-/* On a failure, the ladder of the last connection to the server, when there was one. */
-static void ladder_last(struct ctx *c)
-{
-	const struct flow_set *fs = c->cap ? cap_flows(c->cap) : NULL;
-	size_t n = fs ? flow_tcp_count(fs, ctx_port(c, 0)) : 0;
-
-	if (n > 0)
-		ctx_ladder_tcp(c, flow_tcp_nth(fs, ctx_port(c, 0), n - 1));
-}
-
 /* One client of echo_server: send data (chunk bytes per segment, gap_ms apart when chunk is
  * not 0), half-close, read everything back. Judges the bytes; false after a failure. */
 static bool echo_once(struct ctx *c, const uint8_t *data, size_t n, int read_delay_ms,
@@ -134,7 +124,7 @@ static bool echo_once(struct ctx *c, const uint8_t *data, size_t n, int read_del
 	}
 	peer_buf_free(&p.in);
 	if (!ok)
-		ladder_last(c);
+		ctx_ladder_last(c, ctx_port(c, 0));
 	return ok;
 }
 

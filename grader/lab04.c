@@ -157,16 +157,6 @@ struct conv {
 	int err;                 /* a read error (-ECONNRESET) */
 };
 
-/* On a failure, the ladder of the last connection to the server. */
-static void ladder_last(struct ctx *c)
-{
-	const struct flow_set *fs = c->cap ? cap_flows(c->cap) : NULL;
-	size_t n = fs ? flow_tcp_count(fs, ctx_port(c, 0)) : 0;
-
-	if (n > 0)
-		ctx_ladder_tcp(c, flow_tcp_nth(fs, ctx_port(c, 0), n - 1));
-}
-
 static bool conv_open(struct ctx *c, struct conv *v, const char *addr)
 {
 	char why[256];
@@ -537,7 +527,7 @@ static void server_curl(struct ctx *c)
 		return;
 	}
 	if (!ok) {
-		ladder_last(c);
+		ctx_ladder_last(c, ctx_port(c, 0));
 		return;
 	}
 	wire_responses(c, 0, NULL, 4, false, "curl's connection");
@@ -552,7 +542,7 @@ static void server_get(struct ctx *c)
 	    !get_file(c, "127.0.0.1", "/docs/index.html", DOCS_HTML, strlen(DOCS_HTML)) ||
 	    !get_file(c, "127.0.0.1", "/a.txt?lang=en&next=/b.txt", A_TXT, strlen(A_TXT)) ||
 	    !get_file(c, "127.0.0.1", "/with%20space.txt", SPACE_TXT, strlen(SPACE_TXT))) {
-		ladder_last(c);
+		ctx_ladder_last(c, ctx_port(c, 0));
 		return;
 	}
 	for (size_t i = 0; i < 5; i++)
@@ -610,7 +600,7 @@ static void server_content_type(struct ctx *c)
 		}
 		conv_close(&v);
 		if (!ok) {
-			ladder_last(c);
+			ctx_ladder_last(c, ctx_port(c, 0));
 			return;
 		}
 	}
@@ -625,7 +615,7 @@ static void server_index(struct ctx *c)
 		return;
 	if (!get_file(c, "127.0.0.1", "/", INDEX_HTML, strlen(INDEX_HTML)) ||
 	    !get_file(c, "127.0.0.1", "/docs/", DOCS_HTML, strlen(DOCS_HTML))) {
-		ladder_last(c);
+		ctx_ladder_last(c, ctx_port(c, 0));
 		return;
 	}
 	bool ok = ask(c, &v, "127.0.0.1", "GET /empty/ HTTP/1.1\r\nHost: x\r\n\r\n", false, &m) &&
@@ -633,7 +623,7 @@ static void server_index(struct ctx *c)
 				"index.html)");
 	conv_close(&v);
 	if (!ok)
-		ladder_last(c);
+		ctx_ladder_last(c, ctx_port(c, 0));
 }
 
 /* An error response: the code, an HTML body, Content-Length (checked when it was read). */
@@ -654,7 +644,7 @@ static bool error_case(struct ctx *c, const char *req, int code, const char *not
 	}
 	conv_close(&v);
 	if (!ok)
-		ladder_last(c);
+		ctx_ladder_last(c, ctx_port(c, 0));
 	return ok;
 }
 
@@ -702,7 +692,7 @@ static void server_traversal(struct ctx *c)
 		conv_close(&v);
 		if (!ok) {
 			wire_no_secret(c);
-			ladder_last(c);
+			ctx_ladder_last(c, ctx_port(c, 0));
 			return;
 		}
 	}
@@ -765,7 +755,7 @@ static void server_methods(struct ctx *c)
 			if (!is_std)
 				ctx_fail(c, "(methods are case-sensitive tokens: anything but the standard "
 					 "ones is 501)");
-			ladder_last(c);
+			ctx_ladder_last(c, ctx_port(c, 0));
 			return;
 		}
 	}
@@ -850,7 +840,7 @@ static void server_head(struct ctx *c)
 	if (!start_server(c))
 		return;
 	if (!head_case(c, "/a.txt") || !head_case(c, "/nope.txt")) {
-		ladder_last(c);
+		ctx_ladder_last(c, ctx_port(c, 0));
 		return;
 	}
 	static const bool head[] = { true };
@@ -905,7 +895,7 @@ static bool closing_case(struct ctx *c, const char *part1, size_t n1, const char
 	}
 	conv_close(&v);
 	if (!ok)
-		ladder_last(c);
+		ctx_ladder_last(c, ctx_port(c, 0));
 	return ok;
 }
 
@@ -983,7 +973,7 @@ static void server_host(struct ctx *c)
 	     expect_status(c, &m, 200, "a request with \"host: x\" (field names ignore case)");
 	conv_close(&v);
 	if (!ok)
-		ladder_last(c);
+		ctx_ladder_last(c, ctx_port(c, 0));
 }
 
 static void server_version(struct ctx *c)
@@ -1042,7 +1032,7 @@ static void server_too_long(struct ctx *c)
 	     expect_status(c, &m, 200, "a 12 KiB header section (under the 16 KiB limit)");
 	conv_close(&v);
 	if (!ok) {
-		ladder_last(c);
+		ctx_ladder_last(c, ctx_port(c, 0));
 		goto done;
 	}
 	const char *names[] = { line, head };
@@ -1087,7 +1077,7 @@ static void server_keep_alive(struct ctx *c)
 	}
 	conv_close(&v);
 	if (!ok) {
-		ladder_last(c);
+		ctx_ladder_last(c, ctx_port(c, 0));
 		return;
 	}
 	const struct flow_set *fs = ctx_flows(c);
@@ -1137,7 +1127,7 @@ static void server_close(struct ctx *c)
 	}
 	conv_close(&v);
 	if (!ok) {
-		ladder_last(c);
+		ctx_ladder_last(c, ctx_port(c, 0));
 		return;
 	}
 	closing_wire(c, 4, names);
@@ -1170,7 +1160,7 @@ static void server_pipelining(struct ctx *c)
 	ok = ok && conv_quiet(c, &v, whats[2]);
 	conv_close(&v);
 	if (!ok) {
-		ladder_last(c);
+		ctx_ladder_last(c, ctx_port(c, 0));
 		return;
 	}
 	const struct flow_set *fs = ctx_flows(c);
@@ -1202,7 +1192,7 @@ static void server_byte_by_byte(struct ctx *c)
 	const struct flow_set *fs = ctx_flows(c);
 	const struct flow_tcp *f = fs ? flow_tcp_nth(fs, ctx_port(c, 0), 0) : NULL;
 	if (!ok)
-		ladder_last(c);
+		ctx_ladder_last(c, ctx_port(c, 0));
 	else if (f && flow_data_segs(f, FLOW_C2S) < (sizeof req - 1) / 2)
 		ctx_error(c, "the grader meant to send %zu one-byte segments but the wire shows %zu",
 			  sizeof req - 1, flow_data_segs(f, FLOW_C2S));
@@ -1254,7 +1244,7 @@ static void server_request_body(struct ctx *c)
 	if (!ok) {
 		ctx_fail(c, "(a body announced by Content-Length must be read and skipped before the "
 			 "next request)");
-		ladder_last(c);
+		ctx_ladder_last(c, ctx_port(c, 0));
 	}
 	free(big);
 }
@@ -1282,7 +1272,7 @@ static void server_binary(struct ctx *c)
 		}
 		conv_close(&v);
 		if (!ok)
-			ladder_last(c);
+			ctx_ladder_last(c, ctx_port(c, 0));
 		else
 			wire_responses(c, 0, NULL, 1, false, "GET /blob.bin");
 	}
@@ -1315,7 +1305,7 @@ static void server_concurrency(struct ctx *c)
 	conv_close(&idle);
 	if (!ok) {
 		ctx_fail(c, "(the first connection sent nothing, the second half a request)");
-		ladder_last(c);
+		ctx_ladder_last(c, ctx_port(c, 0));
 		return;
 	}
 	const struct flow_set *fs = ctx_flows(c);
@@ -1432,13 +1422,13 @@ static void server_robustness(struct ctx *c)
 		ctx_fail(c, "expected: http_server keeps running whatever clients do\n   seen: it ended "
 			 "(%s) after these clients: garbage, a reset mid-request, a huge header, "
 			 "clients that vanished mid-response", proc_describe(p, st, sizeof st));
-		ladder_last(c);
+		ctx_ladder_last(c, ctx_port(c, 0));
 		goto done;
 	}
 	if (!get_file(c, "127.0.0.1", "/a.txt", A_TXT, strlen(A_TXT))) {
 		ctx_fail(c, "(after garbage, a reset mid-request, a huge header and clients that "
 			 "vanished mid-response)");
-		ladder_last(c);
+		ctx_ladder_last(c, ctx_port(c, 0));
 		goto done;
 	}
 	wire_no_secret(c);
@@ -1592,7 +1582,7 @@ static bool client_case(struct ctx *c, const char *const *args, const struct pie
 	else
 		peer_buf_free(&r);
 	if (!ok)
-		ladder_last(c);
+		ctx_ladder_last(c, ctx_port(c, 0));
 	return ok;
 }
 
@@ -1688,7 +1678,7 @@ static void expect_requests(struct ctx *c, const char *const argv[][4], char wan
 		peer_buf_free(&req);
 		if (!ok) {
 			ctx_fail(c, "(`%s`)", cmds[i]);
-			ladder_last(c);
+			ctx_ladder_last(c, ctx_port(c, 0));
 			return;
 		}
 	}
@@ -1987,7 +1977,7 @@ static void client_malformed(struct ctx *c)
 		peer_buf_free(&req);
 		snprintf(what, sizeof what, "`%s` given %s", cmd, cases[i].what);
 		if (!pr || !ctx_expect_error_line(c, pr, what)) {
-			ladder_last(c);
+			ctx_ladder_last(c, ctx_port(c, 0));
 			return;
 		}
 	}
