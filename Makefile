@@ -24,7 +24,7 @@ BIN        := bin/wirelab
 endif
 
 HARNESS_SRC := $(wildcard harness/*.c)
-GRADER_SRC  := $(wildcard grader/*.c)
+GRADER_SRC  := $(wildcard grader/*.c grader/*/*.c)
 HARNESS_OBJ := $(HARNESS_SRC:%.c=$(BUILD)/%.o)
 GRADER_OBJ  := $(GRADER_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC    := $(wildcard tests/test_*.c)
