@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "build.h"
 #include "clock.h"
+#include "jail.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -12,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,6 +23,8 @@
 #define BUILD_TIMEOUT_MS 120000
 #define BUILD_MAX_SRC   64
 #define BUILD_FILE_MAX  (1 << 20)
+#define BUILD_MEM_BYTES (1ULL << 30)     /* the compiler of one program, all its processes */
+#define BUILD_TMP_BYTES (256ULL << 20)   /* its /tmp */
 
 struct logbuf {
 	char *s;
@@ -112,24 +117,20 @@ static int copy_file(int srcfd, const char *name, const char *dir, uid_t uid, gi
 	return rc;
 }
 
-/* Copy the .c and .h files of srcdir into outdir/src; their names (sorted, malloc'd) in
- * names. Returns how many, or -1 after logging why. */
-static int copy_sources(const char *srcdir, const char *outdir, uid_t uid, gid_t gid,
-			char **names, size_t max, struct logbuf *l)
+/* Copy the .c and .h files of the folder srcfd (closed here) into outdir/src; their names
+ * (sorted, malloc'd) in names. Returns how many, or -1 after logging why. */
+static int copy_sources(int srcfd, const char *outdir, uid_t uid, gid_t gid, char **names,
+			size_t max, struct logbuf *l)
 {
-	char dst[1100], msg[1200];
-	int fd = open(srcdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	char dst[1100];
+	DIR *d = srcfd >= 0 ? fdopendir(srcfd) : NULL;
 	struct dirent *e;
 	size_t n = 0;
 	int rc = 0;
 
 	if (!d) {
-		int len = snprintf(msg, sizeof msg, "no source folder %s: %s\n", srcdir,
-				   strerror(errno));
-		log_add(l, msg, (size_t)len);
-		if (fd >= 0)
-			close(fd);
+		if (srcfd >= 0)
+			close(srcfd);
 		return -1;
 	}
 	snprintf(dst, sizeof dst, "%s/src", outdir);
@@ -162,43 +163,68 @@ static int copy_sources(const char *srcdir, const char *outdir, uid_t uid, gid_t
 	return (int)n;
 }
 
-/* Run argv, its stdout and stderr into the log; returns the exit status or -1. */
-static int run_cc(const char *const *argv, const char *cwd, bool drop, uid_t uid, gid_t gid,
-		  struct logbuf *l)
+/* Run argv in cwd, its stdout and stderr into the log; returns the exit status or -1. In a
+ * jail of its own when o->jail; else as a locked-down process of its own. */
+static int run_cc(const char *const *argv, const char *cwd, const char *root,
+		  const struct build_opts *o, struct logbuf *l)
 {
+	static _Atomic unsigned seq;
 	int pfd[2], st = 0;
 	pid_t pid;
-	char buf[4096];
+	char buf[4096], name[64], why[300];
 	int64_t deadline = clock_deadline(BUILD_TIMEOUT_MS);
+	bool drop = o->drop && geteuid() == 0;
 
 	if (pipe2(pfd, O_CLOEXEC) < 0)
 		return -1;
-	pid = fork();
-	if (pid < 0) {
-		close(pfd[0]);
-		close(pfd[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		setpgid(0, 0);
-		dup2(pfd[1], STDOUT_FILENO);
-		dup2(pfd[1], STDERR_FILENO);
-		if (chdir(cwd) < 0 ||
-		    (drop && (setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid(uid) < 0))) {
-			fprintf(stderr, "cannot prepare the compiler: %s\n", strerror(errno));
+	snprintf(name, sizeof name, "cc-%d-%u", (int)getpid(), seq++);
+	if (o->jail) {
+		struct jail_view v = { .root = root, .rw = { cwd }, .tmp_bytes = BUILD_TMP_BYTES };
+		struct jail_limits lim = { .mem_bytes = BUILD_MEM_BYTES, .pids = 64, .cpu_pct = 100 };
+		pid = jail_run_once(&v, &lim, name, argv, cwd, pfd[1], drop, o->uid, o->gid, why,
+				    sizeof why);
+		if (pid < 0) {
+			log_add(l, why, strlen(why));
+			close(pfd[0]);
+			close(pfd[1]);
+			return -1;
+		}
+	} else {
+		if (jail_init(why, sizeof why) < 0) {
+			close(pfd[0]);
+			close(pfd[1]);
+			return -1;
+		}
+		pid = fork();
+		if (pid < 0) {
+			close(pfd[0]);
+			close(pfd[1]);
+			return -1;
+		}
+		if (pid == 0) {
+			int in = open("/dev/null", O_RDONLY);
+			dup2(pfd[1], STDOUT_FILENO);
+			dup2(pfd[1], STDERR_FILENO);
+			if (in < 0 || dup2(in, STDIN_FILENO) < 0 || chdir(cwd) < 0 ||
+			    jail_lockdown(drop, o->uid, o->gid) < 0) {
+				fprintf(stderr, "cannot prepare the compiler: %s\n", strerror(errno));
+				_exit(127);
+			}
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			struct rlimit as = { BUILD_MEM_BYTES, BUILD_MEM_BYTES };
+			setrlimit(RLIMIT_AS, &as);
+			execvp(argv[0], (char *const *)argv);
+			fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
 			_exit(127);
 		}
-		execvp(argv[0], (char *const *)argv);
-		fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
 	}
-	setpgid(pid, pid);
 	close(pfd[1]);
 	struct pollfd p = { .fd = pfd[0], .events = POLLIN };
 	for (;;) {
 		int left = clock_left_ms(deadline);
 		if (left == 0) {
 			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
 			log_add(l, "[the compiler took too long and was stopped]\n", 45);
 			break;
 		}
@@ -214,27 +240,48 @@ static int run_cc(const char *const *argv, const char *cwd, bool drop, uid_t uid
 	close(pfd[0]);
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
+	if (o->jail)
+		jail_cleanup(name);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-static int build(const struct lab *lab, const char *srcdir, const char *outdir, bool drop,
-		 uid_t uid, gid_t gid, char **log)
+/* Build each program of lab from the sources of srcfd (closed here) in dir/out; a program
+ * that does not build sets its bit in *unbuilt. Returns 0 when all built, -1 when any did
+ * not. */
+static int build(const struct lab *lab, int srcfd, const char *dir, const struct build_opts *o,
+		 char **log, unsigned *unbuilt)
 {
 	struct logbuf l = { 0 };
-	char *names[BUILD_MAX_SRC];
+	char *names[BUILD_MAX_SRC], outdir[1000], root[1000];
 	const char *help[BUILD_MAX_SRC];
-	int n = copy_sources(srcdir, outdir, uid, gid, names, BUILD_MAX_SRC, &l);
-	int rc = n < 0 ? -1 : 0;
-	size_t nhelp = n > 0 ? helpers(lab, names, (size_t)n, help) : 0;
+	bool drop = o->drop && geteuid() == 0;
+	int rc = 0, n = -1;
 
-	if (drop && geteuid() == 0 && chown(outdir, uid, gid) < 0)
+	*unbuilt = 0;
+	snprintf(outdir, sizeof outdir, "%.990s/out", dir);
+	snprintf(root, sizeof root, "%.990s/root", dir);
+	if (mkdir(outdir, 0755) < 0 || mkdir(root, 0755) < 0 ||
+	    (drop && chown(outdir, o->uid, o->gid) < 0)) {
+		char msg[1300];
+		int len = snprintf(msg, sizeof msg, "cannot prepare %s: %s\n", dir, strerror(errno));
+		log_add(&l, msg, (size_t)len);
+		close(srcfd);
 		rc = -1;
-	for (size_t i = 0; rc == 0 && lab->programs[i]; i++) {
+	} else {
+		n = copy_sources(srcfd, outdir, o->uid, o->gid, names, BUILD_MAX_SRC, &l);
+		rc = n < 0 ? -1 : 0;
+	}
+	size_t nhelp = n > 0 ? helpers(lab, names, (size_t)n, help) : 0;
+	for (size_t i = 0; lab->programs[i]; i++) {
 		const char *prog = lab->programs[i];
 		char main_src[300], line[1024];
 		const char *argv[BUILD_MAX_SRC + 16];
 		size_t k = 0;
 
+		if (n < 0) {
+			*unbuilt |= 1u << i;
+			continue;
+		}
 		snprintf(main_src, sizeof main_src, "%s.c", prog);
 		bool found = false;
 		for (int j = 0; j < n; j++)
@@ -242,8 +289,9 @@ static int build(const struct lab *lab, const char *srcdir, const char *outdir, 
 		if (!found) {
 			int len = snprintf(line, sizeof line, "missing src/%s\n", main_src);
 			log_add(&l, line, (size_t)len);
+			*unbuilt |= 1u << i;
 			rc = -1;
-			break;
+			continue;
 		}
 		snprintf(main_src, sizeof main_src, "src/%s.c", prog);
 		const char *recipe[] = { "cc", "-std=c17", "-O2", "-g", "-Wall", "-Wextra",
@@ -272,9 +320,19 @@ static int build(const struct lab *lab, const char *srcdir, const char *outdir, 
 			used = sizeof line - 2;
 		line[used++] = '\n';
 		log_add(&l, line, used);
-		if (run_cc(argv, outdir, drop && geteuid() == 0, uid, gid, &l) != 0)
+		if (run_cc(argv, outdir, root, o, &l) != 0) {
+			*unbuilt |= 1u << i;
 			rc = -1;
+		} else if (drop) {
+			/* The program is the grader's now: nothing the student runs may change it. */
+			char path[1400];
+			snprintf(path, sizeof path, "%s/%s", outdir, prog);
+			if (lchown(path, 0, 0) < 0 || chmod(path, 0755) < 0)
+				*unbuilt |= 1u << i;
+		}
 	}
+	if (drop && (chown(outdir, 0, 0) < 0 || chmod(outdir, 0755) < 0))
+		rc = -1;
 	for (int j = 0; j < n; j++)
 		free(names[j]);
 	*log = l.s ? l.s : calloc(1, 1);
@@ -283,11 +341,51 @@ static int build(const struct lab *lab, const char *srcdir, const char *outdir, 
 
 int build_lab(const struct lab *lab, const char *srcdir, const char *outdir, char **log)
 {
-	return build(lab, srcdir, outdir, false, geteuid(), getegid(), log);
+	struct build_opts o = { .jail = false };
+	unsigned unbuilt;
+	int fd = open(srcdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0) {
+		char msg[1200];
+		snprintf(msg, sizeof msg, "no source folder %s: %s\n", srcdir, strerror(errno));
+		*log = strdup(msg);
+		return -1;
+	}
+	/* The kit's own sources: built in outdir/.build/out; the programs are linked into
+	 * outdir so callers find them there. */
+	char dir[1000];
+	snprintf(dir, sizeof dir, "%.900s/.build", outdir);
+	if (mkdir(dir, 0755) < 0) {
+		*log = strdup("cannot make the build folder\n");
+		close(fd);
+		return -1;
+	}
+	int rc = build(lab, fd, dir, &o, log, &unbuilt);
+	for (size_t i = 0; rc == 0 && lab->programs[i]; i++) {
+		char from[1400], to[1400];
+		snprintf(from, sizeof from, ".build/out/%s", lab->programs[i]);
+		snprintf(to, sizeof to, "%s/%s", outdir, lab->programs[i]);
+		if (symlink(from, to) < 0)
+			rc = -1;
+	}
+	return rc;
 }
 
-int build_lab_as(const struct lab *lab, const char *srcdir, const char *outdir, uid_t uid,
-		 gid_t gid, char **log)
+int build_submission(const struct lab *lab, int labfd, const char *dir,
+		     const struct build_opts *o, char **log, unsigned *unbuilt)
 {
-	return build(lab, srcdir, outdir, true, uid, gid, log);
+	int fd = jail_open_beneath(labfd, "src", O_RDONLY | O_DIRECTORY, 0);
+
+	if (fd < 0) {
+		char msg[300];
+		snprintf(msg, sizeof msg, "no source folder src/: %s\n",
+			 fd == -ELOOP || fd == -EXDEV ? "it is a symbolic link (not followed)"
+						      : strerror(-fd));
+		*log = strdup(msg);
+		*unbuilt = 0;
+		for (size_t i = 0; lab->programs[i]; i++)
+			*unbuilt |= 1u << i;
+		return -1;
+	}
+	return build(lab, fd, dir, o, log, unbuilt);
 }

@@ -14,13 +14,23 @@
 
 #include "check.h"
 
-/* Build every program of lab from srcdir into outdir. Returns 0 when all built, -1 when
- * one did not; *log gets the commands and the compiler's output (malloc'd, bounded). */
+struct build_opts {
+	bool jail;              /* the compiler in a jail of its own (namespaces allowed here) */
+	bool drop;              /* when root: the compiler runs as uid/gid */
+	uid_t uid;
+	gid_t gid;
+};
+
+/* The kit's own sources (the tests' reference builds): every program of lab from srcdir,
+ * built in outdir/.build/out and linked as outdir/PROGRAM, with no jail. Returns 0 when all built,
+ * -1 when one did not; *log gets the commands and the compiler's output (malloc'd). */
 int build_lab(const struct lab *lab, const char *srcdir, const char *outdir, char **log);
 
-/* The same, with the compiler run as uid/gid (when the caller is root): a submission
- * cannot #include what that user may not read. */
-int build_lab_as(const struct lab *lab, const char *srcdir, const char *outdir, uid_t uid,
-		 gid_t gid, char **log);
+/* A submission: the sources of labfd/src (a link there is refused, not followed) copied to
+ * dir/out/src and each program built there with the kit's recipe, as o says; dir/root is
+ * where the compiler's jail is built. A program that does not build sets bit i (its index
+ * in lab->programs) of *unbuilt. Returns 0 when all built, -1 when any did not. */
+int build_submission(const struct lab *lab, int labfd, const char *dir,
+		     const struct build_opts *o, char **log, unsigned *unbuilt);
 
 #endif

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "cap.h"
+#include "jail.h"
 #include "flow.h"
 #include "netstat.h"
 #include "peer.h"
@@ -70,7 +71,13 @@ struct ctx {
 	const struct check *check;
 	const struct sb_info *sb;
 	const char *bindir;       /* the built programs */
-	const char *tmpdir;       /* this check's scratch directory (the programs' cwd) */
+	unsigned unbuilt;         /* bit i: lab->programs[i] did not build */
+	const char *build_log;    /* what the build said */
+	const char *tmpdir;       /* this check's scratch directory (the programs' cwd): theirs
+				   * to write, so the grader opens nothing there by a path that
+				   * could hold a link (ctx_write_file, proc_read_file) */
+	const char *iodir;        /* the programs' stdout and stderr: the grader's alone */
+	const struct jail *jail;  /* where the programs run (jail.h), NULL without namespaces */
 	uint16_t ports[CTX_MAX_PORTS];
 	struct cap *cap;          /* NULL when there is no capture */
 	struct proc procs[CTX_MAX_PROCS];
@@ -82,9 +89,11 @@ struct ctx {
 
 /* The i-th port of this check (fixed in a namespace, free ports on the host). */
 uint16_t ctx_port(struct ctx *c, int i);
-/* A path inside the check's scratch directory (static per call slot: copy it). */
+/* The path of name inside the check's scratch directory, written into buf; returns buf. */
 const char *ctx_path(struct ctx *c, const char *name, char *buf, size_t bufsz);
-/* Write a file into the scratch directory; returns its path in buf, NULL on error. */
+/* Write a new file into the scratch directory (name may hold folders the check made; no
+ * link is followed, an existing file is replaced); returns its path in buf, NULL after
+ * recording an error. */
 const char *ctx_write_file(struct ctx *c, const char *name, const void *data, size_t len,
 			   char *buf, size_t bufsz);
 

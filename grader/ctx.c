@@ -36,12 +36,36 @@ const char *ctx_write_file(struct ctx *c, const char *name, const void *data, si
 			   char *buf, size_t bufsz)
 {
 	const uint8_t *p = data;
-	int fd;
+	int dfd = open(c->tmpdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd = -1;
 
 	ctx_path(c, name, buf, bufsz);
-	fd = open(buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* The programs may have been here first: replace what stands at name, follow nothing. */
+	if (dfd >= 0) {
+		char *slash = strrchr(name, '/');
+		int parent = dfd;
+		if (slash) {
+			char dir[256];
+			snprintf(dir, sizeof dir, "%.*s", (int)(slash - name), name);
+			parent = jail_open_beneath(dfd, dir, O_RDONLY | O_DIRECTORY, 0);
+		}
+		if (parent >= 0) {
+			const char *base = slash ? slash + 1 : name;
+			unlinkat(parent, base, 0);
+			fd = openat(parent, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+				    0644);
+			if (fd < 0)
+				fd = -errno;
+			if (parent != dfd)
+				close(parent);
+		} else {
+			fd = parent;
+		}
+		close(dfd);
+	} else {
+		fd = -errno;
+	}
 	if (fd < 0) {
-		ctx_error(c, "cannot create %s: %s", buf, strerror(errno));
+		ctx_error(c, "cannot create %s: %s", buf, strerror(-fd));
 		return NULL;
 	}
 	while (len > 0) {
@@ -133,14 +157,15 @@ static struct proc *spawn(struct ctx *c, const char *stdin_path, const char *con
 		return NULL;
 	}
 	p = &c->procs[c->nprocs];
-	snprintf(out, sizeof out, "%s/.out.%zu", c->tmpdir, c->nprocs);
-	snprintf(err, sizeof err, "%s/.err.%zu", c->tmpdir, c->nprocs);
+	snprintf(out, sizeof out, "%s/out.%zu", c->iodir, c->nprocs);
+	snprintf(err, sizeof err, "%s/err.%zu", c->iodir, c->nprocs);
 	struct proc_spec s = {
 		.argv = argv,
 		.cwd = c->tmpdir,
 		.stdin_path = stdin_path,
 		.stdout_path = out,
 		.stderr_path = err,
+		.jail = c->jail,
 		.drop_privileges = c->sb->root,
 		.uid = c->sb->run_uid,
 		.gid = c->sb->run_gid,
@@ -163,6 +188,14 @@ struct proc *ctx_startv(struct ctx *c, const char *stdin_path, const char *prog,
 	char path[512];
 	size_t n = 0;
 
+	/* A program that did not build costs the checks that use it, not its siblings'. */
+	for (size_t i = 0; c->lab->programs[i]; i++)
+		if ((c->unbuilt & (1u << i)) && strcmp(c->lab->programs[i], prog) == 0) {
+			ctx_fail(c, "expected: %s built with the kit's recipe\n   seen: it did not "
+				 "build, so this check could not run it; the build said:\n%.3000s",
+				 prog, c->build_log ? c->build_log : "");
+			return NULL;
+		}
 	snprintf(path, sizeof path, "%s/%s", c->bindir, prog);
 	argv[n++] = path;
 	while (args && args[n - 1] && n < 31) {
@@ -216,7 +249,7 @@ static char *read_out(struct ctx *c, struct proc *p, const char *kind, size_t *l
 	char path[512];
 	size_t i = (size_t)(p - c->procs), dummy;
 
-	snprintf(path, sizeof path, "%s/.%s.%zu", c->tmpdir, kind, i);
+	snprintf(path, sizeof path, "%s/%s.%zu", c->iodir, kind, i);
 	char *s = proc_read_file(path, CTX_OUT_MAX, len ? len : &dummy);
 	if (!s) {
 		s = calloc(1, 1);
@@ -304,6 +337,11 @@ const struct flow_set *ctx_flows(struct ctx *c)
 	}
 	c->res->drops = cap_drops(c->cap);
 	c->res->packets = cap_count(c->cap);
+	if (cap_overflowed(c->cap)) {
+		ctx_fail(c, "expected: the programs' traffic within what one check keeps (256 MiB)\n"
+			 "   seen: more than that on lo during this check; the wire was not judged");
+		return NULL;
+	}
 	if (c->res->drops > 0) {
 		ctx_error(c, "the capture dropped %llu packets, so the wire cannot be judged (a grader "
 			  "fault, not yours: run the check again, with -j 1 on a busy machine)",

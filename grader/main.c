@@ -4,8 +4,11 @@
 #include "report.h"
 #include "run.h"
 #include "sandbox.h"
+#include "esc.h"
+#include "jail.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <getopt.h>
 #include <limits.h>
@@ -122,6 +125,15 @@ static int cmd_doctor(void)
 	printf("user:       uid %u%s\n", (unsigned)geteuid(),
 	       sb.root ? " (root: programs run as an unprivileged uid)" : "");
 	printf("sandbox:    %s\n            %s\n", sb_mode_name(sb.mode), sb.why);
+	char limits[400];
+	jail_probe(limits, sizeof limits);
+	if (sb.mode == SB_NETNS)
+		printf("jail:       PID, mount and IPC namespaces per check, a minimal read-only view\n"
+		       "            of the system, seccomp; %s\n", limits);
+	else
+		printf("jail:       none without namespaces: programs run %s with per-process\n"
+		       "            limits, no inherited descriptors and seccomp only\n",
+		       sb.root ? "as an unprivileged uid" : "as you");
 	if (sb.fix[0])
 		printf("to improve: %s\n", sb.fix);
 	printf("libpcap:    %s\n", pcap_lib_version());
@@ -213,6 +225,50 @@ static void lab_folder(const char *tree, bool single, const struct lab *lab, cha
 		snprintf(out, outsz, "%s/%s", tree, lab->id);
 }
 
+/* The report goes to a new file beside path, renamed over path once complete: whatever
+ * stood at path (a file or a link someone planted in a shared folder) is replaced, never
+ * written through. */
+static FILE *open_output(const char *path, char *tmp, size_t tmpsz)
+{
+	snprintf(tmp, tmpsz, "%s.XXXXXX", path);
+	int fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	FILE *f = fdopen(fd, "w");
+	if (!f || fchmod(fd, 0644) < 0) {
+		int e = errno;
+		if (f)
+			fclose(f);
+		else
+			close(fd);
+		unlink(tmp);
+		errno = e;
+		return NULL;
+	}
+	return f;
+}
+
+static int close_output(FILE *f, const char *tmp, const char *path)
+{
+	bool ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
+	int e = errno;
+
+	if (fclose(f) != 0 && ok) {
+		ok = false;
+		e = errno;
+	}
+	if (ok && rename(tmp, path) < 0) {
+		ok = false;
+		e = errno;
+	}
+	if (!ok) {
+		unlink(tmp);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
 static int cmd_grade(int argc, char **argv)
 {
 	struct grade_args g;
@@ -269,14 +325,19 @@ static int cmd_grade(int argc, char **argv)
 		}
 	}
 	sb_probe(&sb);
-	/* A student's programs have no business reading the reference solutions. */
-	char hide[PATH_MAX + 16];
-	bool hiding = !g.solution && find_root(root, sizeof root) == 0;
-	if (hiding)
-		snprintf(hide, sizeof hide, "%s/solutions", root);
+	if (jail_init(why, sizeof why) < 0) {
+		fprintf(stderr, "wirelab: %s\n", why);
+		return 2;
+	}
+	/* The folder named by the grader's user; nothing below it is reached through a link. */
+	int tree_fd = open(tree, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (tree_fd < 0) {
+		fprintf(stderr, "wirelab: %s: %s\n", tree, strerror(errno));
+		return 2;
+	}
 	struct run_opts ro = {
 		.sb = &sb, .jobs = g.jobs, .check_pattern = g.check, .pcap_dir = g.pcap_dir,
-		.hide_dir = hiding ? hide : NULL, .verbose = g.verbose,
+		.tree_fd = tree_fd, .single = single, .verbose = g.verbose,
 	};
 	size_t nlabs = 0;
 	while (labs[nlabs])
@@ -303,23 +364,31 @@ static int cmd_grade(int argc, char **argv)
 	}
 	free(dirs);
 	free(dirp);
+	close(tree_fd);
 	FILE *out = stdout;
-	if (g.output && !(out = fopen(g.output, "w"))) {
+	char tmp_out[PATH_MAX + 32] = "";
+	if (g.output && !(out = open_output(g.output, tmp_out, sizeof tmp_out))) {
 		fprintf(stderr, "wirelab: %s: %s\n", g.output, strerror(errno));
 		status = 2;
 		out = stdout;
 	}
+	char title[PATH_MAX * 4 + 64];
+	esc_text(g.submission ? tree : g.solution ? "the reference solutions" : "your labs",
+		 strlen(g.submission ? tree : g.solution ? "the reference solutions" : "your labs"),
+		 title, sizeof title);
 	struct report_opts rop = {
 		.format = g.format,
 		.color = out == stdout && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"),
 		.verbose = g.verbose,
 		.sb = &sb,
-		.title = g.submission ? tree : g.solution ? "the reference solutions" : "your labs",
+		.title = title,
 		.all = labs == labs_all,
 	};
 	report_write(out, &rop, res, nlabs);
-	if (out != stdout)
-		fclose(out);
+	if (out != stdout && close_output(out, tmp_out, g.output) < 0) {
+		fprintf(stderr, "wirelab: %s: %s\n", g.output, strerror(errno));
+		status = 2;
+	}
 	bool failed = false, errored = false;
 	for (size_t i = 0; i < nlabs; i++) {
 		for (size_t k = 0; k < res[i].n; k++) {

@@ -3,11 +3,14 @@
 #include "run.h"
 #include "build.h"
 #include "clock.h"
+#include "esc.h"
+#include "jail.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <grp.h>
 #include <ftw.h>
 #include <limits.h>
 #include <poll.h>
@@ -16,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -23,6 +28,12 @@
 #define CHECK_DEFAULT_MS 20000
 #define RESULT_MAX       (256u << 10)
 #define NS_PORT_BASE     7000
+/* The jail of one check: everything its programs (and the peers it starts) use together. */
+#define SCRATCH_SIZE     "256m"          /* the working directory and the programs' output */
+#define JAIL_TMP_BYTES   (64ULL << 20)   /* /tmp and /dev/shm, each */
+#define JAIL_MEM_BYTES   (1536ULL << 20)
+#define JAIL_PIDS        1024
+#define JAIL_CPU_PCT     100             /* one core */
 
 const char *run_status_name(enum check_status s)
 {
@@ -49,6 +60,36 @@ static void rm_tree(const char *dir)
 	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* Remove a check's scratch folder. In a namespace it was a tmpfs of the worker's, gone with
+ * the worker: only empty folders are left here. Elsewhere the programs' files are removed
+ * as the uid they ran as, so that no link they planted makes root delete anything, and root
+ * only removes its own folders. */
+static void scratch_remove(const struct run_opts *o, const char *dir)
+{
+	char w[128], p[128];
+
+	snprintf(w, sizeof w, "%s/w", dir);
+	if (o->sb->mode != SB_NETNS && o->sb->root) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			if (setgroups(0, NULL) == 0 && setgid(o->sb->run_gid) == 0 &&
+			    setuid(o->sb->run_uid) == 0)
+				rm_tree(w);
+			_exit(0);
+		}
+		while (pid > 0 && waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		rmdir(w);
+		snprintf(p, sizeof p, "%s/io", dir);
+		rm_tree(p);
+		snprintf(p, sizeof p, "%s/root", dir);
+		rmdir(p);
+		rmdir(dir);
+		return;
+	}
+	rm_tree(dir);
+}
+
 static int mkdir_p(const char *path)
 {
 	char tmp[1024];
@@ -69,9 +110,14 @@ static int mkdir_p(const char *path)
 
 /* ---- the worker ---------------------------------------------------------------------- */
 
+/* pid 1 of the check's PID namespace, in the worker that waits for it. */
+static volatile sig_atomic_t check_pid1;
+
 static void worker_abort(int sig)
 {
 	(void)sig;
+	if (check_pid1 > 0)
+		kill(check_pid1, SIGKILL);   /* and with it everything in its namespace */
 	proc_kill_all();
 	_exit(3);
 }
@@ -92,12 +138,14 @@ static char *result_to_json(const struct check_result *r)
 	return s;
 }
 
+/* Text a student's bytes may have reached: valid UTF-8 and no control characters but
+ * newlines and tabs, whatever the report's format. */
 static void copy_str(cJSON *o, const char *key, char *dst, size_t dstsz)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 
 	if (cJSON_IsString(v))
-		snprintf(dst, dstsz, "%s", v->valuestring);
+		esc_text(v->valuestring, strlen(v->valuestring), dst, dstsz);
 }
 
 static bool result_from_json(const char *s, struct check_result *r)
@@ -130,29 +178,63 @@ static void host_filter(const struct ctx *c, char *buf, size_t bufsz)
 		used += (size_t)snprintf(buf + used, bufsz - used, " or port %u", c->ports[i]);
 }
 
-static void worker_run(const struct run_opts *o, const struct lab *lab, const struct check *ch,
-		       const char *bindir, const char *pcapdir, const char *tmpdir,
-		       struct check_result *res)
+/* The check's scratch space in the worker's own mount namespace: a size-capped tmpfs on
+ * dir, gone with the worker. Inside: w/ (the programs' working directory, theirs to write),
+ * io/ (their stdout and stderr, the grader's alone) and root/ (where the jail is built). */
+static int scratch_prepare(const struct run_opts *o, const char *dir, char *why, size_t whylen)
 {
-	char why[512], filter[256];
+	char p[128];
+
+	if (o->sb->mode == SB_NETNS &&
+	    mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, "size=" SCRATCH_SIZE ",mode=0711") < 0) {
+		snprintf(why, whylen, "tmpfs on %s: %s", dir, strerror(errno));
+		return -errno;
+	}
+	static const struct { const char *name; mode_t mode; bool theirs; } sub[] = {
+		{ "w", 0755, true }, { "io", 0700, false }, { "root", 0755, false },
+	};
+	for (size_t i = 0; i < sizeof sub / sizeof *sub; i++) {
+		snprintf(p, sizeof p, "%s/%s", dir, sub[i].name);
+		if (mkdir(p, sub[i].mode) < 0 ||
+		    (sub[i].theirs && o->sb->root && chown(p, o->sb->run_uid, o->sb->run_gid) < 0)) {
+			snprintf(why, whylen, "preparing %s: %s", p, strerror(errno));
+			return -errno;
+		}
+	}
+	return chmod(dir, 0711) < 0 ? -errno : 0;
+}
+
+static void worker_run(const struct run_opts *o, const struct lab_result *r,
+		       const struct check *ch, const char *scratch, struct check_result *res)
+{
+	char why[512], filter[256], work[128], io[128], root[128], name[64];
+	struct jail jail = { .mntns = -1 };
 	struct ctx c = {
-		.lab = lab, .check = ch, .sb = o->sb, .bindir = bindir, .res = res,
-		.verbose = o->verbose,
+		.lab = r->lab, .check = ch, .sb = o->sb, .bindir = r->bindir, .res = res,
+		.verbose = o->verbose, .unbuilt = r->unbuilt, .build_log = r->build_log,
 	};
 
-	if (sb_enter(o->sb, why, sizeof why) < 0) {
-		ctx_error(&c, "cannot enter the sandbox: %s", why);
+	snprintf(work, sizeof work, "%s/w", scratch);
+	snprintf(io, sizeof io, "%s/io", scratch);
+	snprintf(root, sizeof root, "%s/root", scratch);
+	c.tmpdir = work;
+	c.iodir = io;
+	if (scratch_prepare(o, scratch, why, sizeof why) < 0) {
+		ctx_error(&c, "cannot prepare the check's scratch space: %s", why);
 		return;
 	}
-	int hid = o->hide_dir ? sb_hide_dir(o->hide_dir) : 0;
-	if (hid < 0 && o->verbose)
-		ctx_log(&c, "%s stays visible to the programs: %s", o->hide_dir,
-			hid == -EPERM ? "no private mount namespace" : strerror(-hid));
-	c.tmpdir = tmpdir;
-	if (o->sb->root && (chown(tmpdir, o->sb->run_uid, o->sb->run_gid) < 0 ||
-			    chmod(tmpdir, 0755) < 0)) {
-		ctx_error(&c, "preparing %s: %s", tmpdir, strerror(errno));
-		return;
+	if (o->sb->mode == SB_NETNS) {
+		struct jail_view v = { .root = root, .rw = { work }, .ro = { r->bindir },
+				       .tmp_bytes = JAIL_TMP_BYTES };
+		struct jail_limits lim = { .mem_bytes = JAIL_MEM_BYTES, .pids = JAIL_PIDS,
+					   .cpu_pct = JAIL_CPU_PCT };
+		snprintf(name, sizeof name, "check-%d", (int)getpid());
+		if (jail_open(&jail, &v, &lim, name, o->sb->run_uid, o->sb->run_gid, o->sb->root,
+			      why, sizeof why) < 0) {
+			ctx_error(&c, "cannot build the jail: %s", why);
+			return;
+		}
+		c.jail = &jail;
 	}
 	for (int i = 0; i < CTX_MAX_PORTS; i++)
 		c.ports[i] = o->sb->mode == SB_NETNS ? (uint16_t)(NS_PORT_BASE + i) : sb_free_port();
@@ -163,15 +245,18 @@ static void worker_run(const struct run_opts *o, const struct lab *lab, const st
 				  sizeof why);
 		if (!c.cap) {
 			ctx_error(&c, "cannot capture on lo: %s", why);
+			jail_close(&jail);
 			return;
 		}
 	}
 	if (o->verbose)
 		ctx_log(&c, "mode %s, ports %u..%u, scratch %s", sb_mode_name(o->sb->mode),
-			c.ports[0], c.ports[CTX_MAX_PORTS - 1], tmpdir);
+			c.ports[0], c.ports[CTX_MAX_PORTS - 1], work);
 	ch->run(&c);
 	for (size_t i = 0; i < c.nprocs; i++)
 		proc_stop(&c.procs[i], 500);
+	/* Whatever the programs left behind (daemons, orphans) dies with the jail. */
+	jail_close(&jail);
 	if (res->status == CHECK_PASS && (c.wire_skipped || (!c.cap && (ch->flags & CHECK_WIRE))))
 		ctx_skip(&c, "the behaviour passed, but this check also reads the wire and there is no "
 			 "capture here: %s%s%s", o->sb->why, o->sb->fix[0] ? "; to enable it: " : "",
@@ -191,10 +276,12 @@ static void worker_run(const struct run_opts *o, const struct lab *lab, const st
 		}
 		/* A capture with nothing in it helps nobody. */
 		if ((res->status == CHECK_FAIL || res->status == CHECK_ERROR) && cap_count(c.cap)) {
-			char path[1400];
-			snprintf(path, sizeof path, "%.1200s/%.100s.pcap", pcapdir, ch->id);
-			if (mkdir_p(pcapdir) == 0 && cap_save(c.cap, path, why, sizeof why) == 0)
-				snprintf(res->pcap, sizeof res->pcap, "%s", path);
+			char file[128];
+			snprintf(file, sizeof file, "%.100s.pcap", ch->id);
+			if (r->pcap_fd < 0)
+				ctx_log(&c, "could not save the capture: %s", r->pcap_why);
+			else if (cap_save_at(c.cap, r->pcap_fd, file, why, sizeof why) == 0)
+				snprintf(res->pcap, sizeof res->pcap, "%.1200s/%s", r->pcap_dir, file);
 			else
 				ctx_log(&c, "could not save the capture: %s", why);
 		}
@@ -202,24 +289,11 @@ static void worker_run(const struct run_opts *o, const struct lab *lab, const st
 	}
 }
 
-static void worker_main(const struct run_opts *o, const struct lab *lab, const struct check *ch,
-			const char *bindir, const char *pcapdir, const char *tmpdir, int fd)
+static void send_result(const struct check_result *res, int fd)
 {
-	struct check_result *res = calloc(1, sizeof *res);
-	int cap_ms = ch->timeout_ms ? ch->timeout_ms : CHECK_DEFAULT_MS;
-	struct sigaction sa = { .sa_handler = worker_abort };
-
-	sigaction(SIGALRM, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	alarm((unsigned)(cap_ms + 999) / 1000);
-	if (!res)
-		_exit(4);
-	worker_run(o, lab, ch, bindir, pcapdir, tmpdir, res);
-	alarm(0);
 	char *s = result_to_json(res);
 	size_t len = s ? strlen(s) : 0, off = 0;
+
 	while (off < len) {
 		ssize_t n = write(fd, s + off, len - off);
 		if (n < 0 && errno == EINTR)
@@ -228,6 +302,62 @@ static void worker_main(const struct run_opts *o, const struct lab *lab, const s
 			break;
 		off += (size_t)n;
 	}
+	free(s);
+}
+
+static void worker_main(const struct run_opts *o, const struct lab_result *r,
+			const struct check *ch, const char *tmpdir, int fd)
+{
+	struct check_result *res = calloc(1, sizeof *res);
+	int cap_ms = ch->timeout_ms ? ch->timeout_ms : CHECK_DEFAULT_MS;
+	struct sigaction sa = { .sa_handler = worker_abort };
+	char why[512];
+
+	sigaction(SIGALRM, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	alarm((unsigned)(cap_ms + 999) / 1000);
+	/* When the grader dies, so does the worker, and with it the check's jail. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (!res)
+		_exit(4);
+	if (sb_enter(o->sb, why, sizeof why) < 0) {
+		res->status = CHECK_ERROR;
+		snprintf(res->message, sizeof res->message, "cannot enter the sandbox: %s", why);
+		send_result(res, fd);
+		_exit(0);
+	}
+	if (o->sb->mode == SB_NETNS) {
+		/* The check runs as pid 1 of a PID namespace of its own; this process only waits
+		 * and, on the time limit, kills it and everything in it. */
+		pid_t pid = jail_fork_pidns(why, sizeof why);
+		if (pid == 0) {
+			/* Unhandled signals from inside never reach pid 1: no program can stop it. */
+			signal(SIGALRM, SIG_DFL);
+			signal(SIGTERM, SIG_DFL);
+			signal(SIGINT, SIG_DFL);
+			alarm(0);
+			worker_run(o, r, ch, tmpdir, res);
+			send_result(res, fd);
+			_exit(0);
+		}
+		if (pid < 0) {
+			res->status = CHECK_ERROR;
+			snprintf(res->message, sizeof res->message, "cannot build the jail: %s", why);
+			send_result(res, fd);
+			_exit(0);
+		}
+		check_pid1 = pid;
+		close(fd);
+		int st = 0;
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+		_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 4);
+	}
+	worker_run(o, r, ch, tmpdir, res);
+	alarm(0);
+	send_result(res, fd);
 	_exit(0);
 }
 
@@ -240,6 +370,7 @@ struct job {
 };
 
 struct slot {
+	const struct run_opts *o;
 	pid_t pid;
 	int fd;
 	struct job job;
@@ -282,7 +413,10 @@ static void slot_finish(struct slot *s, bool killed)
 	}
 	free(s->buf);
 	close(s->fd);
-	rm_tree(s->tmpdir);
+	char name[64];
+	snprintf(name, sizeof name, "check-%d", (int)s->pid);
+	jail_cleanup(name);
+	scratch_remove(s->o, s->tmpdir);
 	memset(s, 0, sizeof *s);
 	s->fd = -1;
 }
@@ -292,11 +426,13 @@ static int start_worker(const struct run_opts *o, struct job job, struct slot *s
 	int pfd[2];
 	struct lab_result *r = job.r;
 	const struct check *ch = r->checks[job.idx];
-	char tmpdir[] = "/tmp/wirelab-check-XXXXXX", stale[1400];
+	char tmpdir[] = "/tmp/wirelab-check-XXXXXX", stale[128];
 
-	/* A capture left by an earlier run would be taken for this run's. */
-	snprintf(stale, sizeof stale, "%.1200s/%.100s.pcap", r->pcap_dir, ch->id);
-	unlink(stale);
+	/* A capture left by an earlier run would be taken for this run's (unlinkat removes a
+	 * link, never what it points at). */
+	snprintf(stale, sizeof stale, "%.100s.pcap", ch->id);
+	if (r->pcap_fd >= 0)
+		unlinkat(r->pcap_fd, stale, 0);
 	if (!mkdtemp(tmpdir))
 		return -errno;
 	if (pipe2(pfd, O_CLOEXEC) < 0) {
@@ -314,11 +450,12 @@ static int start_worker(const struct run_opts *o, struct job job, struct slot *s
 	}
 	if (pid == 0) {
 		close(pfd[0]);
-		worker_main(o, r->lab, ch, r->bindir, r->pcap_dir, tmpdir, pfd[1]);
+		worker_main(o, r, ch, tmpdir, pfd[1]);
 	}
 	close(pfd[1]);
 	fcntl(pfd[0], F_SETFL, O_NONBLOCK);
 	memset(s, 0, sizeof *s);
+	s->o = o;
 	s->pid = pid;
 	s->fd = pfd[0];
 	s->job = job;
@@ -451,15 +588,59 @@ static int run_jobs(const struct run_opts *o, struct lab_result *rs, size_t nlab
 	return 0;
 }
 
+/* The lab's folder, opened without following a link anywhere below the tree the grader
+ * was given. */
+static int open_lab(const struct run_opts *o, const struct lab *lab)
+{
+	if (o->single) {
+		int fd = fcntl(o->tree_fd, F_DUPFD_CLOEXEC, 0);
+		return fd < 0 ? -errno : fd;
+	}
+	return jail_open_beneath(o->tree_fd, lab->id, O_RDONLY | O_DIRECTORY, 0);
+}
+
+/* Where the lab's captures are saved: --pcap-dir/<lab> (made if missing), else .wirelab in
+ * the lab's folder, never through a link. r->pcap_fd stays -1 with the reason otherwise. */
+static void open_pcap_dir(const struct run_opts *o, struct lab_result *r, int labfd)
+{
+	const char *sub = o->pcap_dir ? r->lab->id : ".wirelab";
+	int base = -1, rc;
+
+	r->pcap_fd = -1;
+	if (o->pcap_dir) {
+		if ((rc = mkdir_p(o->pcap_dir)) < 0 ||
+		    (base = open(o->pcap_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+			snprintf(r->pcap_why, sizeof r->pcap_why, "%.900s: %s", o->pcap_dir,
+				 strerror(rc < 0 ? -rc : errno));
+			return;
+		}
+	} else if (labfd < 0 || (base = fcntl(labfd, F_DUPFD_CLOEXEC, 0)) < 0) {
+		snprintf(r->pcap_why, sizeof r->pcap_why, "no lab folder");
+		return;
+	}
+	if (mkdirat(base, sub, 0755) < 0 && errno != EEXIST) {
+		snprintf(r->pcap_why, sizeof r->pcap_why, "%.900s/%s: %s", r->pcap_dir, sub,
+			 strerror(errno));
+	} else {
+		r->pcap_fd = jail_open_beneath(base, sub, O_RDONLY | O_DIRECTORY, 0);
+		if (r->pcap_fd < 0)
+			snprintf(r->pcap_why, sizeof r->pcap_why, "%.900s: %s", r->pcap_dir,
+				 r->pcap_fd == -ELOOP ? "a symbolic link (not followed)"
+						      : strerror(-r->pcap_fd));
+	}
+	close(base);
+}
+
 /* Select the lab's checks and build its programs. */
 static int prepare(const struct run_opts *o, const struct lab *lab, const char *labdir,
 		   struct lab_result *r, char *why, size_t whylen)
 {
-	char srcdir[1100];
 	int64_t t0 = clock_mono_ns();
+	unsigned all = 0;
 
 	memset(r, 0, sizeof *r);
 	r->lab = lab;
+	r->pcap_fd = -1;
 	snprintf(r->labdir, sizeof r->labdir, "%s", labdir);
 	if (o->pcap_dir)
 		snprintf(r->pcap_dir, sizeof r->pcap_dir, "%s/%s", o->pcap_dir, lab->id);
@@ -478,23 +659,51 @@ static int prepare(const struct run_opts *o, const struct lab *lab, const char *
 		r->checks[r->n++] = ch;
 		r->max_score += ch->points;
 	}
-	snprintf(r->bindir, sizeof r->bindir, "/tmp/wirelab-build-XXXXXX");
-	if (!mkdtemp(r->bindir)) {
+	for (size_t i = 0; lab->programs[i]; i++)
+		all |= 1u << i;
+	snprintf(r->builddir, sizeof r->builddir, "/tmp/wirelab-build-XXXXXX");
+	if (!mkdtemp(r->builddir)) {
 		snprintf(why, whylen, "mkdtemp: %s", strerror(errno));
-		r->bindir[0] = '\0';
+		r->builddir[0] = '\0';
 		return -1;
 	}
 	/* The programs run unprivileged: they must be able to reach their binaries. */
-	chmod(r->bindir, 0755);
-	snprintf(srcdir, sizeof srcdir, "%s/src", labdir);
-	r->built = build_lab_as(lab, srcdir, r->bindir, o->sb->run_uid, o->sb->run_gid,
-				&r->build_log) == 0;
+	chmod(r->builddir, 0755);
+	snprintf(r->bindir, sizeof r->bindir, "%s/out", r->builddir);
+	int labfd = open_lab(o, lab);
+	open_pcap_dir(o, r, labfd);
+	if (labfd < 0) {
+		char msg[300];
+		snprintf(msg, sizeof msg, "no lab folder %s: %s\n", lab->id,
+			 labfd == -ELOOP || labfd == -EXDEV ? "a symbolic link (not followed)"
+							   : strerror(-labfd));
+		r->build_log = strdup(msg);
+		r->unbuilt = all;
+	} else {
+		struct build_opts bo = {
+			.jail = o->sb->mode == SB_NETNS, .drop = o->sb->root,
+			.uid = o->sb->run_uid, .gid = o->sb->run_gid,
+		};
+		build_submission(lab, labfd, r->builddir, &bo, &r->build_log, &r->unbuilt);
+		close(labfd);
+	}
+	if (r->build_log) {
+		/* File names and compiler output are the student's bytes. */
+		size_t n = strlen(r->build_log), cap = n * 4 + 1;
+		char *clean = malloc(cap);
+		if (clean) {
+			esc_text(r->build_log, n, clean, cap);
+			free(r->build_log);
+			r->build_log = clean;
+		}
+	}
+	r->built = r->unbuilt != all;
 	if (!r->built)
 		for (size_t i = 0; i < r->n; i++) {
 			r->results[i].status = CHECK_FAIL;
 			snprintf(r->results[i].message, sizeof r->results[i].message,
 				 "the lab did not build, so nothing could run; the build said:\n%.4000s",
-				 r->build_log);
+				 r->build_log ? r->build_log : "");
 		}
 	r->build_ms = (clock_mono_ns() - t0) / 1000000;
 	return 0;
@@ -551,8 +760,8 @@ int run_labs(const struct run_opts *o, const struct lab *const *labs, const char
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct lab_result *r = &out[i];
-		if (r->bindir[0])
-			rm_tree(r->bindir);
+		if (r->builddir[0])
+			rm_tree(r->builddir);
 		for (size_t k = 0; k < r->n; k++) {
 			r->results[k].score = r->results[k].status == CHECK_PASS ? r->checks[k]->points : 0;
 			r->score += r->results[k].score;
@@ -564,6 +773,8 @@ int run_labs(const struct run_opts *o, const struct lab *const *labs, const char
 
 void run_lab_free(struct lab_result *r)
 {
+	if (r->pcap_fd >= 0)
+		close(r->pcap_fd);
 	free(r->build_log);
 	free(r->checks);
 	free(r->results);

@@ -14,7 +14,8 @@ struct run_opts {
 	int jobs;
 	const char *check_pattern;   /* fnmatch pattern on check ids, NULL: all */
 	const char *pcap_dir;        /* NULL: <labdir>/.wirelab */
-	const char *hide_dir;        /* hidden from the programs (the solutions), or NULL */
+	int tree_fd;                 /* the folder graded (labs/, solutions/ or a submission) */
+	bool single;                 /* tree_fd is one lab's folder, not a tree of them */
 	bool verbose;
 };
 
@@ -22,7 +23,8 @@ struct lab_result {
 	const struct lab *lab;
 	char labdir[1024];
 	char pcap_dir[1024];
-	bool built;
+	bool built;                  /* at least one program built */
+	unsigned unbuilt;            /* bit i: lab->programs[i] did not build */
 	char *build_log;
 	size_t n;                    /* checks selected */
 	const struct check **checks;
@@ -30,11 +32,14 @@ struct lab_result {
 	int score, max_score;
 	int64_t duration_ms;         /* the build, and from its first check's start to its last's end */
 	/* private to the runner */
-	char bindir[64];
+	char builddir[64];
+	char bindir[80];             /* builddir/out: the programs */
+	int pcap_fd;                 /* where captures are saved, or -1 (pcap_why says why) */
+	char pcap_why[1024];
 	int64_t build_ms, checks_start_ns, checks_end_ns;
 };
 
-/* Grade n lab folders (each holding src/): build each, then run every selected check of
+/* Grade n labs of the tree o->tree_fd (dirs[i] names each lab's folder in messages): build each, then run every selected check of
  * all of them in one pool of -j workers. Returns 0, or -1 for an internal error with a
  * reason in why. out[i] is filled for each lab; free each with run_lab_free. */
 int run_labs(const struct run_opts *o, const struct lab *const *labs, const char *const *dirs,

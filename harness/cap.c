@@ -4,6 +4,7 @@
 #include "cap.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <pcap/pcap.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define CAP_SNAPLEN   65600   /* lo's MTU is 65536: whole frames, and more of them fit the ring */
 /* A block is handed over when full or CAP_BLOCK_MS after its first packet, so slow
@@ -21,6 +23,9 @@
  * transfers ask for them. */
 #define CAP_RING_MIB  32u
 #define CAP_BLOCK_MS  10
+/* What one check may keep in memory (and in its saved pcap): a program that floods lo
+ * fails its check at this point instead of growing the grader without bound. */
+#define CAP_MAX_BYTES (256u << 20)
 
 struct cap_rec {
 	int64_t ts_ns;
@@ -42,6 +47,7 @@ struct cap {
 	struct cap_rec *recs;
 	size_t nrecs, recs_cap;
 	uint64_t drops;
+	bool overflow;          /* more than CAP_MAX_BYTES came: the rest was not kept */
 	struct flow_set *flows;
 };
 
@@ -51,6 +57,10 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *b
 
 	if (c->error)
 		return;
+	if (c->arena_len + h->caplen > CAP_MAX_BYTES) {
+		c->overflow = true;
+		return;
+	}
 	if (c->nrecs == c->recs_cap) {
 		size_t n = c->recs_cap ? c->recs_cap * 2 : 4096;
 		struct cap_rec *r = realloc(c->recs, n * sizeof *r);
@@ -230,6 +240,21 @@ const struct flow_set *cap_flows(struct cap *c)
 	return c->flows;
 }
 
+static int dump(struct cap *c, pcap_dumper_t *d)
+{
+	for (size_t i = 0; i < c->nrecs; i++) {
+		const struct cap_rec *r = &c->recs[i];
+		struct pcap_pkthdr h = {
+			.ts = { .tv_sec = r->ts_ns / 1000000000,
+				.tv_usec = r->ts_ns % 1000000000 },
+			.caplen = r->caplen,
+			.len = r->wirelen,
+		};
+		pcap_dump((u_char *)d, &h, c->arena + r->off);
+	}
+	return pcap_dump_flush(d) == 0 ? 0 : -EIO;
+}
+
 int cap_save(struct cap *c, const char *path, char *why, size_t whylen)
 {
 	pcap_t *dead = pcap_open_dead_with_tstamp_precision(c->linktype, CAP_SNAPLEN,
@@ -246,22 +271,60 @@ int cap_save(struct cap *c, const char *path, char *why, size_t whylen)
 		pcap_close(dead);
 		return -EIO;
 	}
-	for (size_t i = 0; i < c->nrecs; i++) {
-		const struct cap_rec *r = &c->recs[i];
-		struct pcap_pkthdr h = {
-			.ts = { .tv_sec = r->ts_ns / 1000000000,
-				.tv_usec = r->ts_ns % 1000000000 },
-			.caplen = r->caplen,
-			.len = r->wirelen,
-		};
-		pcap_dump((u_char *)d, &h, c->arena + r->off);
-	}
-	int rc = pcap_dump_flush(d) == 0 ? 0 : -EIO;
+	int rc = dump(c, d);
 	if (rc < 0)
 		snprintf(why, whylen, "%s: write failed", path);
 	pcap_dump_close(d);
 	pcap_close(dead);
 	return rc;
+}
+
+int cap_save_at(struct cap *c, int dirfd, const char *name, char *why, size_t whylen)
+{
+	char tmp[300];
+	pcap_t *dead = pcap_open_dead_with_tstamp_precision(c->linktype, CAP_SNAPLEN,
+							    PCAP_TSTAMP_PRECISION_NANO);
+
+	if (!dead) {
+		snprintf(why, whylen, "pcap_open_dead failed");
+		return -ENOMEM;
+	}
+	snprintf(tmp, sizeof tmp, ".%.200s.%d.tmp", name, (int)getpid());
+	/* A new file of our own, then renamed over whatever stands at name: a link planted
+	 * there is replaced, never followed. */
+	unlinkat(dirfd, tmp, 0);
+	int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+	if (!f) {
+		snprintf(why, whylen, "%s: %s", tmp, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		pcap_close(dead);
+		return -EIO;
+	}
+	pcap_dumper_t *d = pcap_dump_fopen(dead, f);
+	if (!d) {
+		snprintf(why, whylen, "%s: %s", tmp, pcap_geterr(dead));
+		fclose(f);
+		unlinkat(dirfd, tmp, 0);
+		pcap_close(dead);
+		return -EIO;
+	}
+	int rc = dump(c, d);
+	pcap_dump_close(d);
+	pcap_close(dead);
+	if (rc == 0 && renameat(dirfd, tmp, dirfd, name) < 0)
+		rc = -errno;
+	if (rc < 0) {
+		snprintf(why, whylen, "%s: %s", name, strerror(-rc));
+		unlinkat(dirfd, tmp, 0);
+	}
+	return rc;
+}
+
+bool cap_overflowed(const struct cap *c)
+{
+	return c->overflow;
 }
 
 void cap_close(struct cap *c)

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "proc.h"
 #include "clock.h"
+#include "jail.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -78,7 +79,8 @@ static void child_fail(const char *what)
 
 static int open_out(const char *path)
 {
-	return open(path ? path : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	return open(path ? path : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+		    0644);
 }
 
 static void child_exec(const struct proc_spec *s, int in, int out, int err)
@@ -86,28 +88,36 @@ static void child_exec(const struct proc_spec *s, int in, int out, int err)
 	if (dup2(err, STDERR_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0 ||
 	    dup2(in, STDIN_FILENO) < 0)
 		_exit(127);
-	if (setpgid(0, 0) < 0)
-		child_fail("setpgid");
+	/* In a jail: its mount namespace and cgroup first. */
+	if (s->jail) {
+		int rc = jail_join(s->jail, s->cwd);
+		if (rc < 0) {
+			errno = -rc;
+			child_fail("entering the jail");
+		}
+	} else if (s->cwd && chdir(s->cwd) < 0) {
+		child_fail("chdir");
+	}
 	/* Default dispositions and an empty mask: the grader's own handlers are not theirs. */
 	for (int sig = 1; sig < NSIG; sig++)
 		signal(sig, SIG_DFL);
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	if (s->cwd && chdir(s->cwd) < 0)
-		child_fail("chdir");
-	if (s->drop_privileges && geteuid() == 0) {
-		if (setgroups(0, NULL) < 0 || setgid(s->gid) < 0 || setuid(s->uid) < 0)
-			child_fail("dropping privileges");
-	}
-	/* After the uid change, which clears it. */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	set_limit(RLIMIT_CPU, (rlim_t)s->limits.cpu_s);
 	set_limit(RLIMIT_AS, (rlim_t)s->limits.as_bytes);
 	set_limit(RLIMIT_NPROC, (rlim_t)s->limits.nproc);
 	set_limit(RLIMIT_NOFILE, (rlim_t)s->limits.nofile);
 	set_limit(RLIMIT_FSIZE, (rlim_t)s->limits.fsize);
 	set_limit(RLIMIT_CORE, 0);
+	/* Descriptors, session (its pid is the group to signal), uid, seccomp. */
+	int rc = jail_lockdown(s->drop_privileges, s->uid, s->gid);
+	if (rc < 0) {
+		errno = -rc;
+		child_fail("locking the program down");
+	}
+	/* After the uid change, which clears it. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	char *env[] = { "PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C", "LC_ALL=C",
 			"HOME=/tmp", NULL };
 	execve(s->argv[0], (char *const *)s->argv, env);
@@ -116,12 +126,12 @@ static void child_exec(const struct proc_spec *s, int in, int out, int err)
 
 int proc_spawn(struct proc *p, const struct proc_spec *s, char *why, size_t whylen)
 {
-	int in = -1, out = -1, err = -1, rc = 0;
+	int in = -1, out = -1, err = -1, rc = 0, sync[2] = { -1, -1 };
 	const char *base = strrchr(s->argv[0], '/');
 
 	memset(p, 0, sizeof *p);
 	snprintf(p->name, sizeof p->name, "%s", base ? base + 1 : s->argv[0]);
-	in = open(s->stdin_path ? s->stdin_path : "/dev/null", O_RDONLY | O_CLOEXEC);
+	in = open(s->stdin_path ? s->stdin_path : "/dev/null", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (in < 0) {
 		rc = -errno;
 		snprintf(why, whylen, "open %s: %s", s->stdin_path, strerror(errno));
@@ -141,6 +151,17 @@ int proc_spawn(struct proc *p, const struct proc_spec *s, char *why, size_t whyl
 			snprintf(why, whylen, "chown output files: %s", strerror(errno));
 			goto out_fds;
 		}
+	/* Closed by the child's lockdown once it has a session of its own: nobody signals the
+	 * group before it exists. */
+	if (jail_init(why, whylen) < 0) {
+		rc = -ENOSYS;
+		goto out_fds;
+	}
+	if (pipe2(sync, O_CLOEXEC) < 0) {
+		rc = -errno;
+		snprintf(why, whylen, "pipe: %s", strerror(errno));
+		goto out_fds;
+	}
 	p->start_ns = clock_mono_ns();
 	pid_t pid = fork();
 	if (pid < 0) {
@@ -148,13 +169,21 @@ int proc_spawn(struct proc *p, const struct proc_spec *s, char *why, size_t whyl
 		snprintf(why, whylen, "fork: %s", strerror(errno));
 		goto out_fds;
 	}
-	if (pid == 0)
+	if (pid == 0) {
+		close(sync[0]);
 		child_exec(s, in, out, err);
-	/* Both sides set the group, so it exists before anyone signals it. */
-	setpgid(pid, pid);
+	}
+	close(sync[1]);
+	sync[1] = -1;
+	char c;
+	while (read(sync[0], &c, 1) < 0 && errno == EINTR)
+		;
 	p->pid = pid;
 	groups_add(pid);
 out_fds:
+	for (int i = 0; i < 2; i++)
+		if (sync[i] >= 0)
+			close(sync[i]);
 	if (in >= 0)
 		close(in);
 	if (out >= 0)
@@ -249,13 +278,20 @@ char *proc_describe(const struct proc *p, char *buf, size_t bufsz)
 
 char *proc_read_file(const char *path, size_t max, size_t *len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* The file may be a student's: never through a link, never a FIFO or a device. */
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	size_t n = 0, cap = 4096;
 	char *buf;
+	struct stat st;
 
 	*len = 0;
 	if (fd < 0)
 		return NULL;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return NULL;
+	}
 	buf = malloc(cap + 1);
 	while (buf && n < max) {
 		if (n == cap) {

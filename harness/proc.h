@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct jail;
+
 struct proc_limits {
 	int cpu_s;              /* RLIMIT_CPU */
 	uint64_t as_bytes;      /* RLIMIT_AS */
@@ -27,6 +29,7 @@ struct proc_spec {
 	const char *stdin_path;     /* NULL: /dev/null */
 	const char *stdout_path;    /* files created (truncated) for the output */
 	const char *stderr_path;
+	const struct jail *jail;    /* the check's jail (jail.h), or NULL: a process group only */
 	bool drop_privileges;       /* when root: run as uid/gid below */
 	uid_t uid;
 	gid_t gid;
@@ -61,8 +64,9 @@ char *proc_describe(const struct proc *p, char *buf, size_t bufsz);
 /* SIGKILL every recorded group (async-signal-safe). */
 void proc_kill_all(void);
 
-/* Read a whole file (up to max bytes) into a malloc'd NUL-terminated buffer; *len gets
- * the byte count. NULL with errno on failure. */
+/* Read a whole regular file (up to max bytes) into a malloc'd NUL-terminated buffer; *len
+ * gets the byte count. The last part of path is never followed as a link, and a FIFO or a
+ * device is refused (EINVAL). NULL with errno on failure. */
 char *proc_read_file(const char *path, size_t max, size_t *len);
 
 #endif

@@ -37,12 +37,6 @@ void sb_probe(struct sb_info *out);
  * and lo up. Returns 0 or -errno with a reason. */
 int sb_enter(const struct sb_info *info, char *why, size_t whylen);
 
-/* In a worker that sb_enter() gave a mount namespace of its own: cover dir with an empty,
- * read-only tmpfs, so the programs of this check cannot read what is under it (the
- * reference solutions, when grading a student). Returns 0, or -errno (-EPERM where the
- * mount namespace is the host's: nothing is mounted then). */
-int sb_hide_dir(const char *dir);
-
 const char *sb_mode_name(enum sb_mode m);
 
 /* A TCP and UDP port free on the host loopback right now (SB_HOST): bind to port 0 on

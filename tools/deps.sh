@@ -2,7 +2,7 @@
 # Installs the system packages the kit needs (Debian and Ubuntu), or says the exact command.
 set -euo pipefail
 
-pkgs=(build-essential pkg-config libpcap-dev libcjson-dev libcriterion-dev libssl-dev
+pkgs=(build-essential pkg-config libpcap-dev libcjson-dev libcriterion-dev libssl-dev libseccomp-dev
       tcpdump socat netcat-openbsd curl python3 git util-linux clang)
 
 missing=()
