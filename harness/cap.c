@@ -26,6 +26,9 @@
 /* What one check may keep in memory (and in its saved pcap): a program that floods lo
  * fails its check at this point instead of growing the grader without bound. */
 #define CAP_MAX_BYTES (256u << 20)
+/* A saved capture keeps its first 64 MiB: the start of a conversation is what a ladder
+ * shows, and a class of failing 16 MiB transfers should not fill a disk. */
+#define CAP_SAVE_MAX  (64u << 20)
 
 struct cap_rec {
 	int64_t ts_ns;
@@ -242,7 +245,9 @@ const struct flow_set *cap_flows(struct cap *c)
 
 static int dump(struct cap *c, pcap_dumper_t *d)
 {
-	for (size_t i = 0; i < c->nrecs; i++) {
+	size_t bytes = 0;
+
+	for (size_t i = 0; i < c->nrecs && (bytes += c->recs[i].caplen + 16) <= CAP_SAVE_MAX; i++) {
 		const struct cap_rec *r = &c->recs[i];
 		struct pcap_pkthdr h = {
 			.ts = { .tv_sec = r->ts_ns / 1000000000,
