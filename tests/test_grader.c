@@ -196,6 +196,37 @@ Test(grader, build_failure_scores_zero_with_the_compiler_output, .timeout = 60)
 	kit_rmdir(dir);
 }
 
+/* Each program is built on its own: a client that does not compile costs the client's
+ * checks, not the server's. */
+Test(grader, a_program_that_does_not_build_costs_only_its_own_checks, .timeout = 120)
+{
+	char *dir = one_file_lab("echo_client.c", "int main(void) { return syntax error; }\n");
+	char args[700], cmd[700];
+	int st, server = 0, client = 0;
+
+	snprintf(cmd, sizeof cmd, "cp solutions/01-tcp-echo/src/echo_server.c %s/src/", dir);
+	cr_assert_eq(system(cmd), 0);
+	snprintf(args, sizeof args, "01 --submission %s --check 'echo.*-e*'", dir);
+	cJSON *j = kit_grade(args, &st), *chk;
+	cJSON_ArrayForEach(chk, cJSON_GetObjectItemCaseSensitive(j, "checks")) {
+		const char *id = kit_str(chk, "id"), *status = kit_str(chk, "status");
+		if (strncmp(id, "echo.server-", 12) == 0) {
+			server++;
+			cr_expect_str_eq(status, "pass", "%s: the server built, yet: %s", id,
+					 kit_str(chk, "message"));
+		} else if (strncmp(id, "echo.client-", 12) == 0) {
+			client++;
+			cr_expect_str_eq(status, "fail", "%s with a client that does not build", id);
+			cr_expect_not_null(strstr(kit_str(chk, "message"), "did not build"),
+					   "%s: %s", id, kit_str(chk, "message"));
+		}
+	}
+	cr_expect(server > 0 && client > 0, "checks run: %d of the server, %d of the client",
+		  server, client);
+	cJSON_Delete(j);
+	kit_rmdir(dir);
+}
+
 /* A program that fills its stdout and forks a child that never ends: the grader bounds
  * the output, ends the whole process group, and goes on. */
 Test(grader, hostile_program_is_contained, .timeout = 60)
