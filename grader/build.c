@@ -371,11 +371,14 @@ int build_lab(const struct lab *lab, const char *srcdir, const char *outdir, cha
 	return rc;
 }
 
-int build_submission(const struct lab *lab, int labfd, const char *dir,
+int build_submission(const struct lab *lab, int labfd, bool flat, const char *dir,
 		     const struct build_opts *o, char **log, unsigned *unbuilt)
 {
-	int fd = jail_open_beneath(labfd, "src", O_RDONLY | O_DIRECTORY, 0);
+	int fd = flat ? fcntl(labfd, F_DUPFD_CLOEXEC, 0)
+		      : jail_open_beneath(labfd, "src", O_RDONLY | O_DIRECTORY, 0);
 
+	if (flat && fd < 0)
+		fd = -errno;
 	if (fd < 0) {
 		char msg[300];
 		snprintf(msg, sizeof msg, "no source folder src/: %s\n",

@@ -26,11 +26,12 @@ struct build_opts {
  * -1 when one did not; *log gets the commands and the compiler's output (malloc'd). */
 int build_lab(const struct lab *lab, const char *srcdir, const char *outdir, char **log);
 
-/* A submission: the sources of labfd/src (a link there is refused, not followed) copied to
+/* A submission: the sources of labfd/src (a link there is refused, not followed), or of
+ * labfd itself when flat (labfd stays the caller's), copied to
  * dir/out/src and each program built there with the kit's recipe, as o says; dir/root is
  * where the compiler's jail is built. A program that does not build sets bit i (its index
  * in lab->programs) of *unbuilt. Returns 0 when all built, -1 when any did not. */
-int build_submission(const struct lab *lab, int labfd, const char *dir,
+int build_submission(const struct lab *lab, int labfd, bool flat, const char *dir,
 		     const struct build_opts *o, char **log, unsigned *unbuilt);
 
 #endif

@@ -336,34 +336,39 @@ static int cmd_grade(int argc, char **argv)
 		return 2;
 	}
 	struct run_opts ro = {
-		.sb = &sb, .jobs = g.jobs, .check_pattern = g.check, .pcap_dir = g.pcap_dir,
-		.tree_fd = tree_fd, .single = single, .verbose = g.verbose,
+		.sb = &sb, .jobs = g.jobs, .check_pattern = g.check, .verbose = g.verbose,
 	};
 	size_t nlabs = 0;
 	while (labs[nlabs])
 		nlabs++;
 	struct lab_result *res = calloc(nlabs, sizeof *res);
-	if (!res) {
+	struct run_unit *units = calloc(nlabs, sizeof *units);
+	char (*dirs)[PATH_MAX + 64] = calloc(nlabs, sizeof *dirs);
+	char (*pcaps)[PATH_MAX + 64] = calloc(nlabs, sizeof *pcaps);
+	if (!res || !units || !dirs || !pcaps) {
 		fprintf(stderr, "wirelab: out of memory\n");
 		return 2;
 	}
 	int status = 0;
-	char (*dirs)[PATH_MAX + 64] = calloc(nlabs, sizeof *dirs);
-	const char **dirp = calloc(nlabs, sizeof *dirp);
-	if (!dirs || !dirp) {
-		fprintf(stderr, "wirelab: out of memory\n");
-		return 2;
-	}
 	for (size_t i = 0; i < nlabs; i++) {
 		lab_folder(tree, single, labs[i], dirs[i], sizeof dirs[i]);
-		dirp[i] = dirs[i];
+		if (g.pcap_dir)
+			snprintf(pcaps[i], sizeof pcaps[i], "%s/%s", g.pcap_dir, labs[i]->id);
+		units[i] = (struct run_unit){
+			.lab = labs[i], .dir = dirs[i], .pcap_dir = g.pcap_dir ? pcaps[i] : NULL,
+			.dir_fd = run_open_beneath(tree_fd, single ? "." : labs[i]->id),
+		};
 	}
-	if (run_labs(&ro, labs, dirp, nlabs, res, why, sizeof why) < 0) {
+	if (run_units(&ro, units, nlabs, res, why, sizeof why) < 0) {
 		fprintf(stderr, "wirelab: %s\n", why);
 		status = 2;
 	}
+	for (size_t i = 0; i < nlabs; i++)
+		if (units[i].dir_fd >= 0)
+			close(units[i].dir_fd);
+	free(units);
 	free(dirs);
-	free(dirp);
+	free(pcaps);
 	close(tree_fd);
 	FILE *out = stdout;
 	char tmp_out[PATH_MAX + 32] = "";

@@ -589,33 +589,32 @@ static int run_jobs(const struct run_opts *o, struct lab_result *rs, size_t nlab
 	return 0;
 }
 
-/* The lab's folder, opened without following a link anywhere below the tree the grader
- * was given. */
-static int open_lab(const struct run_opts *o, const struct lab *lab)
+int run_open_beneath(int dirfd, const char *rel)
 {
-	if (o->single) {
-		int fd = fcntl(o->tree_fd, F_DUPFD_CLOEXEC, 0);
+	if (strcmp(rel, ".") == 0) {
+		int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
 		return fd < 0 ? -errno : fd;
 	}
-	return jail_open_beneath(o->tree_fd, lab->id, O_RDONLY | O_DIRECTORY, 0);
+	return jail_open_beneath(dirfd, rel, O_RDONLY | O_DIRECTORY, 0);
 }
 
-/* Where the lab's captures are saved: --pcap-dir/<lab> (made if missing), else .wirelab in
- * the lab's folder, never through a link. r->pcap_fd stays -1 with the reason otherwise. */
-static void open_pcap_dir(const struct run_opts *o, struct lab_result *r, int labfd)
+/* Where the unit's captures are saved: its pcap_dir (made if missing: the grader's user
+ * named it), else .wirelab in the lab's folder, never through a link. r->pcap_fd stays -1
+ * with the reason otherwise. */
+static void open_pcap_dir(const struct run_unit *u, struct lab_result *r, int labfd)
 {
-	const char *sub = o->pcap_dir ? r->lab->id : ".wirelab";
 	int base = -1, rc;
 
 	r->pcap_fd = -1;
-	if (o->pcap_dir) {
-		if ((rc = mkdir_p(o->pcap_dir)) < 0 ||
-		    (base = open(o->pcap_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-			snprintf(r->pcap_why, sizeof r->pcap_why, "%.900s: %s", o->pcap_dir,
+	if (u->pcap_dir) {
+		if ((rc = mkdir_p(u->pcap_dir)) < 0 ||
+		    (r->pcap_fd = open(u->pcap_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+			snprintf(r->pcap_why, sizeof r->pcap_why, "%.900s: %s", u->pcap_dir,
 				 strerror(rc < 0 ? -rc : errno));
-			return;
-		}
-	} else if (labfd < 0 || (base = fcntl(labfd, F_DUPFD_CLOEXEC, 0)) < 0) {
+		return;
+	}
+	const char *sub = ".wirelab";
+	if (labfd < 0 || (base = fcntl(labfd, F_DUPFD_CLOEXEC, 0)) < 0) {
 		snprintf(r->pcap_why, sizeof r->pcap_why, "no lab folder");
 		return;
 	}
@@ -633,18 +632,19 @@ static void open_pcap_dir(const struct run_opts *o, struct lab_result *r, int la
 }
 
 /* Select the lab's checks and build its programs. */
-static int prepare(const struct run_opts *o, const struct lab *lab, const char *labdir,
-		   struct lab_result *r, char *why, size_t whylen)
+static int prepare(const struct run_opts *o, const struct run_unit *u, struct lab_result *r,
+		   char *why, size_t whylen)
 {
+	const struct lab *lab = u->lab;
 	int64_t t0 = clock_mono_ns();
 	unsigned all = 0;
 
 	memset(r, 0, sizeof *r);
 	r->lab = lab;
 	r->pcap_fd = -1;
-	esc_text(labdir, strlen(labdir), r->labdir, sizeof r->labdir);
-	if (o->pcap_dir)
-		snprintf(r->pcap_dir, sizeof r->pcap_dir, "%s/%s", o->pcap_dir, lab->id);
+	esc_text(u->dir, strlen(u->dir), r->labdir, sizeof r->labdir);
+	if (u->pcap_dir)
+		esc_text(u->pcap_dir, strlen(u->pcap_dir), r->pcap_dir, sizeof r->pcap_dir);
 	else
 		snprintf(r->pcap_dir, sizeof r->pcap_dir, "%.1000s/.wirelab", r->labdir);
 	r->checks = calloc(lab->nchecks ? lab->nchecks : 1, sizeof *r->checks);
@@ -671,8 +671,10 @@ static int prepare(const struct run_opts *o, const struct lab *lab, const char *
 	/* The programs run unprivileged: they must be able to reach their binaries. */
 	chmod(r->builddir, 0755);
 	snprintf(r->bindir, sizeof r->bindir, "%s/out", r->builddir);
-	int labfd = open_lab(o, lab);
-	open_pcap_dir(o, r, labfd);
+	int labfd = u->dir_fd < 0 ? u->dir_fd : fcntl(u->dir_fd, F_DUPFD_CLOEXEC, 0);
+	if (u->dir_fd >= 0 && labfd < 0)
+		labfd = -errno;
+	open_pcap_dir(u, r, labfd);
 	if (labfd < 0) {
 		char msg[300];
 		snprintf(msg, sizeof msg, "no lab folder %s: %s\n", lab->id,
@@ -685,7 +687,7 @@ static int prepare(const struct run_opts *o, const struct lab *lab, const char *
 			.jail = o->sb->mode == SB_NETNS, .drop = o->sb->root,
 			.uid = o->sb->run_uid, .gid = o->sb->run_gid,
 		};
-		build_submission(lab, labfd, r->builddir, &bo, &r->build_log, &r->unbuilt);
+		build_submission(lab, labfd, u->flat, r->builddir, &bo, &r->build_log, &r->unbuilt);
 		close(labfd);
 	}
 	if (r->build_log) {
@@ -712,8 +714,7 @@ static int prepare(const struct run_opts *o, const struct lab *lab, const char *
 
 struct prep {
 	const struct run_opts *o;
-	const struct lab *lab;
-	const char *dir;
+	const struct run_unit *u;
 	struct lab_result *r;
 	int rc;
 	char why[256];
@@ -725,12 +726,12 @@ static void *prepare_thread(void *arg)
 {
 	struct prep *p = arg;
 
-	p->rc = prepare(p->o, p->lab, p->dir, p->r, p->why, sizeof p->why);
+	p->rc = prepare(p->o, p->u, p->r, p->why, sizeof p->why);
 	return NULL;
 }
 
-int run_labs(const struct run_opts *o, const struct lab *const *labs, const char *const *dirs,
-	     size_t n, struct lab_result *out, char *why, size_t whylen)
+int run_units(const struct run_opts *o, const struct run_unit *units, size_t n,
+	      struct lab_result *out, char *why, size_t whylen)
 {
 	int rc = 0;
 	struct prep *preps = calloc(n ? n : 1, sizeof *preps);
@@ -741,7 +742,7 @@ int run_labs(const struct run_opts *o, const struct lab *const *labs, const char
 	}
 	/* The labs build side by side; the compilers are separate processes anyway. */
 	for (size_t i = 0; i < n; i++) {
-		preps[i] = (struct prep){ .o = o, .lab = labs[i], .dir = dirs[i], .r = &out[i] };
+		preps[i] = (struct prep){ .o = o, .u = &units[i], .r = &out[i] };
 		preps[i].started = pthread_create(&preps[i].thread, NULL, prepare_thread, &preps[i]) == 0;
 		if (!preps[i].started)
 			prepare_thread(&preps[i]);
@@ -750,7 +751,7 @@ int run_labs(const struct run_opts *o, const struct lab *const *labs, const char
 		if (preps[i].started)
 			pthread_join(preps[i].thread, NULL);
 		if (preps[i].rc < 0 && rc == 0) {
-			snprintf(why, whylen, "%s: %s", labs[i]->id, preps[i].why);
+			snprintf(why, whylen, "%s: %s", units[i].lab->id, preps[i].why);
 			rc = -1;
 		}
 	}

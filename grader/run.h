@@ -13,10 +13,20 @@ struct run_opts {
 	const struct sb_info *sb;
 	int jobs;
 	const char *check_pattern;   /* fnmatch pattern on check ids, NULL: all */
-	const char *pcap_dir;        /* NULL: <labdir>/.wirelab */
-	int tree_fd;                 /* the folder graded (labs/, solutions/ or a submission) */
-	bool single;                 /* tree_fd is one lab's folder, not a tree of them */
+
 	bool verbose;
+};
+
+/* One lab of one submission to grade. */
+struct run_unit {
+	const struct lab *lab;
+	int dir_fd;                  /* the lab's folder, opened by the caller without following a
+				      * link below the folder it was given (run_open_beneath);
+				      * -errno when it could not be (the build log says why) */
+	bool flat;                   /* dir_fd holds the sources themselves, not src/ */
+	const char *dir;             /* the folder, as reports show it */
+	const char *pcap_dir;        /* where its captures go, made if missing; NULL: .wirelab
+				      * in the lab's folder */
 };
 
 struct lab_result {
@@ -39,11 +49,15 @@ struct lab_result {
 	int64_t build_ms, checks_start_ns, checks_end_ns;
 };
 
-/* Grade n labs of the tree o->tree_fd (dirs[i] names each lab's folder in messages): build each, then run every selected check of
- * all of them in one pool of -j workers. Returns 0, or -1 for an internal error with a
- * reason in why. out[i] is filled for each lab; free each with run_lab_free. */
-int run_labs(const struct run_opts *o, const struct lab *const *labs, const char *const *dirs,
-	     size_t n, struct lab_result *out, char *why, size_t whylen);
+/* Grade n units: build each, then run every selected check of all of them in one pool of
+ * -j workers. Returns 0, or -1 for an internal error with a reason in why. out[i] is filled
+ * for each unit; free each with run_lab_free. The units' descriptors stay the caller's. */
+int run_units(const struct run_opts *o, const struct run_unit *units, size_t n,
+	      struct lab_result *out, char *why, size_t whylen);
+
+/* Open the folder rel below dirfd ("." for dirfd itself) without following any link, for a
+ * run_unit's dir_fd. Returns the fd or -errno. */
+int run_open_beneath(int dirfd, const char *rel);
 void run_lab_free(struct lab_result *r);
 
 const char *run_status_name(enum check_status s);
