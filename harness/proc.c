@@ -131,10 +131,15 @@ int proc_spawn(struct proc *p, const struct proc_spec *s, char *why, size_t whyl
 
 	memset(p, 0, sizeof *p);
 	snprintf(p->name, sizeof p->name, "%s", base ? base + 1 : s->argv[0]);
-	in = open(s->stdin_path ? s->stdin_path : "/dev/null", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (in < 0) {
-		rc = -errno;
-		snprintf(why, whylen, "open %s: %s", s->stdin_path, strerror(errno));
+	/* A regular file (or /dev/null), never through a link, never a FIFO to wait on. */
+	in = open(s->stdin_path ? s->stdin_path : "/dev/null",
+		  O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	if (in < 0 || fstat(in, &st) < 0 || (s->stdin_path && !S_ISREG(st.st_mode)) ||
+	    fcntl(in, F_SETFL, 0) < 0) {
+		rc = in < 0 ? -errno : -EINVAL;
+		snprintf(why, whylen, "open %s: %s", s->stdin_path ? s->stdin_path : "/dev/null",
+			 in < 0 ? strerror(errno) : "not a regular file");
 		goto out_fds;
 	}
 	out = open_out(s->stdout_path);
