@@ -28,6 +28,7 @@
 #define CHECK_DEFAULT_MS 20000
 #define RESULT_MAX       (256u << 10)
 #define NS_PORT_BASE     7000
+#define IDLE_MAX         16              /* idle checks running at once, beside -j busy ones */
 /* The jail of one check: everything its programs (and the peers it starts) use together. */
 #define SCRATCH_SIZE     "256m"          /* the working directory and the programs' output */
 #define JAIL_TMP_BYTES   (64ULL << 20)   /* /tmp and /dev/shm, each */
@@ -509,19 +510,26 @@ static bool job_idle(struct job j)
  * first, so the short ones, of any lab, fill the time; results stay in table order. */
 static int run_jobs(const struct run_opts *o, struct lab_result *rs, size_t nlabs)
 {
-	int busy_max = o->jobs > 0 ? o->jobs : 1, busy = 0, jobs = busy_max;
-	size_t n = 0, next = 0, running = 0;
+	int busy_max = o->jobs > 0 ? o->jobs : 1, busy = 0, jobs = busy_max, idle_running = 0;
+	size_t n = 0, nidle = 0, running = 0;
 
 	for (size_t l = 0; l < nlabs; l++)
 		for (size_t i = 0; rs[l].built && i < rs[l].n; i++) {
 			n++;
-			jobs += (rs[l].checks[i]->flags & CHECK_IDLE) != 0;
+			nidle += (rs[l].checks[i]->flags & CHECK_IDLE) != 0;
 		}
+	/* Idle checks wait beside the busy ones, but each holds a worker, a jail and a
+	 * capture ring: a class's worth at once would not fit in memory. */
+	jobs += nidle < IDLE_MAX ? (int)nidle : IDLE_MAX;
 	struct slot *slots = calloc((size_t)jobs, sizeof *slots);
 	struct job *order = calloc(n ? n : 1, sizeof *order);
-	if (!slots || !order) {
+	struct pollfd *pfd = calloc((size_t)jobs, sizeof *pfd);
+	int *map = calloc((size_t)jobs, sizeof *map);
+	if (!slots || !order || !pfd || !map) {
 		free(slots);
 		free(order);
+		free(pfd);
+		free(map);
 		return -ENOMEM;
 	}
 	n = 0;
@@ -538,28 +546,35 @@ static int run_jobs(const struct run_opts *o, struct lab_result *rs, size_t nlab
 		}
 	for (int i = 0; i < jobs; i++)
 		slots[i].fd = -1;
-	while (next < n || running > 0) {
-		for (int i = 0; i < jobs && next < n; i++) {
+	/* order[] holds the idle checks first, then the busy ones. */
+	size_t next_idle = 0, next_busy = nidle;
+	while (next_idle < nidle || next_busy < n || running > 0) {
+		for (int i = 0; i < jobs; i++) {
 			if (slots[i].fd >= 0)
 				continue;
-			if (!job_idle(order[next]) && busy == busy_max)
+			size_t *cur;
+			if (next_idle < nidle && idle_running < IDLE_MAX)
+				cur = &next_idle;
+			else if (next_busy < n && busy < busy_max)
+				cur = &next_busy;
+			else
 				break;
-			busy += !job_idle(order[next]);
-			int rc = start_worker(o, order[next], &slots[i]);
+			struct job jb = order[(*cur)++];
+			bool idle = job_idle(jb);
+			int rc = start_worker(o, jb, &slots[i]);
 			if (rc < 0) {
-				struct check_result *res = &order[next].r->results[order[next].idx];
+				struct check_result *res = &jb.r->results[jb.idx];
 				res->status = CHECK_ERROR;
 				snprintf(res->message, sizeof res->message, "cannot start a worker: %s",
 					 strerror(-rc));
-				busy -= !job_idle(order[next]);
 			} else {
 				running++;
+				busy += !idle;
+				idle_running += idle;
 			}
-			next++;
 		}
-		struct pollfd pfd[64];
-		int map[64], np = 0;
-		for (int i = 0; i < jobs && np < 64; i++)
+		int np = 0;
+		for (int i = 0; i < jobs; i++)
 			if (slots[i].fd >= 0) {
 				pfd[np] = (struct pollfd){ .fd = slots[i].fd, .events = POLLIN };
 				map[np++] = i;
@@ -582,10 +597,13 @@ static int run_jobs(const struct run_opts *o, struct lab_result *rs, size_t nlab
 			}
 			running--;
 			busy -= !idle;
+			idle_running -= idle;
 		}
 	}
 	free(slots);
 	free(order);
+	free(pfd);
+	free(map);
 	return 0;
 }
 
