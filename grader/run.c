@@ -113,6 +113,8 @@ static int mkdir_p(const char *path)
 
 /* pid 1 of the check's PID namespace, in the worker that waits for it. */
 static volatile sig_atomic_t check_pid1;
+/* The worker's pid as the grader sees it, for names of things the grader cleans up. */
+static pid_t o_worker_pid;
 
 static void worker_abort(int sig)
 {
@@ -229,7 +231,8 @@ static void worker_run(const struct run_opts *o, const struct lab_result *r,
 				       .tmp_bytes = JAIL_TMP_BYTES };
 		struct jail_limits lim = { .mem_bytes = JAIL_MEM_BYTES, .pids = JAIL_PIDS,
 					   .cpu_pct = JAIL_CPU_PCT };
-		snprintf(name, sizeof name, "check-%d", (int)getpid());
+		/* Named after the worker, whose pid the grader knows (this is pid 1 in here). */
+		snprintf(name, sizeof name, "check-%d", (int)o_worker_pid);
 		if (jail_open(&jail, &v, &lim, name, o->sb->run_uid, o->sb->run_gid, o->sb->root,
 			      why, sizeof why) < 0) {
 			ctx_error(&c, "cannot build the jail: %s", why);
@@ -320,6 +323,7 @@ static void worker_main(const struct run_opts *o, const struct lab_result *r,
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	alarm((unsigned)(cap_ms + 999) / 1000);
+	o_worker_pid = getpid();
 	/* When the grader dies, so does the worker, and with it the check's jail. */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (!res)

@@ -15,7 +15,8 @@
 #include <unistd.h>
 
 /* In pid 1 of a fresh PID namespace: scratch space, a jail, the script, its stdout. */
-static void pid1(const struct sb_info *sb, const char *dir, const char *script, int out)
+static void pid1(const struct sb_info *sb, const char *dir, const char *script, int out,
+		 pid_t worker)
 {
 	char w[128], io[128], root[128], why[512], path[160];
 	struct jail j;
@@ -30,7 +31,7 @@ static void pid1(const struct sb_info *sb, const char *dir, const char *script, 
 	struct jail_view v = { .root = root, .rw = { w }, .tmp_bytes = 8 << 20 };
 	struct jail_limits l = { .mem_bytes = 256 << 20, .pids = 64, .cpu_pct = 100 };
 	char name[64];
-	snprintf(name, sizeof name, "test-%d", (int)getppid());
+	snprintf(name, sizeof name, "test-%d", (int)worker);
 	if (jail_open(&j, &v, &l, name, sb->run_uid, sb->run_gid, sb->root, why, sizeof why) < 0) {
 		dprintf(out, "jail_open: %s", why);
 		_exit(11);
@@ -81,9 +82,10 @@ static char *jailed(const char *script)
 		close(pfd[0]);
 		if (sb_enter(&sb, why, sizeof why) < 0)
 			_exit(20);
+		pid_t worker = getpid();
 		pid_t p1 = jail_fork_pidns(why, sizeof why);
 		if (p1 == 0)
-			pid1(&sb, dir, script, pfd[1]);
+			pid1(&sb, dir, script, pfd[1], worker);
 		if (p1 < 0)
 			_exit(21);
 		int st;
