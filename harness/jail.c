@@ -734,6 +734,14 @@ void jail_close(struct jail *j)
 			;
 		j->init = 0;
 	}
+	/* As pid 1 of the check: whatever the programs left (daemons, orphans) goes now, and
+	 * is reaped, so that the cgroup is empty and can go too. Never outside a namespace of
+	 * our own, where -1 would be every process of the machine. */
+	if (getpid() == 1) {
+		kill(-1, SIGKILL);
+		while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
+			;
+	}
 	cg_close(&j->cg);
 }
 
@@ -754,9 +762,10 @@ int jail_lockdown(bool drop, uid_t uid, gid_t gid)
 {
 	struct sock_fprog prog = { .len = jail_bpf_len, .filter = jail_bpf };
 
-	close_from(3);
+	/* The session first: closing the descriptors tells the parent the group exists. */
 	if (setsid() < 0)
 		return -errno;
+	close_from(3);
 	if (drop && geteuid() == 0 &&
 	    (setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid(uid) < 0))
 		return -errno;

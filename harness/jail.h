@@ -61,7 +61,7 @@ struct jail {
 	bool drop;
 };
 
-/* What this machine allows, for `wirelab doctor` and the report header: "cgroup v1
+/* What this machine allows, for `wirelab doctor`: "cgroup v1
  * (memory, pids, cpu)" or "no cgroup: <why>" into buf. */
 void jail_probe(char *buf, size_t bufsz);
 
@@ -80,8 +80,8 @@ pid_t jail_fork_pidns(char *why, size_t whylen);
  * error. */
 int jail_open(struct jail *j, const struct jail_view *v, const struct jail_limits *l,
 	      const char *name, uid_t uid, gid_t gid, bool drop, char *why, size_t whylen);
-/* Kill everything in the jail, reap the reaper, remove the cgroup. NULL or a closed jail
- * is fine. */
+/* End the holder and, called as pid 1 of the check, every other process of the PID
+ * namespace (reaped); remove the cgroup. NULL or a closed jail is fine. */
 void jail_close(struct jail *j);
 /* Remove the cgroup folders jail_open or jail_run_once made under name, if a worker died
  * before it could (called by the grader after reaping the worker). */

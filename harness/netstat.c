@@ -104,6 +104,44 @@ int netstat_wait_bound(enum netstat_proto proto, uint16_t port, struct proc *p, 
 	}
 }
 
+/* The receive queue of the connection lport -> rport in one file: bytes, or -1 if absent. */
+static long rx_queue(const char *path, uint16_t lport, uint16_t rport)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	long q = -1;
+
+	if (!f)
+		return -1;
+	while (q < 0 && fgets(line, sizeof line, f)) {
+		unsigned lp, rp, st;
+		unsigned long tx, rx;
+		if (sscanf(line, " %*d: %*[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%x %x %lx:%lx", &lp, &rp, &st,
+			   &tx, &rx) != 5)
+			continue;
+		if (lp == lport && rp == rport && st != 10)
+			q = (long)rx;
+	}
+	fclose(f);
+	return q;
+}
+
+int netstat_wait_read(uint16_t lport, uint16_t rport, int timeout_ms)
+{
+	int64_t deadline = clock_deadline(timeout_ms);
+
+	for (;;) {
+		long q = rx_queue("/proc/net/tcp", lport, rport);
+		if (q < 0)
+			q = rx_queue("/proc/net/tcp6", lport, rport);
+		if (q <= 0)
+			return 0;
+		if (clock_left_ms(deadline) <= 0)
+			return -ETIMEDOUT;
+		clock_sleep_ms(1);
+	}
+}
+
 bool netstat_is_wildcard(const struct netstat_sock *s)
 {
 	size_t n = s->family == AF_INET ? 4 : 16;

@@ -26,6 +26,13 @@ int netstat_find(enum netstat_proto proto, uint16_t port, struct netstat_sock *o
  * -ECHILD if p (when not NULL) exited first, -ETIMEDOUT. Polls every millisecond or so. */
 int netstat_wait_bound(enum netstat_proto proto, uint16_t port, struct proc *p, int timeout_ms);
 
+/* Wait until the program owning the TCP connection from local port lport to remote port
+ * rport (a server's side: lport is its listening port, rport the grader's client port) has
+ * read everything that arrived: its receive queue is empty. Makes "the server has seen
+ * this piece" certain before the grader sends the next, whatever the machine's load.
+ * Returns 0 (also when no such connection exists any more), -ETIMEDOUT. */
+int netstat_wait_read(uint16_t lport, uint16_t rport, int timeout_ms);
+
 /* True when the socket's local address is the wildcard (0.0.0.0 or ::). */
 bool netstat_is_wildcard(const struct netstat_sock *s);
 
