@@ -11,6 +11,10 @@ PKGS    := libpcap libcjson libseccomp
 KIT_CFLAGS := -std=c17 -D_POSIX_C_SOURCE=200809L -O2 -g -Wall -Wextra -Wshadow \
               -Wformat=2 -Werror -pthread -Iharness -Igrader \
               $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# Students' programs are built with grader/recipe, the one place it is written: built into
+# the grader here, read by labs/lab.mk and the tests.
+RECIPE     := $(shell cat grader/recipe)
+KIT_CFLAGS += -DWIRELAB_RECIPE='"$(RECIPE)"'
 KIT_LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcap -lcjson -lseccomp) -pthread
 
 ifeq ($(SAN),1)
@@ -36,6 +40,8 @@ all: $(BIN)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(KIT_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/grader/build.o: grader/recipe
 
 $(BUILD)/libharness.a: $(HARNESS_OBJ)
 	$(AR) rcs $@ $^

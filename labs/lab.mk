@@ -27,10 +27,11 @@ endif
 KIT_ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))..)
 WIRELAB  := $(KIT_ROOT)/bin/wirelab
 
-# The kit's recipe for students' programs. Not `CFLAGS ?=`: the grader ignores
+# The kit's recipe for students' programs, from the grader's own file (grader/recipe).
+# Not `CFLAGS ?=`: the grader ignores
 # anything else, so building differently here would only hide surprises.
 CC          := cc
-LAB_CFLAGS  := -std=c17 -O2 -g -Wall -Wextra -pthread
+LAB_CFLAGS  := $(shell cat $(KIT_ROOT)/grader/recipe)
 LAB_LDLIBS  := $(LDLIBS_EXTRA)
 
 PROGRAM_SRCS := $(PROGRAMS:%=src/%.c)

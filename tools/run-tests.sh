@@ -55,7 +55,7 @@ for dir in labs/*/; do
 	mkdir -p build/labtests
 	for t in "$dir"/tests/*.c; do
 		out=build/labtests/$lab-$(basename "$t" .c)
-		if cc -std=c17 -O2 -g -Wall -Wextra -Werror -pthread -Isolutions/"$lab"/src -o "$out" \
+		if cc $(cat grader/recipe) -Werror -Isolutions/"$lab"/src -o "$out" \
 			"$t" "${helpers[@]}" $extra -lcriterion; then
 			run "$out"
 		else
