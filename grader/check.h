@@ -87,6 +87,13 @@ struct ctx {
 	bool wire_skipped;        /* ctx_flows found no capture */
 };
 
+/* The runner's last step, once the check's function returned: stop its programs, turn a
+ * pass whose wire could not be read into a skip, read the capture's counters (kernel drops
+ * make a failure an error, unless the programs flooded past what a check keeps), and save
+ * the capture of a failure or error as pcap_dir/<id>.pcap through pcap_fd (or log
+ * pcap_why). The one owner of a check's verdict after ch->run. */
+void ctx_finish(struct ctx *c, int pcap_fd, const char *pcap_dir, const char *pcap_why);
+
 /* The i-th port of this check (fixed in a namespace, free ports on the host). */
 uint16_t ctx_port(struct ctx *c, int i);
 /* The path of name inside the check's scratch directory, written into buf; returns buf. */

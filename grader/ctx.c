@@ -615,3 +615,46 @@ uint8_t *ctx_pattern(size_t n, uint32_t seed, bool every_byte_first)
 	}
 	return b;
 }
+
+void ctx_finish(struct ctx *c, int pcap_fd, const char *pcap_dir, const char *pcap_why)
+{
+	struct check_result *res = c->res;
+	const struct sb_info *sb = c->sb;
+	char why[512];
+
+	for (size_t i = 0; i < c->nprocs; i++)
+		proc_stop(&c->procs[i], 500);
+	if (res->status == CHECK_PASS &&
+	    (c->wire_skipped || (!c->cap && (c->check->flags & CHECK_WIRE))))
+		ctx_skip(c, "the behaviour passed, but this check also reads the wire and there is no "
+			 "capture here: %s%s%s", sb->why, sb->fix[0] ? "; to enable it: " : "",
+			 sb->fix);
+	if (!c->cap)
+		return;
+	if (cap_stop(c->cap, why, sizeof why) == 0) {
+		res->drops = cap_drops(c->cap);
+		res->packets = cap_count(c->cap);
+	}
+	if (c->verbose)
+		ctx_log(c, "capture: %llu packets, %llu dropped", (unsigned long long)res->packets,
+			(unsigned long long)res->drops);
+	/* Drops under a flood past what a check keeps are the flood's: still a failure. */
+	if (res->status == CHECK_FAIL && res->drops > 0 && !cap_overflowed(c->cap)) {
+		res->status = CHECK_ERROR;
+		ctx_log(c, "the capture dropped %llu packets: the result is not trusted",
+			(unsigned long long)res->drops);
+	}
+	/* A capture with nothing in it helps nobody. */
+	if ((res->status == CHECK_FAIL || res->status == CHECK_ERROR) && cap_count(c->cap)) {
+		char file[128];
+		snprintf(file, sizeof file, "%.100s.pcap", c->check->id);
+		if (pcap_fd < 0)
+			ctx_log(c, "could not save the capture: %s", pcap_why);
+		else if (cap_save_at(c->cap, pcap_fd, file, why, sizeof why) == 0)
+			snprintf(res->pcap, sizeof res->pcap, "%.1200s/%s", pcap_dir, file);
+		else
+			ctx_log(c, "could not save the capture: %s", why);
+	}
+	cap_close(c->cap);
+	c->cap = NULL;
+}

@@ -257,41 +257,9 @@ static void worker_run(const struct run_opts *o, const struct lab_result *r,
 		ctx_log(&c, "mode %s, ports %u..%u, scratch %s", sb_mode_name(o->sb->mode),
 			c.ports[0], c.ports[CTX_MAX_PORTS - 1], work);
 	ch->run(&c);
-	for (size_t i = 0; i < c.nprocs; i++)
-		proc_stop(&c.procs[i], 500);
+	ctx_finish(&c, r->pcap_fd, r->pcap_dir, r->pcap_why);
 	/* Whatever the programs left behind (daemons, orphans) dies with the jail. */
 	jail_close(&jail);
-	if (res->status == CHECK_PASS && (c.wire_skipped || (!c.cap && (ch->flags & CHECK_WIRE))))
-		ctx_skip(&c, "the behaviour passed, but this check also reads the wire and there is no "
-			 "capture here: %s%s%s", o->sb->why, o->sb->fix[0] ? "; to enable it: " : "",
-			 o->sb->fix);
-	if (c.cap) {
-		if (cap_stop(c.cap, why, sizeof why) == 0) {
-			res->drops = cap_drops(c.cap);
-			res->packets = cap_count(c.cap);
-		}
-		if (o->verbose)
-			ctx_log(&c, "capture: %llu packets, %llu dropped",
-				(unsigned long long)res->packets, (unsigned long long)res->drops);
-		/* Drops under a flood past what a check keeps are the flood's: still a failure. */
-		if (res->status == CHECK_FAIL && res->drops > 0 && !cap_overflowed(c.cap)) {
-			res->status = CHECK_ERROR;
-			ctx_log(&c, "the capture dropped %llu packets: the result is not trusted",
-				(unsigned long long)res->drops);
-		}
-		/* A capture with nothing in it helps nobody. */
-		if ((res->status == CHECK_FAIL || res->status == CHECK_ERROR) && cap_count(c.cap)) {
-			char file[128];
-			snprintf(file, sizeof file, "%.100s.pcap", ch->id);
-			if (r->pcap_fd < 0)
-				ctx_log(&c, "could not save the capture: %s", r->pcap_why);
-			else if (cap_save_at(c.cap, r->pcap_fd, file, why, sizeof why) == 0)
-				snprintf(res->pcap, sizeof res->pcap, "%.1200s/%s", r->pcap_dir, file);
-			else
-				ctx_log(&c, "could not save the capture: %s", why);
-		}
-		cap_close(c.cap);
-	}
 }
 
 static void send_result(const struct check_result *res, int fd)
