@@ -6,6 +6,7 @@
 #include "clock.h"
 #include "esc.h"
 #include "labs.h"
+#include "mc.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -19,265 +20,47 @@
 
 #define IO_MS      2000     /* a reply a correct server sends at once */
 #define MAX_CL     256      /* clients of one check */
-#define READ_CHUNK 65536
 
-/* ---- many clients in one thread -------------------------------------------------------- */
+/* ---- many clients in one thread (harness/mc.h) ------------------------------------------ */
 
-struct cl {
-	int fd;                  /* -1 once closed */
-	char label[40];          /* "alice", "the unregistered client": for messages */
-	uint16_t lport;
-	struct peer_buf in;      /* received; lines are consumed from pos */
-	size_t pos;
-	struct peer_buf out;     /* to send, from opos */
-	size_t opos;
-	bool paused;             /* does not read (a slow reader) */
-	bool eof;                /* the server closed its side */
-	int err;                 /* -errno: the connection failed (reset) */
-	/* per-check bookkeeping */
-	size_t got;
-	int *next;               /* fanout: the next sequence number expected from each sender */
-	bool left_seen;
-};
+#define CTX(m) ((struct ctx *)(m)->owner)
 
-struct mc {
-	struct ctx *c;
-	struct cl cl[MAX_CL];
-	size_t n;
-	struct pollfd pfd[MAX_CL];
-	size_t map[MAX_CL];
-	char problem[600];       /* the first thing wrong, found while pumping */
-};
-
-static struct mc *mc_new(struct ctx *c)
+static struct mc *clients(struct ctx *c)
 {
-	struct mc *m = calloc(1, sizeof *m);
+	struct mc *m = mc_new(MAX_CL, c);
 
 	if (!m)
 		ctx_error(c, "out of memory");
-	else
-		m->c = c;
 	return m;
 }
 
-static void mc_free(struct mc *m)
-{
-	if (!m)
-		return;
-	for (size_t i = 0; i < m->n; i++) {
-		if (m->cl[i].fd >= 0)
-			close(m->cl[i].fd);
-		peer_buf_free(&m->cl[i].in);
-		peer_buf_free(&m->cl[i].out);
-		free(m->cl[i].next);
-	}
-	free(m);
-}
-
 /* A new client connected to chat_server over addr; its index, or -1 after a failure. */
-static int mc_add(struct mc *m, const char *addr, const char *label)
+static int add_client(struct mc *m, const char *addr, const char *label)
 {
 	char why[256];
+	int i = mc_connect(m, addr, ctx_port(CTX(m), 0), IO_MS, label, why, sizeof why);
 
-	if (m->n == MAX_CL) {
-		ctx_error(m->c, "too many clients in one check");
+	if (i == -ENOSPC) {
+		ctx_error(CTX(m), "too many clients in one check");
 		return -1;
 	}
-	int fd = peer_connect(addr, ctx_port(m->c, 0), IO_MS, why, sizeof why);
-	if (fd < 0) {
-		ctx_fail(m->c, "expected: chat_server accepts a connection (%s, client %zu of this "
+	if (i < 0) {
+		ctx_fail(CTX(m), "expected: chat_server accepts a connection (%s, client %zu of this "
 			 "check)\n   seen: %s", label, m->n + 1, why);
 		return -1;
 	}
-	peer_nodelay(fd);
-	struct cl *k = &m->cl[m->n];
-	memset(k, 0, sizeof *k);
-	k->fd = fd;
-	k->lport = peer_local_port(fd);
-	snprintf(k->label, sizeof k->label, "%s", label);
-	return (int)m->n++;
-}
-
-static void cl_queue(struct cl *k, const void *p, size_t n)
-{
-	if (k->opos == k->out.len) {
-		k->out.len = 0;
-		k->opos = 0;
-	}
-	if (peer_buf_append(&k->out, p, n) < 0)
-		k->err = -ENOMEM;
-}
-
-static void cl_write(struct cl *k)
-{
-	while (k->opos < k->out.len && !k->err) {
-		ssize_t n = send(k->fd, k->out.data + k->opos, k->out.len - k->opos, MSG_NOSIGNAL);
-		if (n > 0) {
-			k->opos += (size_t)n;
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno != EAGAIN)
-			k->err = -errno;
-		return;
-	}
-}
-
-static void cl_read(struct cl *k)
-{
-	/* Drop consumed lines first, so a client that receives megabytes holds only the rest. */
-	if (k->pos > 0 && k->pos * 2 >= k->in.len) {
-		memmove(k->in.data, k->in.data + k->pos, k->in.len - k->pos);
-		k->in.len -= k->pos;
-		k->pos = 0;
-	}
-	for (int round = 0; round < 8; round++) {
-		if (k->in.cap < k->in.len + READ_CHUNK + 1) {
-			size_t cap = k->in.cap ? k->in.cap : 4096;
-			while (cap < k->in.len + READ_CHUNK + 1)
-				cap *= 2;
-			uint8_t *d = realloc(k->in.data, cap);
-			if (!d) {
-				k->err = -ENOMEM;
-				return;
-			}
-			k->in.data = d;
-			k->in.cap = cap;
-		}
-		ssize_t n = recv(k->fd, k->in.data + k->in.len, READ_CHUNK, 0);
-		if (n > 0) {
-			k->in.len += (size_t)n;
-			k->in.data[k->in.len] = 0;
-			continue;
-		}
-		if (n == 0)
-			k->eof = true;
-		else if (errno == EINTR)
-			continue;
-		else if (errno != EAGAIN)
-			k->err = -errno;
-		return;
-	}
-}
-
-/* Poll every client, reading what arrives (but for paused ones) and writing what is queued,
- * until done(m, arg) holds or the deadline passes. Returns done's last answer. */
-static bool mc_pump(struct mc *m, int64_t deadline, bool (*done)(struct mc *, void *), void *arg)
-{
-	for (;;) {
-		if (done(m, arg))
-			return true;
-		int left = clock_left_ms(deadline);
-		if (left == 0)
-			return false;
-		nfds_t nfds = 0;
-		for (size_t i = 0; i < m->n; i++) {
-			struct cl *k = &m->cl[i];
-			short ev = 0;
-			if (k->fd < 0 || k->err)
-				continue;
-			if (!k->paused && !k->eof)
-				ev |= POLLIN;
-			if (k->opos < k->out.len)
-				ev |= POLLOUT;
-			if (!ev)
-				continue;
-			m->pfd[nfds] = (struct pollfd){ .fd = k->fd, .events = ev };
-			m->map[nfds++] = i;
-		}
-		if (nfds == 0)
-			return done(m, arg);
-		int r = poll(m->pfd, nfds, left < 20 ? left : 20);
-		if (r < 0 && errno != EINTR)
-			return false;
-		for (nfds_t j = 0; r > 0 && j < nfds; j++) {
-			struct cl *k = &m->cl[m->map[j]];
-			short re = m->pfd[j].revents;
-			if (!re)
-				continue;
-			if ((m->pfd[j].events & POLLOUT) && (re & (POLLOUT | POLLERR | POLLHUP)))
-				cl_write(k);
-			if ((m->pfd[j].events & POLLIN) && (re & (POLLIN | POLLERR | POLLHUP)))
-				cl_read(k);
-		}
-	}
-}
-
-static bool all_sent(struct mc *m, void *arg)
-{
-	(void)arg;
-	for (size_t i = 0; i < m->n; i++)
-		if (m->cl[i].fd >= 0 && !m->cl[i].err && m->cl[i].opos < m->cl[i].out.len)
-			return false;
-	return true;
-}
-
-/* Queue bytes for client i and push them out (the server may be slow to read: pump). */
-static void cl_send(struct mc *m, int i, const char *s, size_t n)
-{
-	cl_queue(&m->cl[i], s, n);
-	cl_write(&m->cl[i]);
-	if (m->cl[i].opos < m->cl[i].out.len)
-		mc_pump(m, clock_deadline(IO_MS), all_sent, NULL);
+	return i;
 }
 
 static void cl_say(struct mc *m, int i, const char *s)
 {
-	cl_send(m, i, s, strlen(s));
-}
-
-static bool cl_has_line(const struct cl *k)
-{
-	return k->in.len > k->pos && memchr(k->in.data + k->pos, '\n', k->in.len - k->pos);
-}
-
-/* The next whole line of k, without its "\n" (and a "\r" before it), NUL-terminated in
- * place; NULL when there is none yet. Valid until the next pump. */
-static char *cl_line(struct cl *k, size_t *len)
-{
-	if (!cl_has_line(k))
-		return NULL;
-	char *s = (char *)k->in.data + k->pos;
-	char *nl = memchr(s, '\n', k->in.len - k->pos);
-	size_t n = (size_t)(nl - s);
-	k->pos += n + 1;
-	*nl = '\0';
-	if (n > 0 && s[n - 1] == '\r')
-		s[--n] = '\0';
-	*len = n;
-	return s;
-}
-
-static bool line_or_end(struct mc *m, void *arg)
-{
-	struct cl *k = &m->cl[*(int *)arg];
-	return cl_has_line(k) || k->eof || k->err;
-}
-
-/* What a client got instead of a line, for messages. */
-static void seen_end(const struct cl *k, char *buf, size_t bufsz)
-{
-	char esc[120];
-	size_t rest = k->in.len - k->pos;
-
-	if (k->err)
-		snprintf(buf, bufsz, "the connection failed: %s", peer_strerror(k->err));
-	else if (k->eof)
-		snprintf(buf, bufsz, "the server closed the connection%s%s",
-			 rest ? " after an unfinished line " : "",
-			 rest ? esc_bytes(k->in.data + k->pos, rest, 60, esc, sizeof esc) : "");
-	else if (rest)
-		snprintf(buf, bufsz, "no whole line within %.1f s, only %s", IO_MS / 1000.0,
-			 esc_bytes(k->in.data + k->pos, rest, 60, esc, sizeof esc));
-	else
-		snprintf(buf, bufsz, "nothing within %.1f s", IO_MS / 1000.0);
+	mc_send(m, i, s, strlen(s), IO_MS);
 }
 
 /* The ladder of client i's connection, when the capture has it (no error on a lossy one). */
 static void ladder_cl(struct mc *m, int i)
 {
-	struct ctx *c = m->c;
+	struct ctx *c = CTX(m);
 	const struct flow_set *fs = c->cap ? cap_flows(c->cap) : NULL;
 
 	if (fs && i >= 0)
@@ -295,13 +78,13 @@ static bool expect_gen(struct mc *m, int i, enum want kind, const char *want, bo
 	char seen[300], w[200], esc[200];
 	int64_t deadline = clock_deadline(IO_MS);
 
-	if (i < 0 || ctx_failed(m->c))
+	if (i < 0 || ctx_failed(CTX(m)))
 		return false;
-	struct cl *k = &m->cl[i];
+	struct mc_client *k = &m->cl[i];
 	for (;;) {
-		mc_pump(m, deadline, line_or_end, &i);
+		mc_pump(m, deadline, mc_line_or_end, &i);
 		size_t n;
-		char *s = cl_line(k, &n);
+		char *s = mc_line(k, &n);
 		if (s && skip_notes && strncmp(s, "* ", 2) == 0)
 			continue;
 		if (s) {
@@ -315,7 +98,7 @@ static bool expect_gen(struct mc *m, int i, enum want kind, const char *want, bo
 			}
 			snprintf(seen, sizeof seen, "%s", esc_bytes(s, n, 100, esc, sizeof esc));
 		} else {
-			seen_end(k, seen, sizeof seen);
+			mc_seen_end(k, IO_MS, seen, sizeof seen);
 		}
 		break;
 	}
@@ -324,7 +107,7 @@ static bool expect_gen(struct mc *m, int i, enum want kind, const char *want, bo
 	else
 		snprintf(w, sizeof w, "%s%s", esc_bytes(want, strlen(want), 80, esc, sizeof esc),
 			 kind == WANT_PREFIX ? "..." : "");
-	ctx_fail(m->c, "expected: %s receives %s (%s)\n   seen: %s", k->label, w, after, seen);
+	ctx_fail(CTX(m), "expected: %s receives %s (%s)\n   seen: %s", k->label, w, after, seen);
 	ladder_cl(m, i);
 	return false;
 }
@@ -346,29 +129,29 @@ static bool expect_close_gen(struct mc *m, int i, bool skip_notes, const char *a
 	char seen[300], esc[200];
 	int64_t deadline = clock_deadline(IO_MS);
 
-	if (i < 0 || ctx_failed(m->c))
+	if (i < 0 || ctx_failed(CTX(m)))
 		return false;
-	struct cl *k = &m->cl[i];
+	struct mc_client *k = &m->cl[i];
 	for (;;) {
-		mc_pump(m, deadline, line_or_end, &i);
+		mc_pump(m, deadline, mc_line_or_end, &i);
 		if (k->eof && k->in.len == k->pos) {
 			close(k->fd);
 			k->fd = -1;
 			return true;
 		}
-		if (cl_has_line(k)) {
+		if (mc_has_line(k)) {
 			size_t n;
-			char *s = cl_line(k, &n);
+			char *s = mc_line(k, &n);
 			if (skip_notes && strncmp(s, "* ", 2) == 0)
 				continue;
 			snprintf(seen, sizeof seen, "one more line %s",
 				 esc_bytes(s, n, 100, esc, sizeof esc));
 		} else {
-			seen_end(k, seen, sizeof seen);
+			mc_seen_end(k, IO_MS, seen, sizeof seen);
 		}
 		break;
 	}
-	ctx_fail(m->c, "expected: the server closes %s's connection (%s)\n   seen: %s", k->label,
+	ctx_fail(CTX(m), "expected: the server closes %s's connection (%s)\n   seen: %s", k->label,
 		 after, seen);
 	ladder_cl(m, i);
 	return false;
@@ -383,7 +166,7 @@ static bool expect_close(struct mc *m, int i, const char *after)
 static int join(struct mc *m, const char *addr, const char *name)
 {
 	char line[64], ok[64];
-	int i = mc_add(m, addr, name);
+	int i = add_client(m, addr, name);
 
 	if (i < 0)
 		return -1;
@@ -406,7 +189,7 @@ static struct proc *start_server(struct ctx *c)
  * and no RST. */
 static bool wire_closed(struct mc *m, int i, const char *last)
 {
-	struct ctx *c = m->c;
+	struct ctx *c = CTX(m);
 	const struct flow_set *fs = ctx_flows(c);
 
 	if (!fs)
@@ -456,11 +239,11 @@ static void nick(struct ctx *c)
 	};
 	const char *long16 = "Bob_the-builder9";
 	char after[120], esc[80];
-	struct mc *m = mc_new(c);
+	struct mc *m = clients(c);
 
 	if (!m || !start_server(c))
 		goto out;
-	int a = mc_add(m, "127.0.0.1", "the first client");
+	int a = add_client(m, "127.0.0.1", "the first client");
 	for (size_t i = 0; a >= 0 && i < sizeof bad / sizeof *bad && !ctx_failed(c); i++) {
 		cl_say(m, a, bad[i]);
 		snprintf(after, sizeof after, "after %s: not 1 to 16 of A-Z a-z 0-9 _ -",
@@ -476,7 +259,7 @@ static void nick(struct ctx *c)
 	cl_say(m, a, "NICK again\n");
 	if (!expect_err(m, a, "after a second NICK from a registered client"))
 		goto out;
-	int b = mc_add(m, "127.0.0.1", "the second client");
+	int b = add_client(m, "127.0.0.1", "the second client");
 	if (b < 0)
 		goto out;
 	cl_say(m, b, "NICK alice\n");
@@ -502,14 +285,14 @@ static void msg(struct ctx *c)
 {
 	static const char tab_text[] = " spaces  and\ttab: ok ";
 	char line[200], want[200];
-	struct mc *m = mc_new(c);
+	struct mc *m = clients(c);
 
 	if (!m || !start_server(c))
 		goto out;
 	int a = join(m, "127.0.0.1", "alice");
 	int b = join(m, "127.0.0.1", "bob");
 	expect_line(m, a, "* bob joined", "when bob registers");
-	int u = mc_add(m, "127.0.0.1", "an unregistered client");
+	int u = add_client(m, "127.0.0.1", "an unregistered client");
 	int k = join(m, "127.0.0.1", "carol");
 	expect_line(m, a, "* carol joined", "when carol registers");
 	expect_line(m, b, "* carol joined", "when carol registers");
@@ -548,11 +331,11 @@ static void who(struct ctx *c)
 	static const char *const names[] = { "bob", "Zed", "alice", "_u", "-dash", "9lives", "Bob" };
 	static const char all[] = "USERS -dash 9lives Bob Zed _u alice bob";
 	int ids[7];
-	struct mc *m = mc_new(c);
+	struct mc *m = clients(c);
 
 	if (!m || !start_server(c))
 		goto out;
-	int u = mc_add(m, "127.0.0.1", "an unregistered client");
+	int u = add_client(m, "127.0.0.1", "an unregistered client");
 	for (int i = 0; i < 7 && !ctx_failed(c); i++)
 		ids[i] = join(m, "127.0.0.1", names[i]);
 	if (ctx_failed(c) || u < 0)
@@ -573,7 +356,7 @@ out:
 
 static void join_leave(struct ctx *c)
 {
-	struct mc *m = mc_new(c);
+	struct mc *m = clients(c);
 
 	if (!m || !start_server(c))
 		goto out;
@@ -597,25 +380,25 @@ static void join_leave(struct ctx *c)
 	if (ctx_failed(c))
 		goto out;
 	snprintf(m->cl[b].label, sizeof m->cl[b].label, "bob (gone)");
-	int d = mc_add(m, "127.0.0.1", "a new bob");
+	int d = add_client(m, "127.0.0.1", "a new bob");
 	if (d < 0)
 		goto out;
 	cl_say(m, d, "NICK bob\n");
 	expect_line(m, d, "OK bob", "after \"NICK bob\": bob left with QUIT, so the name is free");
 	expect_line(m, a, "* bob joined", "when the new bob registers");
-	int e = mc_add(m, "127.0.0.1", "a new carol");
+	int e = add_client(m, "127.0.0.1", "a new carol");
 	if (e < 0)
 		goto out;
 	cl_say(m, e, "NICK carol\n");
 	expect_line(m, e, "OK carol", "after \"NICK carol\": carol left with EOF, so the name is free");
 	expect_line(m, a, "* carol joined", "when the new carol registers");
 	expect_line(m, d, "* carol joined", "when the new carol registers");
-	int u = mc_add(m, "127.0.0.1", "an unregistered client");
+	int u = add_client(m, "127.0.0.1", "an unregistered client");
 	if (ctx_failed(c) || u < 0)
 		goto out;
 	cl_say(m, u, "QUIT\n");
 	expect_line(m, u, "BYE", "after QUIT from a client that never registered");
-	int v = mc_add(m, "127.0.0.1", "a second unregistered client");
+	int v = add_client(m, "127.0.0.1", "a second unregistered client");
 	if (v >= 0)
 		shutdown(m->cl[v].fd, SHUT_WR);
 	expect_close(m, v, "it closed its side without a word");
@@ -628,7 +411,7 @@ out:
 
 static void quit(struct ctx *c)
 {
-	struct mc *m = mc_new(c);
+	struct mc *m = clients(c);
 
 	if (!m || !start_server(c))
 		goto out;
@@ -660,7 +443,7 @@ static void quit(struct ctx *c)
 	cl_say(m, d, "MSG late\n");
 	expect_close(m, d, "after BYE, while dave sends one more line");
 	expect_line(m, b, "* dave left", "after dave's QUIT");
-	int u = mc_add(m, "127.0.0.1", "an unregistered client");
+	int u = add_client(m, "127.0.0.1", "an unregistered client");
 	if (u < 0 || ctx_failed(c))
 		goto out;
 	cl_say(m, u, "QUIT\n");
@@ -685,11 +468,11 @@ static void errors(struct ctx *c)
 		"HELLO\n", "\n", "who\n", "WHO x\n", "QUIT now\n", "NICK\n", "MSGhi\n", "nick eve\n",
 	};
 	char after[160], esc[80];
-	struct mc *m = mc_new(c);
+	struct mc *m = clients(c);
 
 	if (!m || !start_server(c))
 		goto out;
-	int u = mc_add(m, "::1", "a client over ::1");
+	int u = add_client(m, "::1", "a client over ::1");
 	for (size_t i = 0; u >= 0 && i < 2 && !ctx_failed(c); i++) {
 		cl_say(m, u, before[i]);
 		snprintf(after, sizeof after, "after %s before NICK",
@@ -723,7 +506,7 @@ out:
 static void long_line(struct ctx *c)
 {
 	char line[1200], want[700];
-	struct mc *m = mc_new(c);
+	struct mc *m = clients(c);
 
 	if (!m || !start_server(c))
 		goto out;
@@ -737,13 +520,13 @@ static void long_line(struct ctx *c)
 	memset(line + 4, 'x', 507);
 	line[511] = '\n';
 	snprintf(want, sizeof want, "bob: %.507s", line + 4);
-	cl_send(m, b, line, 512);
+	mc_send(m, b, line, 512, IO_MS);
 	expect_line(m, a, want, "after bob's 512-byte line \"MSG xxx...x\\n\" (507 x)");
 	/* The same with \r\n: 512 bytes still. */
 	line[510] = '\r';
 	line[511] = '\n';
 	snprintf(want, sizeof want, "bob: %.506s", line + 4);
-	cl_send(m, b, line, 512);
+	mc_send(m, b, line, 512, IO_MS);
 	expect_line(m, a, want, "after bob's 512-byte line \"MSG xxx...x\\r\\n\" (506 x)");
 	if (ctx_failed(c))
 		goto out;
@@ -751,17 +534,17 @@ static void long_line(struct ctx *c)
 	memset(line + 4, 'y', 508);
 	line[512] = '\n';
 	memcpy(line + 513, "MSG sneaky\n", 11);
-	cl_send(m, b, line, 524);
+	mc_send(m, b, line, 524, IO_MS);
 	expect_line(m, b, "ERR line too long", "after a 513-byte line (\"MSG \", 508 y, \\n)");
 	expect_close(m, b, "after \"ERR line too long\"");
 	expect_line(m, a, "* bob left", "after bob was closed for a long line (neither the long "
 		    "line nor the \"MSG sneaky\" after it is passed on)");
-	int k = mc_add(m, "127.0.0.1", "an unregistered client");
+	int k = add_client(m, "127.0.0.1", "an unregistered client");
 	if (k < 0 || ctx_failed(c))
 		goto out;
 	/* 600 bytes and no newline yet: too long already. */
 	memset(line, 'z', 600);
-	cl_send(m, k, line, 600);
+	mc_send(m, k, line, 600, IO_MS);
 	expect_line(m, k, "ERR line too long", "after 600 bytes without a newline");
 	cl_say(m, k, "\n");
 	expect_close(m, k, "after \"ERR line too long\"");
@@ -779,12 +562,12 @@ static void segments(struct ctx *c)
 {
 	static const char *const nick_parts[] = { "NI", "CK b", "ob\n" };
 	static const char *const lines3[] = { "bob: one", "bob: two", "bob: three" };
-	struct mc *m = mc_new(c);
+	struct mc *m = clients(c);
 
 	if (!m || !start_server(c))
 		goto out;
 	int a = join(m, "127.0.0.1", "alice");
-	int b = mc_add(m, "127.0.0.1", "bob");
+	int b = add_client(m, "127.0.0.1", "bob");
 	if (a < 0 || b < 0)
 		goto out;
 	for (int i = 0; i < 3; i++) {
@@ -823,7 +606,7 @@ static void segments(struct ctx *c)
 		goto out;
 	const char *bytes = "MSG by the byte\n";
 	for (size_t i = 0; bytes[i]; i++) {
-		cl_send(m, b, bytes + i, 1);
+		mc_send(m, b, bytes + i, 1, IO_MS);
 		clock_sleep_ms(1);
 	}
 	expect_line(m, a, "bob: by the byte", "after \"MSG by the byte\\n\" one byte per segment");
@@ -865,20 +648,20 @@ static double delay_ms(const struct flow_tcp *fq, const char *req, const struct 
 
 static void concurrent(struct ctx *c)
 {
-	struct mc *m = mc_new(c);
+	struct mc *m = clients(c);
 	const double limit_ms = 500;
 
 	if (!m || !start_server(c))
 		goto out;
-	int s = mc_add(m, "127.0.0.1", "the slow client");
+	int s = add_client(m, "127.0.0.1", "the slow client");
 	if (s < 0)
 		goto out;
 	cl_say(m, s, "NICK slo");
 	clock_sleep_ms(50);
 	const char *ctxt = "while another client has sent \"NICK slo\" without its newline";
 	char after[200];
-	int a = mc_add(m, "127.0.0.1", "alice");
-	int b = mc_add(m, "127.0.0.1", "bob");
+	int a = add_client(m, "127.0.0.1", "alice");
+	int b = add_client(m, "127.0.0.1", "bob");
 	if (a < 0 || b < 0)
 		goto out;
 	cl_say(m, a, "NICK alice\n");
@@ -970,23 +753,23 @@ static bool join_many(struct mc *m, int n, const char *prefix, int timeout_ms)
 	raise_nofile();
 	for (int i = 0; i < n; i++) {
 		snprintf(label, sizeof label, "%s%03d", prefix, i);
-		if (mc_add(m, i % 2 ? "::1" : "127.0.0.1", label) < 0) {
-			ctx_fail(m->c, "(%d clients were connected already)", i);
+		if (add_client(m, i % 2 ? "::1" : "127.0.0.1", label) < 0) {
+			ctx_fail(CTX(m), "(%d clients were connected already)", i);
 			return false;
 		}
 		snprintf(line, sizeof line, "NICK %s\n", label);
-		cl_queue(&m->cl[i], line, strlen(line));
-		cl_write(&m->cl[i]);
+		mc_queue(&m->cl[i], line, strlen(line));
+		mc_write(&m->cl[i]);
 	}
 	int64_t deadline = clock_deadline(timeout_ms);
-	for (int i = 0; i < n && !ctx_failed(m->c); i++) {
+	for (int i = 0; i < n && !ctx_failed(CTX(m)); i++) {
 		snprintf(line, sizeof line, "OK %s", m->cl[i].label);
 		int left = clock_left_ms(deadline);
 		int64_t d0 = clock_deadline(left > IO_MS ? left : IO_MS);
 		for (;;) {
-			mc_pump(m, d0, line_or_end, &i);
+			mc_pump(m, d0, mc_line_or_end, &i);
 			size_t len;
-			char *s = cl_line(&m->cl[i], &len);
+			char *s = mc_line(&m->cl[i], &len);
 			if (s && strncmp(s, "* ", 2) == 0)
 				continue;
 			if (s && strcmp(s, line) == 0)
@@ -995,14 +778,14 @@ static bool join_many(struct mc *m, int n, const char *prefix, int timeout_ms)
 			if (s)
 				esc_bytes(s, len, 100, seen, sizeof seen);
 			else
-				seen_end(&m->cl[i], seen, sizeof seen);
-			ctx_fail(m->c, "expected: %s receives \"%s\" (%d clients sent their NICK at "
+				mc_seen_end(&m->cl[i], IO_MS, seen, sizeof seen);
+			ctx_fail(CTX(m), "expected: %s receives \"%s\" (%d clients sent their NICK at "
 				 "once)\n   seen: %s", m->cl[i].label, line, n, seen);
 			ladder_cl(m, i);
 			break;
 		}
 	}
-	return !ctx_failed(m->c);
+	return !ctx_failed(CTX(m));
 }
 
 struct fanout {
@@ -1022,10 +805,10 @@ static bool fanout_done(struct mc *m, void *arg)
 		return true;
 	bool done = true;
 	for (int i = 0; i < fo->n; i++) {
-		struct cl *k = &m->cl[i];
+		struct mc_client *k = &m->cl[i];
 		size_t len;
 		char *s;
-		while ((s = cl_line(k, &len)) != NULL) {
+		while ((s = mc_line(k, &len)) != NULL) {
 			if (strncmp(s, "* ", 2) == 0)
 				continue;
 			int from = -1, seq = -1, used = 0;
@@ -1041,15 +824,15 @@ static bool fanout_done(struct mc *m, void *arg)
 					 "\"%s\"", k->label, s);
 				return true;
 			}
-			if (seq != k->next[from]) {
+			if (seq != k->seq[from]) {
 				snprintf(m->problem, sizeof m->problem, "%s received \"%s\" when the next "
 					 "message from f%03d was \"f%03d: %d\"%s", k->label, s, from, from,
-					 k->next[from], seq < k->next[from] ? " (a message twice, or out "
+					 k->seq[from], seq < k->seq[from] ? " (a message twice, or out "
 					 "of order)" : " (a message lost or out of order)");
 				return true;
 			}
-			k->next[from]++;
-			k->got++;
+			k->seq[from]++;
+			k->count++;
 			fo->total++;
 		}
 		if (k->eof || k->err) {
@@ -1057,7 +840,7 @@ static bool fanout_done(struct mc *m, void *arg)
 				 k->err ? peer_strerror(k->err) : "the server closed it");
 			return true;
 		}
-		done &= k->got == (size_t)((fo->n - 1) * fo->k);
+		done &= k->count == (size_t)((fo->n - 1) * fo->k);
 	}
 	if (fo->total != before)
 		fo->last_progress = clock_mono_ns();
@@ -1069,13 +852,13 @@ static void fanout(struct ctx *c)
 	const int n = 100, k = 10;
 	struct fanout fo = { .n = n, .k = k };
 	char line[32];
-	struct mc *m = mc_new(c);
+	struct mc *m = clients(c);
 
 	if (!m || !start_server(c) || !join_many(m, n, "f", 5000))
 		goto out;
 	for (int i = 0; i < n; i++) {
-		m->cl[i].next = calloc((size_t)n, sizeof(int));
-		if (!m->cl[i].next) {
+		m->cl[i].seq = calloc((size_t)n, sizeof(int));
+		if (!m->cl[i].seq) {
 			ctx_error(c, "out of memory");
 			goto out;
 		}
@@ -1084,9 +867,9 @@ static void fanout(struct ctx *c)
 	for (int i = 0; i < n; i++) {
 		for (int j = 0; j < k; j++) {
 			snprintf(line, sizeof line, "MSG %d\n", j);
-			cl_queue(&m->cl[i], line, strlen(line));
+			mc_queue(&m->cl[i], line, strlen(line));
 		}
-		cl_write(&m->cl[i]);
+		mc_write(&m->cl[i]);
 	}
 	bool ok = mc_pump(m, clock_deadline(10000), fanout_done, &fo);
 	ctx_log(c, "%d clients x %d messages: %zu of %d deliveries in %.0f ms", n, k, fo.total,
@@ -1094,7 +877,7 @@ static void fanout(struct ctx *c)
 	if (m->problem[0] || !ok) {
 		int worst = 0;
 		for (int i = 1; i < n; i++)
-			if (m->cl[i].got < m->cl[worst].got)
+			if (m->cl[i].count < m->cl[worst].count)
 				worst = i;
 		if (m->problem[0])
 			ctx_fail(c, "expected: each of %d clients receives the %d messages of every other "
@@ -1103,16 +886,16 @@ static void fanout(struct ctx *c)
 		else
 			ctx_fail(c, "expected: each of %d clients receives the %d messages of every other "
 				 "client within 10 s\n   seen: %zu of %d deliveries; %s got %zu of %d",
-				 n, k, fo.total, n * (n - 1) * k, m->cl[worst].label, m->cl[worst].got,
+				 n, k, fo.total, n * (n - 1) * k, m->cl[worst].label, m->cl[worst].count,
 				 (n - 1) * k);
 		ctx_fail(c, "(every client sent \"MSG 0\" to \"MSG %d\" at once)", k - 1);
 		goto out;
 	}
 	/* Nothing more may come: a WHO's answer is the next line for everyone. */
 	for (int i = 0; i < n; i++)
-		cl_queue(&m->cl[i], "WHO\n", 4);
+		mc_queue(&m->cl[i], "WHO\n", 4);
 	for (int i = 0; i < n && !ctx_failed(c); i++) {
-		cl_write(&m->cl[i]);
+		mc_write(&m->cl[i]);
 		expect_gen(m, i, WANT_PREFIX, "USERS ", false, "after WHO, once every message had "
 			   "arrived: nothing is delivered twice", NULL);
 	}
@@ -1124,7 +907,7 @@ static void many(struct ctx *c)
 {
 	const int n = 200;
 	char *want = NULL;
-	struct mc *m = mc_new(c);
+	struct mc *m = clients(c);
 
 	if (!m || !start_server(c))
 		goto out;
@@ -1180,14 +963,14 @@ struct flood {
 
 static void flood_top_up(struct mc *m, struct flood *fl)
 {
-	size_t a = m->cl[fl->readers[0]].got, b = m->cl[fl->readers[1]].got;
+	size_t a = m->cl[fl->readers[0]].count, b = m->cl[fl->readers[1]].count;
 	int upto = (int)(a < b ? a : b) + FLOOD_AHEAD;
 
 	while (fl->queued < FLOOD_LINES && fl->queued < upto) {
 		int h = snprintf(fl->line, FLOOD_LEN + 1, "MSG %05d ", fl->queued);
 		memset(fl->line + h, 'a' + fl->queued % 26, (size_t)(FLOOD_LEN - 1 - h));
 		fl->line[FLOOD_LEN - 1] = '\n';
-		cl_queue(&m->cl[fl->loud], fl->line, FLOOD_LEN);
+		mc_queue(&m->cl[fl->loud], fl->line, FLOOD_LEN);
 		fl->queued++;
 	}
 }
@@ -1216,23 +999,23 @@ static bool flood_done(struct mc *m, void *arg)
 	if (m->problem[0])
 		return true;
 	for (int r = 0; r < 2; r++) {
-		struct cl *k = &m->cl[fl->readers[r]];
+		struct mc_client *k = &m->cl[fl->readers[r]];
 		size_t len;
 		char *s;
-		while ((s = cl_line(k, &len)) != NULL) {
+		while ((s = mc_line(k, &len)) != NULL) {
 			if (strcmp(s, "* zed left") == 0) {
-				k->left_seen = true;
+				k->flag = true;
 				continue;
 			}
-			if (flood_seq((const uint8_t *)s, len) != (int)k->got) {
+			if (flood_seq((const uint8_t *)s, len) != (int)k->count) {
 				char esc[120];
 				snprintf(m->problem, sizeof m->problem, "%s received %s when the next line "
 					 "was loud's message %zu (\"loud: %05zu xxx...\", %d bytes)",
-					 k->label, esc_bytes(s, len, 40, esc, sizeof esc), k->got, k->got,
+					 k->label, esc_bytes(s, len, 40, esc, sizeof esc), k->count, k->count,
 					 FLOOD_LEN + 2);
 				return true;
 			}
-			k->got++;
+			k->count++;
 			progress = true;
 		}
 		if (k->eof || k->err) {
@@ -1240,7 +1023,7 @@ static bool flood_done(struct mc *m, void *arg)
 				 k->err ? peer_strerror(k->err) : "the server closed it");
 			return true;
 		}
-		done &= k->got == FLOOD_LINES;
+		done &= k->count == FLOOD_LINES;
 	}
 	flood_top_up(m, fl);
 	int64_t now = clock_mono_ns();
@@ -1249,8 +1032,8 @@ static bool flood_done(struct mc *m, void *arg)
 	if (!done && now - fl->last_progress > (int64_t)fl->stall_ms * 1000000) {
 		snprintf(m->problem, sizeof m->problem, "no message reached %s or %s for %d ms "
 			 "(they had %zu and %zu of %d)", m->cl[fl->readers[0]].label,
-			 m->cl[fl->readers[1]].label, fl->stall_ms, m->cl[fl->readers[0]].got,
-			 m->cl[fl->readers[1]].got, FLOOD_LINES);
+			 m->cl[fl->readers[1]].label, fl->stall_ms, m->cl[fl->readers[0]].count,
+			 m->cl[fl->readers[1]].count, FLOOD_LINES);
 		return true;
 	}
 	return done;
@@ -1307,7 +1090,7 @@ static void slow_reader(struct ctx *c)
 {
 	char *line = NULL;
 	struct flood fl = { .stall_ms = 2500 };
-	struct mc *m = mc_new(c);
+	struct mc *m = clients(c);
 
 	if (!m || !start_server(c))
 		goto out;
@@ -1352,7 +1135,7 @@ static void slow_reader(struct ctx *c)
 		size_t glen = strlen(got);
 		bool listed = strstr(got, " zed ") != NULL ||
 			      (glen >= 4 && strcmp(got + glen - 4, " zed") == 0);
-		bool left = m->cl[i].left_seen;
+		bool left = m->cl[i].flag;
 		ctx_log(c, "%s: zed %s, %s", m->cl[i].label, listed ? "still listed" : "gone",
 			left ? "\"* zed left\" seen" : "no \"* zed left\"");
 		if (listed == left) {
@@ -1399,7 +1182,7 @@ out:
 static void reset(struct ctx *c)
 {
 	char st[128];
-	struct mc *m = mc_new(c);
+	struct mc *m = clients(c);
 	struct proc *p = m ? start_server(c) : NULL;
 
 	if (!p)
@@ -1421,7 +1204,7 @@ static void reset(struct ctx *c)
 	peer_reset(m->cl[k].fd);
 	m->cl[k].fd = -1;
 	expect_line(m, a, "* carol left", "after carol sent \"MSG hal\" (no newline) and reset");
-	int u = mc_add(m, "127.0.0.1", "an unregistered client");
+	int u = add_client(m, "127.0.0.1", "an unregistered client");
 	if (u < 0 || ctx_failed(c))
 		goto out;
 	cl_say(m, u, "WHO\n");
@@ -1434,7 +1217,7 @@ static void reset(struct ctx *c)
 			 proc_describe(p, st, sizeof st));
 		goto out;
 	}
-	int d = mc_add(m, "127.0.0.1", "a new bob");
+	int d = add_client(m, "127.0.0.1", "a new bob");
 	if (d < 0)
 		goto out;
 	cl_say(m, d, "NICK bob\n");
@@ -1478,7 +1261,7 @@ static bool cycle_batch(struct mc *m, int first, int count)
 	for (int i = 0; i < count; i++) {
 		int id = first + i, how = id % 5;
 		snprintf(line, sizeof line, "client l%03d", id);
-		int k = mc_add(m, "127.0.0.1", line);
+		int k = add_client(m, "127.0.0.1", line);
 		if (k < 0)
 			return false;
 		if (how == 4)
@@ -1490,10 +1273,10 @@ static bool cycle_batch(struct mc *m, int first, int count)
 			line[h + 601] = '\0';
 		} else
 			snprintf(line, sizeof line, "NICK l%03d\n%s", id, how == 0 ? "QUIT\n" : "");
-		cl_queue(&m->cl[k], line, strlen(line));
-		cl_write(&m->cl[k]);
+		mc_queue(&m->cl[k], line, strlen(line));
+		mc_write(&m->cl[k]);
 	}
-	for (int i = 0; i < count && !ctx_failed(m->c); i++) {
+	for (int i = 0; i < count && !ctx_failed(CTX(m)); i++) {
 		int id = first + i, how = id % 5;
 		snprintf(want, sizeof want, "OK l%03d", id);
 		if (how != 4 && !expect_gen(m, i, WANT_EXACT, want, true, "after its NICK", NULL))
@@ -1507,7 +1290,7 @@ static bool cycle_batch(struct mc *m, int first, int count)
 				expect_close_gen(m, i, true, "after ERR line too long");
 		}
 	}
-	for (int i = 0; i < count && !ctx_failed(m->c); i++) {
+	for (int i = 0; i < count && !ctx_failed(CTX(m)); i++) {
 		int how = (first + i) % 5;
 		if (how == 1) {
 			shutdown(m->cl[i].fd, SHUT_WR);
@@ -1516,7 +1299,7 @@ static bool cycle_batch(struct mc *m, int first, int count)
 			m->cl[i].fd = -1;
 		}
 	}
-	for (int i = 0; i < count && !ctx_failed(m->c); i++)
+	for (int i = 0; i < count && !ctx_failed(CTX(m)); i++)
 		if ((first + i) % 5 == 1)
 			expect_close_gen(m, i, true, "after it closed its side (EOF)");
 	for (int i = 0; i < count; i++) {
@@ -1528,13 +1311,13 @@ static bool cycle_batch(struct mc *m, int first, int count)
 		m->cl[i].pos = m->cl[i].opos = 0;
 	}
 	m->n = 0;
-	return !ctx_failed(m->c);
+	return !ctx_failed(CTX(m));
 }
 
 static void leaks(struct ctx *c)
 {
 	const int total = 300, batch = 20, settle_ms = 3000;
-	struct mc *m = mc_new(c);
+	struct mc *m = clients(c);
 	struct proc *p = m ? start_server(c) : NULL;
 
 	if (!p)
