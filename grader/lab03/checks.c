@@ -1086,6 +1086,23 @@ static double flood_worst(const struct flow_tcp *fl, const struct flow_tcp *fr, 
 	return worst;
 }
 
+/* Announcements may come at any time, also between the flood and the answer to WHO: take
+ * the "* ..." lines before client i's next reply, noting "* zed left". */
+static void notes_before_reply(struct mc *m, int i)
+{
+	struct mc_client *k = &m->cl[i];
+
+	for (;;) {
+		mc_pump(m, clock_deadline(IO_MS), mc_line_or_end, &i);
+		if (!mc_has_line(k) || strncmp((const char *)k->in.data + k->pos, "* ", 2) != 0)
+			return;
+		size_t n;
+		const char *s = mc_line(k, &n);
+		if (strcmp(s, "* zed left") == 0)
+			k->flag = true;
+	}
+}
+
 static void slow_reader(struct ctx *c)
 {
 	char *line = NULL;
@@ -1129,6 +1146,7 @@ static void slow_reader(struct ctx *c)
 		int i = fl.readers[r];
 		char *got = NULL;
 		cl_say(m, i, "WHO\n");
+		notes_before_reply(m, i);
 		if (!expect_gen(m, i, WANT_PREFIX, "USERS ", false, "after WHO, once the flood had "
 				"arrived", &got))
 			break;
