@@ -23,6 +23,7 @@
 #define CHECK_DEFAULT_MS 20000
 #define RESULT_MAX       (256u << 10)
 #define NS_PORT_BASE     7000
+#define POOL_MAX         64       /* workers watched at once */
 
 const char *run_status_name(enum check_status s)
 {
@@ -87,6 +88,7 @@ static char *result_to_json(const struct check_result *r)
 	cJSON_AddStringToObject(o, "log", r->log);
 	cJSON_AddNumberToObject(o, "drops", (double)r->drops);
 	cJSON_AddNumberToObject(o, "packets", (double)r->packets);
+	cJSON_AddStringToObject(o, "hint_key", r->hint_key);
 	char *s = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	return s;
@@ -112,6 +114,7 @@ static bool result_from_json(const char *s, struct check_result *r)
 	copy_str(o, "ladder", r->ladder, sizeof r->ladder);
 	copy_str(o, "pcap", r->pcap, sizeof r->pcap);
 	copy_str(o, "log", r->log, sizeof r->log);
+	copy_str(o, "hint_key", r->hint_key, sizeof r->hint_key);
 	const cJSON *d = cJSON_GetObjectItemCaseSensitive(o, "drops");
 	r->drops = cJSON_IsNumber(d) ? (uint64_t)d->valuedouble : 0;
 	d = cJSON_GetObjectItemCaseSensitive(o, "packets");
@@ -369,7 +372,7 @@ static bool job_idle(struct job j)
 /* Every selected check of every built lab in one pool: at most -j busy checks at once, and
  * the idle ones (waiting out a timer) beside them. Checks with a longer time limit start
  * first, so the short ones, of any lab, fill the time; results stay in table order. */
-static int run_jobs(const struct run_opts *o, struct lab_result *rs, size_t nlabs)
+static int run_pool(const struct run_opts *o, struct lab_result *rs, size_t nlabs)
 {
 	int busy_max = o->jobs > 0 ? o->jobs : 1, busy = 0, jobs = busy_max;
 	size_t n = 0, next = 0, running = 0;
@@ -379,6 +382,9 @@ static int run_jobs(const struct run_opts *o, struct lab_result *rs, size_t nlab
 			n++;
 			jobs += (rs[l].checks[i]->flags & CHECK_IDLE) != 0;
 		}
+	/* One poll() watches at most POOL_MAX workers; idle checks beyond wait for a slot. */
+	if (jobs > POOL_MAX)
+		jobs = POOL_MAX > busy_max ? POOL_MAX : busy_max;
 	struct slot *slots = calloc((size_t)jobs, sizeof *slots);
 	struct job *order = calloc(n ? n : 1, sizeof *order);
 	if (!slots || !order) {
@@ -419,9 +425,9 @@ static int run_jobs(const struct run_opts *o, struct lab_result *rs, size_t nlab
 			}
 			next++;
 		}
-		struct pollfd pfd[64];
-		int map[64], np = 0;
-		for (int i = 0; i < jobs && np < 64; i++)
+		struct pollfd pfd[POOL_MAX];
+		int map[POOL_MAX], np = 0;
+		for (int i = 0; i < jobs && np < POOL_MAX; i++)
 			if (slots[i].fd >= 0) {
 				pfd[np] = (struct pollfd){ .fd = slots[i].fd, .events = POLLIN };
 				map[np++] = i;
@@ -449,6 +455,81 @@ static int run_jobs(const struct run_opts *o, struct lab_result *rs, size_t nlab
 	free(slots);
 	free(order);
 	return 0;
+}
+
+/* The runs of one check under --repeat, merged into out: a pass only when every run
+ * passed; otherwise the first failing run (else the first error, else the first skip) with
+ * how many of the runs passed. */
+static void merge_runs(struct check_result *out, struct check_result *const *runs, int reps)
+{
+	int passed = 0, pick = -1;
+	static const enum check_status worst[] = { CHECK_FAIL, CHECK_ERROR, CHECK_SKIP };
+
+	for (int k = 0; k < reps; k++)
+		passed += runs[k]->status == CHECK_PASS;
+	for (size_t w = 0; w < sizeof worst / sizeof *worst && pick < 0; w++)
+		for (int k = 0; k < reps && pick < 0; k++)
+			if (runs[k]->status == worst[w])
+				pick = k;
+	if (pick < 0)
+		pick = 0;
+	if (out != runs[pick])
+		*out = *runs[pick];
+	out->runs = reps;
+	out->runs_passed = passed;
+	if (out->status == CHECK_PASS)
+		return;
+	char msg[sizeof out->message];
+	snprintf(msg, sizeof msg, "passed %d of %d runs; run %d said:\n%.6000s", passed, reps, pick + 1,
+		 out->message);
+	memcpy(out->message, msg, sizeof msg);
+}
+
+/* With --repeat N every selected check runs N times in the same pool: run k > 1 of a lab
+ * writes into a copy of its lab_result with results of its own and its captures under
+ * <pcap dir>/run-k, and the runs are then merged into the lab's results. */
+static int run_jobs(const struct run_opts *o, struct lab_result *rs, size_t nlabs)
+{
+	int reps = o->repeat > 1 ? o->repeat : 1;
+
+	if (reps == 1)
+		return run_pool(o, rs, nlabs);
+	struct lab_result *all = calloc(nlabs * (size_t)reps, sizeof *all);
+	int rc = all ? 0 : -ENOMEM;
+	for (int k = 0; rc == 0 && k < reps; k++)
+		for (size_t l = 0; l < nlabs; l++) {
+			struct lab_result *c = &all[(size_t)k * nlabs + l];
+			*c = rs[l];
+			if (k == 0)
+				continue;
+			c->results = calloc(rs[l].n ? rs[l].n : 1, sizeof *c->results);
+			if (!c->results)
+				rc = -ENOMEM;
+			snprintf(c->pcap_dir, sizeof c->pcap_dir, "%.1000s/run-%d", rs[l].pcap_dir, k + 1);
+		}
+	if (rc == 0)
+		rc = run_pool(o, all, nlabs * (size_t)reps);
+	for (size_t l = 0; rc == 0 && l < nlabs; l++) {
+		struct check_result *runs[reps];
+		for (int k = 0; k < reps; k++) {
+			const struct lab_result *c = &all[(size_t)k * nlabs + l];
+			if (c->checks_start_ns && (!rs[l].checks_start_ns ||
+						   c->checks_start_ns < rs[l].checks_start_ns))
+				rs[l].checks_start_ns = c->checks_start_ns;
+			if (c->checks_end_ns > rs[l].checks_end_ns)
+				rs[l].checks_end_ns = c->checks_end_ns;
+		}
+		for (size_t i = 0; rs[l].built && i < rs[l].n; i++) {
+			for (int k = 0; k < reps; k++)
+				runs[k] = &all[(size_t)k * nlabs + l].results[i];
+			merge_runs(&rs[l].results[i], runs, reps);
+		}
+	}
+	for (int k = 1; all && k < reps; k++)
+		for (size_t l = 0; l < nlabs; l++)
+			free(all[(size_t)k * nlabs + l].results);
+	free(all);
+	return rc;
 }
 
 /* Select the lab's checks and build its programs. */

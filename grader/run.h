@@ -16,6 +16,8 @@ struct run_opts {
 	const char *pcap_dir;        /* NULL: <labdir>/.wirelab */
 	const char *hide_dir;        /* hidden from the programs (the solutions), or NULL */
 	bool verbose;
+	int repeat;                  /* run each check this many times; it passes only if every
+				      * run passes (0 or 1: once) */
 };
 
 struct lab_result {
