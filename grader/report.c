@@ -147,11 +147,10 @@ static void text_lab(FILE *f, const struct report_opts *o, const struct lab_resu
 
 /* One phrase for a failure: what was seen (the first "seen:" of the message, else its first
  * line), cut to fit one line. */
-static void failure_phrase(const struct lab_result *lr, const struct check_result *r, char *buf,
-			   size_t bufsz)
+static void failure_phrase(const struct check_result *r, char *buf, size_t bufsz)
 {
 	const char *m = r->message, *seen = strstr(m, "seen: ");
-	const char *p = !lr->built ? "the lab did not build" : seen ? seen + 6 : m;
+	const char *p = seen ? seen + 6 : m;
 	size_t n = strcspn(p, "\n"), max = 72;
 
 	if (n > max)
@@ -178,18 +177,28 @@ static void text_summary(FILE *f, const struct report_opts *o, const struct lab_
 	} else {
 		fprintf(f, "%ssummary: %zu check%s did not pass%s\n", bold, lost, lost == 1 ? "" : "s",
 			end);
-		for (size_t l = 0; l < n; l++)
+		for (size_t l = 0; l < n; l++) {
+			if (!labs[l].built) {
+				/* One line for the lab, not one per check. */
+				const char *mend, *m = mark(o, CHECK_FAIL, &mend);
+				char pts[16];
+				snprintf(pts, sizeof pts, "-%d", labs[l].max_score);
+				fprintf(f, "  %s%s  %-28s %4s  the lab did not build: its %zu checks fail\n",
+					m, mend, labs[l].lab->id, pts, labs[l].n);
+				continue;
+			}
 			for (size_t i = 0; i < labs[l].n; i++) {
 				const struct check_result *r = &labs[l].results[i];
 				const char *mend, *m = mark(o, r->status, &mend);
 				char phrase[128], pts[16];
 				if (r->status == CHECK_PASS)
 					continue;
-				failure_phrase(&labs[l], r, phrase, sizeof phrase);
+				failure_phrase(r, phrase, sizeof phrase);
 				snprintf(pts, sizeof pts, "-%d", labs[l].checks[i]->points);
 				fprintf(f, "  %s%s  %-28s %4s  %s\n", m, mend, labs[l].checks[i]->id, pts,
 					phrase);
 			}
+		}
 	}
 	fprintf(f, "%stotal: %d/%d points%s\n", bold, score, max, end);
 }
