@@ -2349,7 +2349,7 @@ static const struct check checks[] = {
 	  CHECK_IDLE, 0, server_idle, 0 },
 	{ "http.restart", "restart at once after serving", 2, "The contract",
 	  "Set SO_REUSEADDR on the listening socket before bind(): the server closed first, so "
-	  "the port has connections in TIME_WAIT.", CHECK_WIRE, 0, server_restart, 0 },
+	  "the port has connections in TIME_WAIT.", 0, 0, server_restart, 0 },
 	{ "http.robustness", "garbage, resets and vanishing clients", 4,
 	  "Closing cleanly: FIN, not RST",
 	  "Ignore SIGPIPE (or send with MSG_NOSIGNAL); a failed recv or send ends that connection's "
@@ -2404,7 +2404,7 @@ static const struct check checks[] = {
 	{ "http.client-addrs", "every address of a name is tried", 2,
 	  "Step 7: the client's request and head",
 	  "Loop over the getaddrinfo() list (AF_UNSPEC): socket() and connect() each address "
-	  "until one connects; only when all fail is it an error.", CHECK_WIRE, 0, client_addrs, 0 },
+	  "until one connects; only when all fail is it an error.", 0, 0, client_addrs, 0 },
 	{ "http.client-timeout", "a silent server: give up after 5 s", 2, "The contract",
 	  "Set SO_RCVTIMEO (or poll) to 5 s; on timeout print one line and exit(1).",
 	  CHECK_IDLE, 16000, client_timeout, 0 },

@@ -480,8 +480,8 @@ static void merge_runs(struct check_result *out, struct check_result *const *run
 	if (out->status == CHECK_PASS)
 		return;
 	char msg[sizeof out->message];
-	snprintf(msg, sizeof msg, "passed %d of %d runs; run %d said:\n%.6000s", passed, reps, pick + 1,
-		 out->message);
+	snprintf(msg, sizeof msg, "passed %d of %d runs; run %d said:\n%.6000s", passed, reps,
+		 pick + 1, out->message);
 	memcpy(out->message, msg, sizeof msg);
 }
 
