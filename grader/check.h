@@ -30,6 +30,22 @@ enum {
 
 struct ctx;
 
+/* What a failure showed, for a hint that fits it (check_hint.key, ctx_hint()). The ctx_
+ * expectations set the first three themselves; checks may set any key of their own. */
+#define HINT_NUL   "nul"     /* the bytes go wrong at a NUL byte: strlen, printf("%s"), fputs */
+#define HINT_SHORT "short"   /* the first bytes right, the rest missing: the send loop */
+#define HINT_RST   "rst"     /* RST where FIN belonged: close() with unread bytes */
+#define HINT_ADDR  "addr"    /* no connection over IPv6 (::1) or to a name's other address */
+
+/* A check's hint for one symptom, and the handout section that explains it. A lab lists
+ * them in one table (struct lab's .hints), so the check tables stay as they are. */
+struct check_hint {
+	const char *check;        /* the check's id; NULL ends the table */
+	const char *key;          /* HINT_NUL... */
+	const char *section;
+	const char *hint;
+};
+
 struct check {
 	const char *id;           /* "echo.server-half-close" */
 	const char *title;        /* one line */
@@ -49,6 +65,8 @@ struct lab {
 	const char *ldlibs;       /* extra link flags of the recipe ("-lcrypto"), or NULL */
 	const struct check *checks;
 	size_t nchecks;
+	const struct check_hint *hints;  /* hints keyed on the symptom, or NULL: when a failure
+					  * set a check's key, that hint replaces the check's own */
 };
 
 #define CTX_MAX_PROCS 16
@@ -64,6 +82,8 @@ struct check_result {
 	int64_t duration_ms;
 	uint64_t drops;
 	uint64_t packets;
+	char hint_key[16];        /* the symptom seen (ctx_hint), "" when none */
+	int runs, runs_passed;    /* --repeat: how many times it ran and passed (0: once) */
 };
 
 struct ctx {
@@ -131,6 +151,17 @@ void ctx_skip(struct ctx *c, const char *fmt, ...) __attribute__((format(printf,
 /* A line for the log (seeds, timings): shown on failure and with -v. */
 void ctx_log(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool ctx_failed(const struct ctx *c);
+/* Name the symptom a failure showed (HINT_NUL...), so the report gives the check's hint for
+ * it. The first key set stays. */
+void ctx_hint(struct ctx *c, const char *key);
+/* Name the symptom of bytes got where want was due: the first wrong or missing byte is a
+ * NUL of want (HINT_NUL: a string function on binary data), or got is want cut short
+ * (HINT_SHORT). ctx_expect_bytes does this itself; for bytes judged another way. */
+void ctx_hint_bytes(struct ctx *c, const void *want, size_t nwant, const void *got, size_t ngot);
+/* The hint and handout section that fit result r of check ch: the one keyed on r's symptom,
+ * else the check's own. */
+void check_hint_for(const struct lab *lab, const struct check *ch, const struct check_result *r,
+		    const char **hint, const char **section);
 
 /* The capture decoded into flows. The first call ends the capture, so make it once all the
  * traffic to judge has happened. NULL when there is nothing to judge: dropped packets (an

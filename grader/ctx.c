@@ -13,6 +13,9 @@
 #include <unistd.h>
 
 #define CTX_OUT_MAX (64u << 20)
+/* Arrows per ladder: a bulk transfer shows its first and last segments and a row that
+ * counts the rest, never pages of hex. */
+#define LADDER_ROWS 12
 
 const char *ctx_loopback(int family)
 {
@@ -145,6 +148,37 @@ void ctx_log(struct ctx *c, const char *fmt, ...)
 bool ctx_failed(const struct ctx *c)
 {
 	return c->res->status != CHECK_PASS;
+}
+
+void ctx_hint(struct ctx *c, const char *key)
+{
+	if (!c->res->hint_key[0] && key)
+		snprintf(c->res->hint_key, sizeof c->res->hint_key, "%s", key);
+}
+
+void ctx_hint_bytes(struct ctx *c, const void *want, size_t nwant, const void *got, size_t ngot)
+{
+	size_t d = esc_first_diff(want, nwant, got, ngot);
+
+	if (d == (size_t)-1 || d >= nwant)
+		return;
+	if (((const uint8_t *)want)[d] == 0)
+		ctx_hint(c, HINT_NUL);
+	else if (d == ngot)
+		ctx_hint(c, HINT_SHORT);
+}
+
+void check_hint_for(const struct lab *lab, const struct check *ch, const struct check_result *r,
+		    const char **hint, const char **section)
+{
+	*hint = ch->hint;
+	*section = ch->section;
+	for (const struct check_hint *h = lab->hints; h && h->check && r->hint_key[0]; h++)
+		if (strcmp(h->check, ch->id) == 0 && strcmp(h->key, r->hint_key) == 0) {
+			*hint = h->hint;
+			*section = h->section;
+			return;
+		}
 }
 
 static struct proc *spawn(struct ctx *c, const char *stdin_path, const char *const *argv)
@@ -363,7 +397,7 @@ void ctx_ladder_tcp(struct ctx *c, const struct flow_tcp *f)
 		return;
 	if (used)
 		c->res->ladder[used++] = '\n';
-	ladder_tcp(f, fs->t0_ns, 24, c->res->ladder + used, sizeof c->res->ladder - used);
+	ladder_tcp(f, fs->t0_ns, LADDER_ROWS, c->res->ladder + used, sizeof c->res->ladder - used);
 }
 
 void ctx_ladder_last(struct ctx *c, uint16_t port)
@@ -384,7 +418,8 @@ void ctx_ladder_udp(struct ctx *c, uint16_t port)
 		return;
 	if (used)
 		c->res->ladder[used++] = '\n';
-	ladder_udp(fs, port, fs->t0_ns, 24, c->res->ladder + used, sizeof c->res->ladder - used);
+	ladder_udp(fs, port, fs->t0_ns, LADDER_ROWS, c->res->ladder + used,
+		   sizeof c->res->ladder - used);
 }
 
 bool ctx_expect_bytes(struct ctx *c, const char *what, const void *want, size_t nwant,
@@ -395,6 +430,7 @@ bool ctx_expect_bytes(struct ctx *c, const char *what, const void *want, size_t 
 
 	if (d == (size_t)-1)
 		return true;
+	ctx_hint_bytes(c, want, nwant, got, ngot);
 	if (nwant <= 64 && ngot <= 64) {
 		ctx_fail(c, "expected %s: %s (%zu bytes)\n   seen: %s (%zu bytes)", what,
 			 esc_bytes(want, nwant, 64, w, sizeof w), nwant,
@@ -429,6 +465,7 @@ bool ctx_expect_fin(struct ctx *c, const struct flow_tcp *f, int dir, const char
 	int64_t t0 = fs ? fs->t0_ns : f->first_ns;   /* the ladder's clock */
 
 	if (h->rst) {
+		ctx_hint(c, HINT_RST);
 		ctx_fail(c, "expected: the %s closes with FIN\n   seen: the %s sent RST at %.3f ms%s",
 			 who, who, (h->rst_ns - t0) / 1e6, h->fin ? " (after its FIN)" : "");
 		return false;

@@ -28,13 +28,14 @@ static void usage(FILE *f)
 		"usage: wirelab list [LAB]\n"
 		"       wirelab grade LAB|all [--submission DIR | --solution] [-f|--format FORMAT]\n"
 		"                     [-o|--output FILE] [--pcap-dir DIR] [--check ID]\n"
-		"                     [-j|--jobs N] [-v|--verbose]\n"
+		"                     [-j|--jobs N] [--repeat N] [-v|--verbose]\n"
 		"       wirelab doctor\n"
 		"       wirelab --help | --version\n"
 		"\n"
 		"LAB is a number (01), a name (tcp-echo) or both (01-tcp-echo).\n"
 		"FORMAT is text (default), json, gradescope, junit or tap.\n"
 		"--check takes a check id or a pattern (\"echo.server-*\").\n"
+		"--repeat N runs each check N times: it passes only if every run passes.\n"
 		"Exit status: 0 every check passed, 1 a check failed, 2 usage or internal error.\n");
 }
 
@@ -155,6 +156,7 @@ struct grade_args {
 	const char *check;
 	int jobs;
 	bool verbose;
+	int repeat;
 };
 
 static int parse_grade(int argc, char **argv, struct grade_args *g)
@@ -168,6 +170,7 @@ static int parse_grade(int argc, char **argv, struct grade_args *g)
 		{ "check", required_argument, NULL, 'c' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "repeat", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
@@ -200,6 +203,16 @@ static int parse_grade(int argc, char **argv, struct grade_args *g)
 			break;
 		}
 		case 'v': g->verbose = true; break;
+		case 'r': {
+			char *end;
+			long r = strtol(optarg, &end, 10);
+			if (*end || r < 1 || r > 100) {
+				fprintf(stderr, "wirelab: --repeat takes a number from 1 to 100\n");
+				return -1;
+			}
+			g->repeat = (int)r;
+			break;
+		}
 		default: return -1;
 		}
 	}
@@ -336,7 +349,7 @@ static int cmd_grade(int argc, char **argv)
 		return 2;
 	}
 	struct run_opts ro = {
-		.sb = &sb, .jobs = g.jobs, .check_pattern = g.check, .verbose = g.verbose,
+		.sb = &sb, .jobs = g.jobs, .check_pattern = g.check, .verbose = g.verbose, .repeat = g.repeat,
 	};
 	size_t nlabs = 0;
 	while (labs[nlabs])

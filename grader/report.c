@@ -22,14 +22,19 @@ int report_parse_format(const char *s, enum report_format *out)
 	return -EINVAL;
 }
 
-/* "hint text (see "Section" in labs/NN/README.md)" */
-static void hint_text(const struct lab *lab, const struct check *ch, char *buf, size_t bufsz)
+/* "hint text (see "Section" in labs/NN/README.md)": the hint that fits what result r
+ * showed (its symptom), else the check's own. */
+static void hint_text(const struct lab *lab, const struct check *ch, const struct check_result *r,
+		      char *buf, size_t bufsz)
 {
-	if (ch->section)
-		snprintf(buf, bufsz, "%s (see \"%s\" in labs/%s/README.md)", ch->hint ? ch->hint : "",
-			 ch->section, lab->id);
+	const char *hint, *section;
+
+	check_hint_for(lab, ch, r, &hint, &section);
+	if (section)
+		snprintf(buf, bufsz, "%s (see \"%s\" in labs/%s/README.md)", hint ? hint : "",
+			 section, lab->id);
 	else
-		snprintf(buf, bufsz, "%s", ch->hint ? ch->hint : "");
+		snprintf(buf, bufsz, "%s", hint ? hint : "");
 }
 
 /* Message, ladder and log as one text, for formats with a single output field. */
@@ -43,7 +48,7 @@ static char *full_output(const struct lab_result *lr, size_t i, bool with_hint)
 
 	if (!s)
 		return NULL;
-	hint_text(lr->lab, lr->checks[i], hint, sizeof hint);
+	hint_text(lr->lab, lr->checks[i], r, hint, sizeof hint);
 	size_t n = (size_t)snprintf(s, cap, "%s", r->message);
 	if (r->ladder[0])
 		n += (size_t)snprintf(s + n, cap - n, "\n\n%s", r->ladder);
@@ -106,6 +111,7 @@ static void text_lab(FILE *f, const struct report_opts *o, const struct lab_resu
 		char pts[32];
 		snprintf(pts, sizeof pts, "%d/%d", r->score, ch->points);
 		fprintf(f, "  %s%s  %-28s %-52s %6s\n", m, mend, ch->id, ch->title, pts);
+
 		if (r->status == CHECK_PASS) {
 			passed++;
 			if (o->verbose && r->log[0])
@@ -126,7 +132,7 @@ static void text_lab(FILE *f, const struct report_opts *o, const struct lab_resu
 		}
 		if (r->status == CHECK_FAIL) {
 			char hint[1024];
-			hint_text(lr->lab, ch, hint, sizeof hint);
+			hint_text(lr->lab, ch, r, hint, sizeof hint);
 			fprintf(f, "\n        hint: %s\n", hint);
 		}
 		if (r->pcap[0])
@@ -137,6 +143,64 @@ static void text_lab(FILE *f, const struct report_opts *o, const struct lab_resu
 	fprintf(f, "\n  %s%s: %d/%d points%s, %zu of %zu checks passed (%.1f s)\n\n", bold,
 		lr->lab->id, lr->score, lr->max_score, end, passed, lr->n,
 		lr->duration_ms / 1000.0);
+}
+
+/* One phrase for a failure: what was seen (the first "seen:" of the message, else its first
+ * line), cut to fit one line. */
+static void failure_phrase(const struct check_result *r, char *buf, size_t bufsz)
+{
+	const char *m = r->message, *seen = strstr(m, "seen: ");
+	const char *p = seen ? seen + 6 : m;
+	size_t n = strcspn(p, "\n"), max = 72;
+
+	if (n > max)
+		snprintf(buf, bufsz, "%.*s...", (int)(max - 3), p);
+	else
+		snprintf(buf, bufsz, "%.*s", (int)n, p);
+	if (!buf[0])
+		snprintf(buf, bufsz, "%s", run_status_name(r->status));
+}
+
+/* The end of the report, where the eye lands: one line per check that did not pass (its
+ * id, the points it cost, what was seen), then the total. */
+static void text_summary(FILE *f, const struct report_opts *o, const struct lab_result *labs,
+			 size_t n, int score, int max)
+{
+	const char *bold = o->color ? "\033[1m" : "", *end = o->color ? "\033[0m" : "";
+	size_t lost = 0;
+
+	for (size_t l = 0; l < n; l++)
+		for (size_t i = 0; i < labs[l].n; i++)
+			lost += labs[l].results[i].status != CHECK_PASS;
+	if (lost == 0) {
+		fprintf(f, "%ssummary: every check passed%s\n", bold, end);
+	} else {
+		fprintf(f, "%ssummary: %zu check%s did not pass%s\n", bold, lost, lost == 1 ? "" : "s",
+			end);
+		for (size_t l = 0; l < n; l++) {
+			if (!labs[l].built) {
+				/* One line for the lab, not one per check. */
+				const char *mend, *m = mark(o, CHECK_FAIL, &mend);
+				char pts[16];
+				snprintf(pts, sizeof pts, "-%d", labs[l].max_score);
+				fprintf(f, "  %s%s  %-28s %4s  the lab did not build: its %zu checks fail\n",
+					m, mend, labs[l].lab->id, pts, labs[l].n);
+				continue;
+			}
+			for (size_t i = 0; i < labs[l].n; i++) {
+				const struct check_result *r = &labs[l].results[i];
+				const char *mend, *m = mark(o, r->status, &mend);
+				char phrase[128], pts[16];
+				if (r->status == CHECK_PASS)
+					continue;
+				failure_phrase(r, phrase, sizeof phrase);
+				snprintf(pts, sizeof pts, "-%d", labs[l].checks[i]->points);
+				fprintf(f, "  %s%s  %-28s %4s  %s\n", m, mend, labs[l].checks[i]->id, pts,
+					phrase);
+			}
+		}
+	}
+	fprintf(f, "%stotal: %d/%d points%s\n", bold, score, max, end);
 }
 
 static int write_text(FILE *f, const struct report_opts *o, const struct lab_result *labs,
@@ -154,8 +218,7 @@ static int write_text(FILE *f, const struct report_opts *o, const struct lab_res
 		score += labs[i].score;
 		max += labs[i].max_score;
 	}
-	if (n > 1)
-		fprintf(f, "total: %d/%d points\n", score, max);
+	text_summary(f, o, labs, n, score, max);
 	return 0;
 }
 
@@ -176,7 +239,7 @@ static cJSON *json_lab(const struct lab_result *lr)
 		char *cut = msg ? strstr(msg, "\npcap: ") : NULL;
 		if (cut && r->pcap[0])
 			*cut = '\0';
-		hint_text(lr->lab, lr->checks[i], hint, sizeof hint);
+		hint_text(lr->lab, lr->checks[i], r, hint, sizeof hint);
 		cJSON_AddStringToObject(c, "id", lr->checks[i]->id);
 		cJSON_AddStringToObject(c, "title", lr->checks[i]->title);
 		cJSON_AddStringToObject(c, "status", run_status_name(r->status));
@@ -189,6 +252,10 @@ static cJSON *json_lab(const struct lab_result *lr)
 		else
 			cJSON_AddNullToObject(c, "pcap");
 		cJSON_AddNumberToObject(c, "duration_ms", (double)r->duration_ms);
+		if (r->runs > 1) {
+			cJSON_AddNumberToObject(c, "runs", r->runs);
+			cJSON_AddNumberToObject(c, "runs_passed", r->runs_passed);
+		}
 		cJSON_AddItemToArray(checks, c);
 		free(msg);
 	}

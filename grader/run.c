@@ -136,6 +136,7 @@ static char *result_to_json(const struct check_result *r)
 	cJSON_AddStringToObject(o, "log", r->log);
 	cJSON_AddNumberToObject(o, "drops", (double)r->drops);
 	cJSON_AddNumberToObject(o, "packets", (double)r->packets);
+	cJSON_AddStringToObject(o, "hint_key", r->hint_key);
 	char *s = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	return s;
@@ -163,6 +164,7 @@ static bool result_from_json(const char *s, struct check_result *r)
 	copy_str(o, "ladder", r->ladder, sizeof r->ladder);
 	copy_str(o, "pcap", r->pcap, sizeof r->pcap);
 	copy_str(o, "log", r->log, sizeof r->log);
+	copy_str(o, "hint_key", r->hint_key, sizeof r->hint_key);
 	const cJSON *d = cJSON_GetObjectItemCaseSensitive(o, "drops");
 	r->drops = cJSON_IsNumber(d) ? (uint64_t)d->valuedouble : 0;
 	d = cJSON_GetObjectItemCaseSensitive(o, "packets");
@@ -480,7 +482,7 @@ static bool job_idle(struct job j)
 /* Every selected check of every built lab in one pool: at most -j busy checks at once, and
  * the idle ones (waiting out a timer) beside them. Checks with a longer time limit start
  * first, so the short ones, of any lab, fill the time; results stay in table order. */
-static int run_jobs(const struct run_opts *o, struct lab_result *rs, size_t nlabs)
+static int run_pool(const struct run_opts *o, struct lab_result *rs, size_t nlabs)
 {
 	int busy_max = o->jobs > 0 ? o->jobs : 1, busy = 0, jobs = busy_max, idle_running = 0;
 	size_t n = 0, nidle = 0, running = 0;
@@ -577,6 +579,93 @@ static int run_jobs(const struct run_opts *o, struct lab_result *rs, size_t nlab
 	free(pfd);
 	free(map);
 	return 0;
+}
+
+/* The runs of one check under --repeat, merged into out: a pass only when every run
+ * passed; otherwise the first failing run (else the first error, else the first skip) with
+ * how many of the runs passed. */
+static void merge_runs(struct check_result *out, struct check_result *const *runs, int reps)
+{
+	int passed = 0, pick = -1;
+	static const enum check_status worst[] = { CHECK_FAIL, CHECK_ERROR, CHECK_SKIP };
+
+	for (int k = 0; k < reps; k++)
+		passed += runs[k]->status == CHECK_PASS;
+	for (size_t w = 0; w < sizeof worst / sizeof *worst && pick < 0; w++)
+		for (int k = 0; k < reps && pick < 0; k++)
+			if (runs[k]->status == worst[w])
+				pick = k;
+	if (pick < 0)
+		pick = 0;
+	if (out != runs[pick])
+		*out = *runs[pick];
+	out->runs = reps;
+	out->runs_passed = passed;
+	if (out->status == CHECK_PASS)
+		return;
+	char msg[sizeof out->message];
+	snprintf(msg, sizeof msg, "passed %d of %d runs; run %d said:\n%.6000s", passed, reps,
+		 pick + 1, out->message);
+	memcpy(out->message, msg, sizeof msg);
+}
+
+/* With --repeat N every selected check runs N times in the same pool: run k > 1 of a lab
+ * writes into a copy of its lab_result with results of its own and its captures under
+ * <pcap dir>/run-k, and the runs are then merged into the lab's results. */
+static int run_jobs(const struct run_opts *o, struct lab_result *rs, size_t nlabs)
+{
+	int reps = o->repeat > 1 ? o->repeat : 1;
+
+	if (reps == 1)
+		return run_pool(o, rs, nlabs);
+	struct lab_result *all = calloc(nlabs * (size_t)reps, sizeof *all);
+	int rc = all ? 0 : -ENOMEM;
+	for (int k = 0; rc == 0 && k < reps; k++)
+		for (size_t l = 0; l < nlabs; l++) {
+			struct lab_result *c = &all[(size_t)k * nlabs + l];
+			*c = rs[l];
+			if (k == 0)
+				continue;
+			c->results = calloc(rs[l].n ? rs[l].n : 1, sizeof *c->results);
+			if (!c->results)
+				rc = -ENOMEM;
+			/* Its own folder of captures, beside run 1's, never through a link. */
+			char sub[16];
+			snprintf(sub, sizeof sub, "run-%d", k + 1);
+			snprintf(c->pcap_dir, sizeof c->pcap_dir, "%.1000s/%s", rs[l].pcap_dir, sub);
+			c->pcap_fd = -1;
+			if (rs[l].pcap_fd >= 0 && (mkdirat(rs[l].pcap_fd, sub, 0755) == 0 || errno == EEXIST))
+				c->pcap_fd = jail_open_beneath(rs[l].pcap_fd, sub, O_RDONLY | O_DIRECTORY, 0);
+			if (c->pcap_fd < 0)
+				snprintf(c->pcap_why, sizeof c->pcap_why, "%.900s: %s", c->pcap_dir,
+					 rs[l].pcap_fd < 0 ? rs[l].pcap_why : strerror(-c->pcap_fd));
+		}
+	if (rc == 0)
+		rc = run_pool(o, all, nlabs * (size_t)reps);
+	for (size_t l = 0; rc == 0 && l < nlabs; l++) {
+		struct check_result *runs[reps];
+		for (int k = 0; k < reps; k++) {
+			const struct lab_result *c = &all[(size_t)k * nlabs + l];
+			if (c->checks_start_ns && (!rs[l].checks_start_ns ||
+						   c->checks_start_ns < rs[l].checks_start_ns))
+				rs[l].checks_start_ns = c->checks_start_ns;
+			if (c->checks_end_ns > rs[l].checks_end_ns)
+				rs[l].checks_end_ns = c->checks_end_ns;
+		}
+		for (size_t i = 0; rs[l].built && i < rs[l].n; i++) {
+			for (int k = 0; k < reps; k++)
+				runs[k] = &all[(size_t)k * nlabs + l].results[i];
+			merge_runs(&rs[l].results[i], runs, reps);
+		}
+	}
+	for (int k = 1; all && k < reps; k++)
+		for (size_t l = 0; l < nlabs; l++) {
+			free(all[(size_t)k * nlabs + l].results);
+			if (all[(size_t)k * nlabs + l].pcap_fd >= 0)
+				close(all[(size_t)k * nlabs + l].pcap_fd);
+		}
+	free(all);
+	return rc;
 }
 
 int run_open_beneath(int dirfd, const char *rel)

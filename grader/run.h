@@ -15,6 +15,8 @@ struct run_opts {
 	const char *check_pattern;   /* fnmatch pattern on check ids, NULL: all */
 
 	bool verbose;
+	int repeat;                  /* run each check this many times; it passes only if every
+				      * run passes (0 or 1: once) */
 };
 
 /* One lab of one submission to grade. */

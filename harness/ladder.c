@@ -20,6 +20,7 @@ enum { ROW_RIGHT, ROW_LEFT };
 struct row {
 	int64_t ts;
 	int dir;
+	size_t bytes;     /* payload bytes, for the summary of hidden rows */
 	char label[LABEL_MAX];
 };
 
@@ -140,6 +141,7 @@ static bool tcp_next(struct rows *it, struct row *r)
 		*seen |= sf;
 		r->ts = s->ts_ns;
 		r->dir = s->dir == FLOW_C2S ? ROW_RIGHT : ROW_LEFT;
+		r->bytes = s->len;
 		seg_label(s, again, r->label, sizeof r->label);
 		return true;
 	}
@@ -187,6 +189,7 @@ static bool udp_next(struct rows *it, struct row *r)
 			bool to_port = d->dst.port == it->port;
 			r->ts = d->ts_ns;
 			r->dir = to_port ? ROW_RIGHT : ROW_LEFT;
+			r->bytes = d->wire_len;
 			peer_prefix(it, peer_of(&d->src, &d->dst, it->port), to_port,
 				    r->label, sizeof r->label);
 			data_label(r->label, sizeof r->label, d->data, d->len, d->wire_len);
@@ -199,6 +202,7 @@ static bool udp_next(struct rows *it, struct row *r)
 		bool to_port = u->src.port == it->port;
 		r->ts = u->ts_ns;
 		r->dir = to_port ? ROW_RIGHT : ROW_LEFT;
+		r->bytes = 0;
 		peer_prefix(it, peer_of(&u->src, &u->dst, it->port), to_port,
 			    r->label, sizeof r->label);
 		cat(r->label, sizeof r->label, "ICMP port unreachable");
@@ -290,12 +294,17 @@ static size_t render(struct rows *it, const char *left, const char *right, const
 		hidden = nrows - max_rows;
 	}
 
-	/* Size the columns for the rows shown and the two end labels. */
+	/* Size the columns for the rows shown and the two end labels; count what is hidden,
+	 * per direction, for the summary row under the cut. */
 	struct layout lo = { 8, MIN_WIDTH, t0 };
+	size_t hid_n[2] = { 0, 0 }, hid_b[2] = { 0, 0 };
 	rows_rewind(it);
 	for (size_t k = 0; rows_next(it, &r); k++) {
-		if (k >= head && k < nrows - tail)
+		if (k >= head && k < nrows - tail) {
+			hid_n[r.dir]++;
+			hid_b[r.dir] += r.bytes;
 			continue;
+		}
 		char t[32];
 		fmt_ms(r.ts - t0, t, sizeof t);
 		if (strlen(t) > lo.tw)
@@ -303,10 +312,14 @@ static size_t render(struct rows *it, const char *left, const char *right, const
 		if (strlen(r.label) + 10 > lo.width)
 			lo.width = strlen(r.label) + 10;
 	}
-	char note[96];
+	char note[96], sum[160];
 	snprintf(note, sizeof note, "... %zu more %s ...", hidden, what);
+	snprintf(sum, sizeof sum, "(%zu -> with %zu B, %zu <- with %zu B)", hid_n[ROW_RIGHT],
+		 hid_b[ROW_RIGHT], hid_n[ROW_LEFT], hid_b[ROW_LEFT]);
 	if (strlen(note) + 4 > lo.width)
 		lo.width = strlen(note) + 4;
+	if (hidden && strlen(sum) + 4 > lo.width)
+		lo.width = strlen(sum) + 4;
 	if (strlen(left) + strlen(right) + 4 > lo.width + 2)
 		lo.width = strlen(left) + strlen(right) + 2;
 
@@ -324,8 +337,10 @@ static size_t render(struct rows *it, const char *left, const char *right, const
 	}
 	rows_rewind(it);
 	for (size_t k = 0; rows_next(it, &r); k++) {
-		if (k == head && hidden)
+		if (k == head && hidden) {
 			put_note(&o, &lo, note);
+			put_note(&o, &lo, sum);
+		}
 		if (k >= head && k < nrows - tail)
 			continue;
 		put_arrow(&o, &lo, &r);

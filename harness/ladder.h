@@ -7,7 +7,8 @@
 #include "flow.h"
 
 /* Render TCP flow f, times relative to t0_ns, at most max_rows arrows (the first and last
- * ones, with a "... N more segments ..." row between; 0 means no limit). Writes a
+ * ones, with a "... N more segments ..." row between and a row that sums up the hidden
+ * ones per direction, "(N -> with B B, M <- with C B)"; 0 means no limit). Writes a
  * NUL-terminated diagram into buf (truncated to bufsz) and returns its length. */
 size_t ladder_tcp(const struct flow_tcp *f, int64_t t0_ns, size_t max_rows,
 		  char *buf, size_t bufsz);

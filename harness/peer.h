@@ -26,7 +26,7 @@ int peer_connect(const char *addr, uint16_t port, int timeout_ms, char *why, siz
 int peer_listen(const char *addr, uint16_t port, int type, char *why, size_t whylen);
 int peer_accept(int lfd, int timeout_ms);
 
-/* Send all len bytes. */
+/* Send all len bytes. A connection the other side reset is -ECONNRESET (never -EPIPE). */
 int peer_send(int fd, const void *p, size_t len, int timeout_ms);
 /* One read: bytes read (> 0), 0 at end of stream, -errno. */
 ssize_t peer_recv(int fd, void *p, size_t len, int timeout_ms);
@@ -54,7 +54,9 @@ ssize_t peer_recvfrom(int fd, void *p, size_t len, struct sockaddr_storage *from
 		      int timeout_ms);
 uint16_t peer_local_port(int fd);
 
-/* Human text for a peer_* error code ("timed out", "Connection reset by peer"). */
+/* Human text for a peer_* error code ("timed out", "the stream ended" for a FIN where more
+ * was due, "reset by the server (RST)": the grader's sockets that see resets are its
+ * clients of the program's server). */
 const char *peer_strerror(int rc);
 
 #endif

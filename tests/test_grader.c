@@ -165,7 +165,8 @@ Test(grader, exit_status_and_usage)
 	static const struct { const char *args; int status; } cases[] = {
 		{ "grade", 2 }, { "grade nosuchlab", 2 }, { "grade 01 --format yaml", 2 },
 		{ "grade 01 -j 0", 2 }, { "frobnicate", 2 }, { "list", 0 }, { "list 1", 0 },
-		{ "list tcp-echo", 0 }, { "--help", 0 },
+		{ "list tcp-echo", 0 }, { "--help", 0 }, { "grade 01 --repeat 0", 2 },
+		{ "grade 01 --repeat x", 2 }, { "grade 01 --check no-such-check", 2 },
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -356,6 +357,87 @@ Test(grader, solutions_are_hidden_from_submissions, .timeout = 60)
 	const char *msg = kit_str(chk, "message");
 	cr_expect_not_null(strstr(msg, "peek: hidden"), "the program could read the solutions: %s",
 			   msg);
+	cJSON_Delete(j);
+	kit_rmdir(dir);
+}
+
+/* The text report ends where the eye lands: one line per check that did not pass (id,
+ * points lost, what was seen), then the total. */
+Test(grader, text_report_ends_with_a_summary, .timeout = 60)
+{
+	char *dir = wrong_server_lab(), *tmp = kit_tmpdir(), cmd[2048];
+	int st;
+
+	snprintf(cmd, sizeof cmd, "%s grade 00 --submission %s --check greet.server-hello "
+		 "--pcap-dir %s", kit_bin(), dir, tmp);
+	char *out = kit_run(cmd, &st);
+	cr_expect_eq(st, 1, "exit status %d for a failed check", st);
+	char *sum = strstr(out, "\nsummary: 1 check did not pass\n");
+	cr_assert_not_null(sum, "no summary line near the end:\n%s", out);
+	char *line = strchr(sum + 1, '\n') + 1;
+	cr_expect(strncmp(line, "  FAIL  greet.server-hello", 26) == 0 && strstr(line, " -") &&
+		  strstr(line, "seen") == NULL, "the failure's summary line: id, points lost, "
+		  "what was seen (without \"seen:\"):\n%s", line);
+	char *total = strstr(sum, "\ntotal: 0/");
+	cr_expect(total && strcmp(total + strcspn(total + 1, "\n") + 2, "") == 0,
+		  "the report must end with the total:\n%s", sum);
+	free(out);
+	kit_rmdir(dir);
+	kit_rmdir(tmp);
+}
+
+/* --repeat N: a check passes only if all N runs pass; a failure says how many did. */
+Test(grader, repeat_runs_every_check_n_times, .timeout = 120)
+{
+	char *dir = wrong_server_lab(), *tmp = kit_tmpdir(), args[1200];
+	int st;
+
+	snprintf(args, sizeof args, "00 --submission %s --check greet.server-hello --repeat 3 "
+		 "--pcap-dir %s", dir, tmp);
+	cJSON *j = kit_grade(args, &st);
+	const cJSON *chk = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "checks"), 0);
+	cr_expect_str_eq(kit_str(chk, "status"), "fail", "a wrong server, 3 runs: %s",
+			 kit_str(chk, "message"));
+	cr_expect_eq(kit_num(chk, "runs"), 3, "runs: %.0f", kit_num(chk, "runs"));
+	cr_expect_eq(kit_num(chk, "runs_passed"), 0, "runs_passed: %.0f", kit_num(chk, "runs_passed"));
+	static const char said[] = "passed 0 of 3 runs; run 1 said:\n";
+	cr_expect(strncmp(kit_str(chk, "message"), said, sizeof said - 1) == 0,
+		  "the message must say how many runs passed: %s", kit_str(chk, "message"));
+	cr_expect_eq(st, 1, "exit status %d for a failed check", st);
+	cJSON_Delete(j);
+	snprintf(args, sizeof args, "04 --solution --check 'http.client-s*' --repeat 3 --pcap-dir %s",
+		 tmp);
+	j = kit_grade(args, &st);
+	chk = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "checks"), 0);
+	cr_expect_str_eq(kit_str(chk, "status"), "pass", "the reference, 3 runs: %s",
+			 kit_str(chk, "message"));
+	cr_expect_eq(kit_num(chk, "runs_passed"), 3, "runs_passed: %.0f", kit_num(chk, "runs_passed"));
+	cr_expect_eq(st, 0, "exit status %d when every run passed", st);
+	cJSON_Delete(j);
+	kit_rmdir(dir);
+	kit_rmdir(tmp);
+}
+
+/* A check's hint follows the symptom: a body cut at a NUL byte gets the strlen hint. */
+Test(grader, hint_fits_the_symptom, .timeout = 60)
+{
+	char *dir = kit_tmpdir(), args[1200], cmd[8192], abs[4096];
+	int st;
+
+	cr_assert(realpath("tests/mutants/04-http/server-strlen-file.patch", abs));
+	snprintf(cmd, sizeof cmd, "cp -r solutions/04-http/src %s/ && cd %s && git apply '%s'",
+		 dir, dir, abs);
+	cr_assert_eq(system(cmd), 0, "cannot plant the strlen mutant");
+	snprintf(args, sizeof args, "04 --submission %s --check http.binary --pcap-dir %s/p", dir,
+		 dir);
+	cJSON *j = kit_grade(args, &st);
+	const cJSON *chk = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "checks"), 0);
+	cr_expect_str_eq(kit_str(chk, "status"), "fail", "strlen on the file: %s",
+			 kit_str(chk, "message"));
+	cr_expect_not_null(strstr(kit_str(chk, "hint"), "NUL byte"),
+			   "a body cut at a NUL byte must get the NUL hint, got: %s", kit_str(chk, "hint"));
+	cr_expect_not_null(strstr(kit_str(chk, "hint"), "\"Pitfalls\""),
+			   "the NUL hint points at Pitfalls: %s", kit_str(chk, "hint"));
 	cJSON_Delete(j);
 	kit_rmdir(dir);
 }

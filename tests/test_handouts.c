@@ -1,6 +1,6 @@
 /* test_handouts.c - each handout's "What is graded" table lists exactly the grader's checks
- * of that lab, in order, with the same points; and every hint points at a section that
- * the handout has. */
+ * of that lab, in order, with the same points; and every hint, the ones keyed on a symptom
+ * too, points at a section that the handout has. */
 #define _DEFAULT_SOURCE
 #include "kit.h"
 #include "labs.h"
@@ -96,6 +96,24 @@ Test(handouts, hints_point_at_existing_sections)
 			cr_expect(strstr(md, h2) || strstr(md, h3),
 				  "%s: the hint of %s points at \"%s\", which %s has no heading for", lab->id,
 				  lab->checks[i].id, sec, path);
+		}
+		/* The hints keyed on a symptom: each for a check of the lab, at a real section. */
+		for (const struct check_hint *h = lab->hints; h && h->check; h++) {
+			char h2[256], h3[256];
+			bool known = false;
+			for (size_t i = 0; i < lab->nchecks && !known; i++)
+				known = strcmp(lab->checks[i].id, h->check) == 0;
+			cr_expect(known, "%s: a hint for \"%s\", which is not a check of the lab",
+				  lab->id, h->check);
+			cr_expect(h->key && h->hint && h->section, "%s: the %s hint of %s lacks a key, a "
+				  "text or a section", lab->id, h->key ? h->key : "(no key)", h->check);
+			if (!h->section)
+				continue;
+			snprintf(h2, sizeof h2, "\n## %s\n", h->section);
+			snprintf(h3, sizeof h3, "\n### %s\n", h->section);
+			cr_expect(strstr(md, h2) || strstr(md, h3),
+				  "%s: the %s hint of %s points at \"%s\", which %s has no heading for",
+				  lab->id, h->key, h->check, h->section, path);
 		}
 		free(md);
 	}

@@ -19,11 +19,14 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <unistd.h>
 
 #define IO_MS       2000     /* every step of a conversation */
 #define QUIET_MS    30       /* how long "nothing more arrives" is watched */
 #define ANSWER_MS   300      /* a server that reads the whole head before answering */
+#define IDLE_OPEN_MS 2500    /* silence a connection must survive (the contract: 5 s) */
+#define TRAILER_MS  300      /* a trailer section that comes late */
 #define MiB         (1u << 20)
 
 static const char INDEX_HTML[] =
@@ -165,6 +168,8 @@ static bool conv_open(struct ctx *c, struct conv *v, const char *addr)
 	v->addr = addr;
 	v->fd = peer_connect(addr, ctx_port(c, 0), IO_MS, why, sizeof why);
 	if (v->fd < 0) {
+		if (strchr(addr, ':'))
+			ctx_hint(c, HINT_ADDR);
 		ctx_fail(c, "expected: http_server accepts a connection on %s port %u\n   seen: %s",
 			 addr, ctx_port(c, 0), why);
 		return false;
@@ -263,6 +268,8 @@ static bool conv_response(struct ctx *c, struct conv *v, const char *what, bool 
 		if (m->head_len > 0 && m->framing == HTTPMSG_CLOSE)
 			return response_rules(c, m, what);
 		if (v->eof || v->err) {
+			if (v->err == -ECONNRESET)
+				ctx_hint(c, HINT_RST);
 			ctx_fail(c, "expected: a complete response to %s\n   seen: the server %s after "
 				 "%s", what, v->eof ? "closed the connection (FIN)" : "reset the connection",
 				 n == 0 ? "sending nothing"
@@ -489,6 +496,19 @@ static void server_usage(struct ctx *c)
 		if (p && ctx_wait(c, p, 2000))
 			ctx_expect_error_line(c, p, "a DOCROOT that does not exist");
 	}
+	/* The port taken by the grader's own listening socket: bind fails. */
+	char why[256];
+	int lfd = ctx_failed(c) ? -1 : peer_listen("::", ctx_port(c, 0), SOCK_STREAM, why, sizeof why);
+	if (!ctx_failed(c) && lfd < 0) {
+		ctx_error(c, "the grader's listening socket: %s", why);
+		return;
+	}
+	if (lfd >= 0) {
+		p = ctx_start(c, NULL, "http_server", port, www, NULL);
+		if (p && ctx_wait(c, p, 2000))
+			ctx_expect_error_line(c, p, "a port another socket listens on (bind fails)");
+		close(lfd);
+	}
 }
 
 static void server_curl(struct ctx *c)
@@ -533,8 +553,24 @@ static void server_curl(struct ctx *c)
 	wire_responses(c, 0, NULL, 4, false, "curl's connection");
 }
 
+/* In the check's own namespace, make IPv6 sockets IPv6-only unless a program says
+ * otherwise (net.ipv6.bindv6only is per namespace; its default 0 would hide a server that
+ * leaves IPV6_V6ONLY on). Never on the host. */
+static void v6only_by_default(struct ctx *c)
+{
+	if (c->sb->mode != SB_NETNS)
+		return;
+	int fd = open("/proc/sys/net/ipv6/bindv6only", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, "1\n", 2) != 2)
+		ctx_log(c, "could not set net.ipv6.bindv6only=1 here (%s): IPV6_V6ONLY left at "
+			"its default was not tested", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
 static void server_get(struct ctx *c)
 {
+	v6only_by_default(c);
 	if (!start_server(c))
 		return;
 	if (!get_file(c, "127.0.0.1", "/a.txt", A_TXT, strlen(A_TXT)) ||
@@ -661,6 +697,28 @@ static void server_not_found(struct ctx *c)
 			   " (a file with mode 000: the server may not read it)");
 }
 
+/* Symbolic links inside DOCROOT that lead out of it: to secret.txt, to the sibling folder
+ * www-private/ (whose name starts with DOCROOT's), and to the folder above. Only a check
+ * of realpath() against DOCROOT's realpath() followed by '/' refuses them. */
+static bool links_out(struct ctx *c)
+{
+	static const char *const links[][2] = {
+		{ "../secret.txt", "www/escape.txt" },
+		{ "../www-private/secret.txt", "www/sibling.txt" },
+		{ "..", "www/up" },
+	};
+	char path[512];
+
+	for (size_t i = 0; i < sizeof links / sizeof *links; i++) {
+		ctx_path(c, links[i][1], path, sizeof path);
+		if (symlink(links[i][0], path) < 0 && errno != EEXIST) {
+			ctx_error(c, "cannot create the link %s: %s", path, strerror(errno));
+			return false;
+		}
+	}
+	return true;
+}
+
 static void server_traversal(struct ctx *c)
 {
 	static const char *const targets[] = {
@@ -669,13 +727,16 @@ static void server_traversal(struct ctx *c)
 		"/..%2Fsecret.txt", "/%2e%2e%2fsecret.txt", "/%2E%2e%2F%2e%2E%2F%2e%2e%2F%2E%2E%2F"
 		"%2e%2e%2F%2e%2e%2Fetc%2Fpasswd", "/docs/../../secret.txt", "/docs/..%2f..%2fsecret.txt",
 		"/docs/%2e%2e/%2e%2e/secret.txt", "/./../secret.txt", "/../www-private/secret.txt",
-		"/%2e%2e/www-private/secret.txt", "/..",
+		"/%2e%2e/www-private/secret.txt", "/..", "/escape.txt", "/sibling.txt",
+		"/up/secret.txt", "/up/www-private/secret.txt",
 	};
 	size_t n = sizeof targets / sizeof *targets;
 
-	if (!start_server(c))
+	if (!make_docroot(c) || !links_out(c) || !start_server(c))
 		return;
-	ctx_log(c, "DOCROOT is www/; secret.txt and www-private/secret.txt lie beside it");
+	ctx_log(c, "DOCROOT is www/; secret.txt and www-private/secret.txt lie beside it; "
+		"www/escape.txt -> ../secret.txt, www/sibling.txt -> ../www-private/secret.txt, "
+		"www/up -> ..");
 	for (size_t i = 0; i < n; i++) {
 		char req[512], what[128];
 		struct conv v;
@@ -1053,12 +1114,17 @@ static void server_keep_alive(struct ctx *c)
 		{ "BREW /pot HTTP/1.1\r\nHost: x\r\n\r\n", 501, NULL },
 		{ "GET /b.txt HTTP/1.1\r\nHost: x\r\n\r\n", 200, B_TXT },
 		{ "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 200, INDEX_HTML },
+		{ "GET /private.txt HTTP/1.1\r\nHost: x\r\n\r\n", 403, NULL },
+		{ "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n", 200, A_TXT },
 	};
 	size_t n = sizeof seq / sizeof *seq;
 	struct conv v;
 
 	if (!start_server(c) || !conv_open(c, &v, "127.0.0.1"))
 		return;
+	/* The 403 (a file with mode 000) only where the programs are refused it. */
+	if (!unreadable_works(c))
+		n -= 2;
 	bool ok = true;
 	for (size_t i = 0; i < n && ok; i++) {
 		char what[160], l[128];
@@ -1259,10 +1325,16 @@ static void server_binary(struct ctx *c)
 	ctx_log(c, "www/blob.bin: 1 MiB, bytes 0..255 then xorshift32 seed %#x", seed);
 	if (data && make_docroot(c) && put(c, "www/blob.bin", data, n) && start_server(c)) {
 		struct conv v;
-		struct httpmsg m;
+		struct httpmsg m = { 0 };
 		const char *what = "\"GET /blob.bin HTTP/1.1\"";
-		bool ok = ask(c, &v, "127.0.0.1", "GET /blob.bin HTTP/1.1\r\nHost: x\r\n\r\n", false,
-			      &m) && expect_status(c, &m, 200, what) &&
+		bool asked = ask(c, &v, "127.0.0.1", "GET /blob.bin HTTP/1.1\r\nHost: x\r\n\r\n",
+				 false, &m);
+		if (!asked && m.head_len && v.in.len > v.used + m.head_len) {
+			/* An incomplete body: what went wrong with the bytes that came? */
+			size_t got = v.in.len - v.used - m.head_len;
+			ctx_hint_bytes(c, data, n, v.in.data + v.used + m.head_len, got);
+		}
+		bool ok = asked && expect_status(c, &m, 200, what) &&
 			  expect_body(c, &m, data, n, what) && conv_quiet(c, &v, what);
 		if (ok && strcasecmp(field(&m, "Content-Type", type, sizeof type),
 				     "application/octet-stream") != 0) {
@@ -1323,6 +1395,95 @@ static void server_concurrency(struct ctx *c)
 			 "idle\n   seen: its response came %.0f ms after its request", ms);
 		ctx_ladder_tcp(c, f);
 	}
+}
+
+/* Whether the server closed v while the grader was silent (a look, no wait). */
+static bool closed_while_idle(struct ctx *c, struct conv *v, const char *what, int64_t since_ns)
+{
+	while (!v->eof && !v->err && conv_fill(v, 0) > 0)
+		;
+	if (!v->eof && !v->err && v->in.len == v->used)
+		return false;
+	double idle = (clock_mono_ns() - since_ns) / 1e9;
+	if (v->in.len > v->used)
+		ctx_fail(c, "expected: nothing from the server on %s while the client is silent\n"
+			 "   seen: %zu bytes within %.1f s", what, v->in.len - v->used, idle);
+	else
+		ctx_fail(c, "expected: %s still open after %.1f s without a byte (the contract: the "
+			 "server may close an idle connection after 5 s, never sooner)\n   seen: the "
+			 "server %s it", what, idle, v->eof ? "closed (FIN)" : "reset");
+	return true;
+}
+
+static void server_idle(struct ctx *c)
+{
+	const char *req = "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n";
+	const char *w1 = "a connection that sent nothing", *w2 = "a connection after one response";
+	struct conv quiet = { .fd = -1 }, kept = { .fd = -1 };
+	struct httpmsg m;
+
+	if (!start_server(c))
+		return;
+	bool ok = conv_open(c, &quiet, "127.0.0.1") && conv_open(c, &kept, "127.0.0.1") &&
+		  conv_send(c, &kept, req, strlen(req)) &&
+		  conv_response(c, &kept, "\"GET /a.txt HTTP/1.1\"", false, &m) &&
+		  expect_status(c, &m, 200, "\"GET /a.txt HTTP/1.1\"");
+	int64_t since = clock_mono_ns();
+	ctx_log(c, "both connections idle for %d ms, then a GET on each", IDLE_OPEN_MS);
+	if (ok)
+		clock_sleep_ms(IDLE_OPEN_MS);
+	ok = ok && !closed_while_idle(c, &quiet, w1, since) && !closed_while_idle(c, &kept, w2, since);
+	for (int i = 0; i < 2 && ok; i++) {
+		struct conv *v = i ? &kept : &quiet;
+		char what[160];
+		snprintf(what, sizeof what, "\"GET /a.txt HTTP/1.1\" on %s, %.1f s idle", i ? w2 : w1,
+			 IDLE_OPEN_MS / 1000.0);
+		ok = conv_send(c, v, req, strlen(req)) && conv_response(c, v, what, false, &m) &&
+		     expect_status(c, &m, 200, what);
+	}
+	conv_close(&quiet);
+	conv_close(&kept);
+	if (!ok)
+		ctx_ladder_last(c, ctx_port(c, 0));
+}
+
+/* The server closes first after Connection: close, so its side of that connection sits
+ * in TIME_WAIT: a second server on the port binds only with SO_REUSEADDR. */
+static void server_restart(struct ctx *c)
+{
+	struct proc *p = start_server(c);
+	const char *req = "GET /a.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+	char port[8], root[512];
+
+	struct conv v;
+	struct httpmsg m;
+	const char *what = "\"GET /a.txt HTTP/1.1\" with Connection: close";
+
+	if (!p || !ask(c, &v, "127.0.0.1", req, false, &m) || !expect_status(c, &m, 200, what)) {
+		conv_close(&v);
+		return;
+	}
+	/* Wait for the server's FIN before closing, so the server is the one in TIME_WAIT. */
+	int64_t deadline = clock_deadline(IO_MS);
+	while (!v.eof && !v.err && conv_fill(&v, clock_left_ms(deadline)) > 0)
+		;
+	bool closed = v.eof;
+	conv_close(&v);
+	if (!closed) {
+		ctx_fail(c, "expected: the server closes the connection with FIN after its response "
+			 "to %s\n   seen: %s", what, v.err ? "a reset (RST)" : "still open 2 s later");
+		ctx_ladder_last(c, ctx_port(c, 0));
+		return;
+	}
+	ctx_stop(c, p);
+	port_str(c, 0, port, sizeof port);
+	ctx_path(c, "www", root, sizeof root);
+	if (!ctx_server(c, NETSTAT_TCP, ctx_port(c, 0), "http_server", port, root, NULL)) {
+		ctx_fail(c, "(restarted right after serving a client, whose connection is in "
+			 "TIME_WAIT: set SO_REUSEADDR before bind)");
+		return;
+	}
+	get_file(c, "127.0.0.1", "/a.txt", A_TXT, strlen(A_TXT));
 }
 
 /* A client that asks for a big file, reads a little and resets. */
@@ -1465,11 +1626,13 @@ enum close_mode {
 /* Start http_client with args against the grader's server on port 0: accept, read the
  * request (head and body) into *req, send the pieces gap_ms apart, then close or wait.
  * Returns the client, exited, or NULL after recording a failure. */
-static struct proc *client_run(struct ctx *c, const char *const *args, const struct piece *pieces,
-			       size_t npieces, int gap_ms, enum close_mode mode, struct peer_buf *req)
+static struct proc *client_run_on(struct ctx *c, const char *listen_addr,
+				  const char *const *args, const struct piece *pieces,
+				  size_t npieces, int gap_ms, enum close_mode mode,
+				  struct peer_buf *req)
 {
 	char why[256], cmd[512], esc[200];
-	int lfd = peer_listen("::", ctx_port(c, 0), SOCK_STREAM, why, sizeof why);
+	int lfd = peer_listen(listen_addr, ctx_port(c, 0), SOCK_STREAM, why, sizeof why);
 
 	memset(req, 0, sizeof *req);
 	if (lfd < 0) {
@@ -1486,6 +1649,8 @@ static struct proc *client_run(struct ctx *c, const char *const *args, const str
 		char st[128];
 		size_t elen;
 		char *err = ctx_stderr(c, p, &elen);
+		if (strstr(cmd, "[::1]") || strstr(cmd, "localhost"))
+			ctx_hint(c, HINT_ADDR);
 		ctx_fail(c, "expected: `%s` connects to port %u\n   seen: no connection (%s; stderr %s)",
 			 cmd, ctx_port(c, 0), proc_is_running(p) ? "still running after 3 s"
 				 : proc_describe(p, st, sizeof st),
@@ -1547,6 +1712,13 @@ static struct proc *client_run(struct ctx *c, const char *const *args, const str
 		return NULL;
 	}
 	return p;
+}
+
+/* client_run_on with the grader's server on "::" (IPv4 and IPv6). */
+static struct proc *client_run(struct ctx *c, const char *const *args, const struct piece *pieces,
+			       size_t npieces, int gap_ms, enum close_mode mode, struct peer_buf *req)
+{
+	return client_run_on(c, "::", args, pieces, npieces, gap_ms, mode, req);
 }
 
 /* Exit status code and stdout want (and one stderr line for errors). */
@@ -1755,9 +1927,43 @@ static void client_length(struct ctx *c)
 		static const struct piece lower[] = {
 			TEXT("HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\n0123456789"),
 		};
-		client_case(c, args, lower, 1, 0, KEEP_OPEN, 0, "0123456789", 10, NULL);
+		/* An empty body on a connection the server keeps open: done at once. */
+		static const struct piece empty[] = {
+			TEXT("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 0\r\n\r\n"),
+		};
+		if (client_case(c, args, lower, 1, 0, KEEP_OPEN, 0, "0123456789", 10, NULL))
+			client_case(c, args, empty, 1, 0, KEEP_OPEN, 0, "", 0, NULL);
 	}
 	free(body);
+}
+
+/* The trailer section comes TRAILER_MS after the last chunk: the client reads it before it
+ * closes, so its FIN follows the trailers and it sends no RST. */
+static void late_trailers(struct ctx *c, const char *const *args)
+{
+	static const struct piece late[] = {
+		TEXT("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n"),
+		TEXT("X-Late: trailer\r\n\r\n"),
+	};
+
+	ctx_log(c, "last case: the trailer section %d ms after the last chunk", TRAILER_MS);
+	if (!client_case(c, args, late, 2, TRAILER_MS, KEEP_OPEN, 0, "hello", 5, NULL))
+		return;
+	const struct flow_set *fs = ctx_flows(c);
+	size_t n = fs ? flow_tcp_count(fs, ctx_port(c, 0)) : 0;
+	const struct flow_tcp *f = n ? flow_tcp_nth(fs, ctx_port(c, 0), n - 1) : NULL;
+	if (!f)
+		return;
+	const struct flow_half *cl = &f->half[FLOW_C2S], *sv = &f->half[FLOW_S2C];
+	if (cl->fin && !cl->rst && cl->fin_ns >= sv->last_data_ns)
+		return;
+	if (cl->fin && cl->fin_ns < sv->last_data_ns)
+		ctx_fail(c, "expected: http_client reads the trailer section (up to its empty line) "
+			 "before it closes\n   seen: its FIN %.0f ms before the trailers arrived%s",
+			 (sv->last_data_ns - cl->fin_ns) / 1e6, cl->rst ? ", then a RST for them" : "");
+	else
+		ctx_expect_fin(c, f, FLOW_C2S, "client");
+	ctx_ladder_tcp(c, f);
 }
 
 static void client_chunked(struct ctx *c)
@@ -1803,7 +2009,8 @@ static void client_chunked(struct ctx *c)
 			TEXT("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n"
 			     "a\r\n0123456789\r\nA;x\r\nabcdefghij\r\n0\r\n\r\n"),
 		};
-		client_case(c, args, lower, 1, 0, KEEP_OPEN, 0, "0123456789abcdefghij", 20, NULL);
+		if (client_case(c, args, lower, 1, 0, KEEP_OPEN, 0, "0123456789abcdefghij", 20, NULL))
+			late_trailers(c, args);
 	}
 	peer_buf_free(&resp);
 	peer_buf_free(&want);
@@ -1870,6 +2077,10 @@ static void client_status(struct ctx *c)
 		{ "HTTP/1.1 301 Moved Permanently\r\nLocation: /new\r\nContent-Length: 6\r\n\r\n"
 		  "moved\n", "moved\n", 0 },
 		{ "HTTP/1.1 204 No Content\r\nX-Note: no body follows\r\n\r\n", "", 0 },
+		{ "HTTP/1.1 304 Not Modified\r\nContent-Length: 10\r\n\r\n", "", 0 },
+		/* The reason phrase may be empty, with or without the space before it. */
+		{ "HTTP/1.1 200 \r\nContent-Length: 8\r\n\r\nreason \n", "reason \n", 0 },
+		{ "HTTP/1.1 200\r\nContent-Length: 9\r\n\r\nreason 0\n", "reason 0\n", 0 },
 	};
 	char url[160];
 
@@ -1924,8 +2135,23 @@ static void client_output(struct ctx *c)
 	if (!got)
 		ctx_fail(c, "expected: `http_client -o out.txt %s` writes the body to out.txt\n"
 			 "   seen: no such file", url);
-	else
-		ctx_expect_bytes(c, "in out.txt (created or truncated)", "new content\n", 12, got, n);
+	else if (!ctx_expect_bytes(c, "in out.txt (created or truncated)", "new content\n", 12,
+				   got, n))
+		ctx_ladder_last(c, ctx_port(c, 0));
+	free(got);
+	if (ctx_failed(c))
+		return;
+	/* -i with -o: the head goes where the body goes, into the file. */
+	const char *iargs[] = { "-i", "-o", "head.txt", url, NULL };
+	if (!client_case(c, iargs, &p, 1, 0, KEEP_OPEN, 0, "", 0, NULL))
+		return;
+	got = proc_read_file(ctx_path(c, "head.txt", path, sizeof path), 1 << 20, &n);
+	if (!got)
+		ctx_fail(c, "expected: `http_client -i -o head.txt %s` writes the head and the body "
+			 "to head.txt\n   seen: no such file", url);
+	else if (!ctx_expect_bytes(c, "in head.txt (-i with -o: the head, then the body)", resp,
+				   sizeof resp - 1, got, n))
+		ctx_ladder_last(c, ctx_port(c, 0));
 	free(got);
 }
 
@@ -1980,6 +2206,46 @@ static void client_malformed(struct ctx *c)
 			ctx_ladder_last(c, ctx_port(c, 0));
 			return;
 		}
+	}
+}
+
+/* The family getaddrinfo lists second for "localhost", or 0 when it lists only one. */
+static int localhost_second_family(void)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res = NULL;
+	int fam = 0;
+
+	if (getaddrinfo("localhost", NULL, &hints, &res) != 0)
+		return 0;
+	for (struct addrinfo *a = res; a; a = a->ai_next)
+		if (a->ai_family != res->ai_family) {
+			fam = a->ai_family;
+			break;
+		}
+	freeaddrinfo(res);
+	return fam;
+}
+
+static void client_addrs(struct ctx *c)
+{
+	char url[160];
+	int fam = localhost_second_family();
+
+	if (!fam) {
+		ctx_log(c, "\"localhost\" has one address here: the fallback case was not run");
+		return;
+	}
+	url_of(c, "localhost", "/a.txt", url, sizeof url);
+	const char *args[] = { url, NULL };
+	/* Listen only where getaddrinfo's second answer points: the first one is refused. */
+	struct peer_buf req;
+	struct proc *p = client_run_on(c, ctx_loopback(fam), args, OK_RESPONSE, 1, 0, KEEP_OPEN,
+				       &req);
+	peer_buf_free(&req);
+	if (!p || !client_expect(c, p, args, 0, "ok\n", 3)) {
+		ctx_fail(c, "(the grader's server listened on %s only, the second address of "
+			 "\"localhost\"; the first was refused)", ctx_loopback(fam));
+		ctx_ladder_last(c, ctx_port(c, 0));
 	}
 }
 
@@ -2077,6 +2343,13 @@ static const struct check checks[] = {
 	{ "http.concurrency", "an idle connection blocks no one", 4, "One thread per connection",
 	  "accept() in the main thread and hand each connection to its own detached thread.",
 	  CHECK_WIRE, 0, server_concurrency, 0 },
+	{ "http.idle", "an idle connection stays open 2.5 s", 2, "One thread per connection",
+	  "Set SO_RCVTIMEO to 5 s, not less: a keep-alive connection may sit silent between "
+	  "requests, and the contract lets the server close it after 5 s, never sooner.",
+	  CHECK_IDLE, 0, server_idle, 0 },
+	{ "http.restart", "restart at once after serving", 2, "The contract",
+	  "Set SO_REUSEADDR on the listening socket before bind(): the server closed first, so "
+	  "the port has connections in TIME_WAIT.", 0, 0, server_restart, 0 },
 	{ "http.robustness", "garbage, resets and vanishing clients", 4,
 	  "Closing cleanly: FIN, not RST",
 	  "Ignore SIGPIPE (or send with MSG_NOSIGNAL); a failed recv or send ends that connection's "
@@ -2128,9 +2401,60 @@ static const struct check checks[] = {
 	{ "http.client-errors", "refused and unknown hosts: exit 1", 2, "The contract",
 	  "Print one line \"http_client: what: why\" (gai_strerror, strerror) and exit(1).",
 	  CHECK_WIRE, 0, client_errors, 0 },
+	{ "http.client-addrs", "every address of a name is tried", 2,
+	  "Step 7: the client's request and head",
+	  "Loop over the getaddrinfo() list (AF_UNSPEC): socket() and connect() each address "
+	  "until one connects; only when all fail is it an error.", 0, 0, client_addrs, 0 },
 	{ "http.client-timeout", "a silent server: give up after 5 s", 2, "The contract",
 	  "Set SO_RCVTIMEO (or poll) to 5 s; on timeout print one line and exit(1).",
 	  CHECK_IDLE, 16000, client_timeout, 0 },
+};
+
+/* Hints for what a failure showed (ctx_hint), where it differs from a check's own. */
+static const struct check_hint hints[] = {
+	{ "http.get", HINT_ADDR, "Pitfalls",
+	  "No connection over ::1: listen on an AF_INET6 socket bound to :: with IPV6_V6ONLY "
+	  "set to 0, so IPv4 and IPv6 clients both reach it." },
+	{ "http.get", HINT_NUL, "Pitfalls",
+	  "The body stopped at a NUL byte: read() and send() the file with byte counts, never "
+	  "strlen() or string functions on file data." },
+	{ "http.binary", HINT_NUL, "Pitfalls",
+	  "The body stopped at a NUL byte: Content-Length comes from fstat(), and the file goes "
+	  "out with read()/send() byte counts, never strlen() or \"%s\"." },
+	{ "http.binary", HINT_SHORT, "Pitfalls",
+	  "The first bytes are right and the rest never came: send() may write less than asked; "
+	  "loop until every byte is sent (the send loop of lab 01)." },
+	{ "http.binary", HINT_RST, "Closing cleanly: FIN, not RST",
+	  "The server reset the connection mid-body: send every byte, then shutdown(), drain, "
+	  "close()." },
+	{ "http.client-request", HINT_ADDR, "Pitfalls",
+	  "No connection to [::1] or localhost: pass the host without brackets to getaddrinfo() "
+	  "with AF_UNSPEC, and try each address it returns until one connects." },
+	{ "http.client-addrs", HINT_ADDR, "Pitfalls",
+	  "The first address of \"localhost\" refused: try the next address of the getaddrinfo() "
+	  "list, and fail only when every one has." },
+	{ "http.client-close", HINT_NUL, "Pitfalls",
+	  "The body stopped at a NUL byte: write it with write() and byte counts, never fputs() or "
+	  "printf(\"%s\")." },
+	{ "http.client-close", HINT_SHORT, "Message bodies: Content-Length and chunked",
+	  "Part of the body is missing: with no length, keep reading and writing until recv() "
+	  "returns 0, and write() every byte (loop on short writes)." },
+	{ "http.client-length", HINT_NUL, "Pitfalls",
+	  "The body stopped at a NUL byte: write it with write() and byte counts, never fputs() or "
+	  "printf(\"%s\")." },
+	{ "http.client-chunked", HINT_NUL, "Pitfalls",
+	  "The body stopped at a NUL byte: copy chunk data with byte counts, never string "
+	  "functions." },
+	{ "http.client-chunked", HINT_RST, "Message bodies: Content-Length and chunked",
+	  "The client closed with unread bytes (RST): after the 0 chunk, read trailer lines up to "
+	  "the empty line before close()." },
+	{ "http.close", HINT_RST, "Closing cleanly: FIN, not RST",
+	  "The server sent RST: the client's next request was unread when it closed. "
+	  "shutdown(SHUT_WR), read until recv() returns 0, then close()." },
+	{ "http.bad-request", HINT_RST, "Closing cleanly: FIN, not RST",
+	  "The server sent RST: the rest of the bad request was unread when it closed. "
+	  "shutdown(SHUT_WR), read until recv() returns 0, then close()." },
+	{ NULL, NULL, NULL, NULL },
 };
 
 static const char *const programs[] = { "http_server", "http_client", NULL };
@@ -2141,4 +2465,5 @@ const struct lab lab_04_http = {
 	.programs = programs,
 	.checks = checks,
 	.nchecks = sizeof checks / sizeof *checks,
+	.hints = hints,
 };
