@@ -129,7 +129,8 @@ static bool unreadable_works(struct ctx *c)
 
 	if (c->sb->root)
 		return true;
-	int fd = open(ctx_path(c, "www/private.txt", path, sizeof path), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	int fd = open(ctx_path(c, "www/private.txt", path, sizeof path),
+		      O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return true;
 	close(fd);
