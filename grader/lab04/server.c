@@ -1,33 +1,6 @@
-/* lab04.c - checks of 04-http: http_server and http_client (LABS.md, RFC 9112 and 9110).
- *
- * The server is driven by curl and by the grader's raw requests, each on a connection of
- * its own unless the rule is about connections; its bytes are read with httpmsg both from
- * the socket and, where framing matters, from the reassembled stream on the wire. The
- * client talks to a scripted server in the check, which sends its response in pieces. */
-#include "check.h"
-#include "clock.h"
-#include "esc.h"
-#include "httpmsg.h"
-#include "labs.h"
-
-#include <errno.h>
-#include <poll.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <strings.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <fcntl.h>
-#include <netdb.h>
-#include <unistd.h>
-
-#define IO_MS       2000     /* every step of a conversation */
-#define QUIET_MS    30       /* how long "nothing more arrives" is watched */
-#define ANSWER_MS   300      /* a server that reads the whole head before answering */
-#define IDLE_OPEN_MS 2500    /* silence a connection must survive (the contract: 5 s) */
-#define TRAILER_MS  300      /* a trailer section that comes late */
-#define MiB         (1u << 20)
+/* server.c - checks of http_server: curl and the grader's raw requests, each on a connection
+ * of its own unless the rule is about connections. */
+#include "lab04.h"
 
 static const char INDEX_HTML[] =
 	"<!DOCTYPE html>\n<html><head><title>wirelab</title></head>\n"
@@ -46,7 +19,7 @@ static const char *port_str(struct ctx *c, int i, char *buf, size_t bufsz)
 }
 
 /* The first line of a request, escaped, for messages: "\"GET /a.txt HTTP/1.1\"". */
-static const char *first_line(const void *req, size_t n, char *buf, size_t bufsz)
+const char *lab04_first_line(const void *req, size_t n, char *buf, size_t bufsz)
 {
 	const char *p = req, *cr = memchr(p, '\r', n);
 	size_t l = cr ? (size_t)(cr - p) : n;
@@ -195,7 +168,7 @@ static bool conv_send(struct ctx *c, struct conv *v, const void *req, size_t n)
 	if (rc == 0)
 		return true;
 	ctx_fail(c, "expected: http_server reads the request %s\n   seen: sending it failed: %s",
-		 first_line(req, n, l, sizeof l), rc == -ETIMEDOUT ? "the server stopped reading"
+		 lab04_first_line(req, n, l, sizeof l), rc == -ETIMEDOUT ? "the server stopped reading"
 								   : peer_strerror(rc));
 	return false;
 }
@@ -330,7 +303,7 @@ static bool ask(struct ctx *c, struct conv *v, const char *addr, const char *req
 {
 	char what[128];
 
-	first_line(req, strlen(req), what, sizeof what);
+	lab04_first_line(req, strlen(req), what, sizeof what);
 	return conv_open(c, v, addr) && conv_send(c, v, req, strlen(req)) &&
 	       conv_response(c, v, what, head, m);
 }
@@ -365,7 +338,7 @@ static bool get_file(struct ctx *c, const char *addr, const char *path, const vo
 
 	snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%u\r\n\r\n", path,
 		 ctx_port(c, 0));
-	first_line(req, strlen(req), what, sizeof what);
+	lab04_first_line(req, strlen(req), what, sizeof what);
 	bool ok = ask(c, &v, addr, req, false, &m) && expect_status(c, &m, 200, what) &&
 		  expect_body(c, &m, want, n, what) && conv_quiet(c, &v, what);
 	conv_close(&v);
@@ -463,7 +436,7 @@ static bool wire_no_secret(struct ctx *c)
 			char l[128];
 			ctx_fail(c, "expected: nothing from outside DOCROOT\n   seen: the server sent the "
 				 "contents of %s on connection %zu (request %s)", leak, i + 1,
-				 first_line(f->half[FLOW_C2S].data, f->half[FLOW_C2S].len, l, sizeof l));
+				 lab04_first_line(f->half[FLOW_C2S].data, f->half[FLOW_C2S].len, l, sizeof l));
 			ctx_ladder_tcp(c, f);
 			return false;
 		}
@@ -473,7 +446,7 @@ static bool wire_no_secret(struct ctx *c)
 
 /* ---- server checks ---------------------------------------------------------------------- */
 
-static void server_usage(struct ctx *c)
+void check_http_server_usage(struct ctx *c)
 {
 	char port[8], www[512], file[512];
 
@@ -512,7 +485,7 @@ static void server_usage(struct ctx *c)
 	}
 }
 
-static void server_curl(struct ctx *c)
+void check_http_curl(struct ctx *c)
 {
 	char u[4][96], port[8];
 	static const char *const paths[] = { "/", "/a.txt", "/docs/", "/style.css" };
@@ -569,7 +542,7 @@ static void v6only_by_default(struct ctx *c)
 		close(fd);
 }
 
-static void server_get(struct ctx *c)
+void check_http_get(struct ctx *c)
 {
 	v6only_by_default(c);
 	if (!start_server(c))
@@ -587,7 +560,7 @@ static void server_get(struct ctx *c)
 			return;
 }
 
-static void server_content_type(struct ctx *c)
+void check_http_content_type(struct ctx *c)
 {
 	static const struct { const char *name, *type; } files[] = {
 		{ "t.html", "text/html; charset=utf-8" }, { "t.htm", "text/html; charset=utf-8" },
@@ -616,7 +589,7 @@ static void server_content_type(struct ctx *c)
 		struct conv v;
 		struct httpmsg m;
 		snprintf(req, sizeof req, "GET /types/%s HTTP/1.1\r\nHost: x\r\n\r\n", files[i].name);
-		first_line(req, strlen(req), what, sizeof what);
+		lab04_first_line(req, strlen(req), what, sizeof what);
 		bool ok = ask(c, &v, "127.0.0.1", req, false, &m) && expect_status(c, &m, 200, what);
 		if (ok) {
 			/* Compare without spaces and case: "text/html;charset=UTF-8" says the same. */
@@ -643,7 +616,7 @@ static void server_content_type(struct ctx *c)
 	}
 }
 
-static void server_index(struct ctx *c)
+void check_http_index(struct ctx *c)
 {
 	struct conv v;
 	struct httpmsg m;
@@ -670,7 +643,7 @@ static bool error_case(struct ctx *c, const char *req, int code, const char *not
 	struct conv v;
 	struct httpmsg m;
 
-	snprintf(what, sizeof what, "%s%s", first_line(req, strlen(req), l, sizeof l), note);
+	snprintf(what, sizeof what, "%s%s", lab04_first_line(req, strlen(req), l, sizeof l), note);
 	bool ok = ask(c, &v, "127.0.0.1", req, false, &m) && expect_status(c, &m, code, what);
 	if (ok && (strncasecmp(field(&m, "Content-Type", type, sizeof type), "text/html", 9) != 0 ||
 		   m.decoded_len == 0)) {
@@ -685,7 +658,7 @@ static bool error_case(struct ctx *c, const char *req, int code, const char *not
 	return ok;
 }
 
-static void server_not_found(struct ctx *c)
+void check_http_not_found(struct ctx *c)
 {
 	if (!start_server(c))
 		return;
@@ -720,7 +693,7 @@ static bool links_out(struct ctx *c)
 	return true;
 }
 
-static void server_traversal(struct ctx *c)
+void check_http_traversal(struct ctx *c)
 {
 	static const char *const targets[] = {
 		"/../secret.txt", "/../../../../../../../../etc/passwd", "/%2e%2e/secret.txt",
@@ -743,7 +716,7 @@ static void server_traversal(struct ctx *c)
 		struct conv v;
 		struct httpmsg m;
 		snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", targets[i]);
-		first_line(req, strlen(req), what, sizeof what);
+		lab04_first_line(req, strlen(req), what, sizeof what);
 		bool ok = ask(c, &v, "127.0.0.1", req, false, &m);
 		if (ok && m.status != 403 && m.status != 404) {
 			char sl[128];
@@ -788,7 +761,7 @@ static bool allow_ok(const struct httpmsg *m)
 	return get == 1 && head == 1 && other == 0;
 }
 
-static void server_methods(struct ctx *c)
+void check_http_methods(struct ctx *c)
 {
 	static const char *const std[] = { "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE",
 					   "CONNECT" };
@@ -803,7 +776,7 @@ static void server_methods(struct ctx *c)
 		struct conv v;
 		struct httpmsg m;
 		snprintf(req, sizeof req, "%s /a.txt HTTP/1.1\r\nHost: x\r\n\r\n", meth);
-		first_line(req, strlen(req), what, sizeof what);
+		lab04_first_line(req, strlen(req), what, sizeof what);
 		bool ok = ask(c, &v, "127.0.0.1", req, false, &m) &&
 			  expect_status(c, &m, is_std ? 405 : 501, what);
 		if (ok && is_std && !allow_ok(&m)) {
@@ -856,7 +829,7 @@ static bool head_case(struct ctx *c, const char *path)
 	struct httpmsg hm, gm;
 
 	snprintf(req, sizeof req, "HEAD %s HTTP/1.1\r\nHost: x\r\n\r\n", path);
-	first_line(req, strlen(req), what, sizeof what);
+	lab04_first_line(req, strlen(req), what, sizeof what);
 	bool ok = ask(c, &hv, "127.0.0.1", req, true, &hm);
 	if (ok && !conv_quiet(c, &hv, what)) {
 		ctx_fail(c, "(a HEAD response is the head alone: its Content-Length tells how long "
@@ -868,7 +841,7 @@ static bool head_case(struct ctx *c, const char *path)
 		close(hv.fd);
 	hv.fd = -1;
 	snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", path);
-	first_line(req, strlen(req), gwhat, sizeof gwhat);
+	lab04_first_line(req, strlen(req), gwhat, sizeof gwhat);
 	ok = ok && ask(c, &gv, "127.0.0.1", req, false, &gm);
 	if (ok && (hm.start_line_len != gm.start_line_len ||
 		   memcmp(hm.start_line, gm.start_line, hm.start_line_len) != 0)) {
@@ -897,7 +870,7 @@ static bool head_case(struct ctx *c, const char *path)
 	return ok;
 }
 
-static void server_head(struct ctx *c)
+void check_http_head(struct ctx *c)
 {
 	if (!start_server(c))
 		return;
@@ -922,7 +895,7 @@ static bool closing_case(struct ctx *c, const char *part1, size_t n1, const char
 	struct conv v;
 	struct httpmsg m;
 
-	snprintf(what, sizeof what, "%s%s", first_line(part1, n1, l, sizeof l), note);
+	snprintf(what, sizeof what, "%s%s", lab04_first_line(part1, n1, l, sizeof l), note);
 	if (!conv_open(c, &v, "127.0.0.1"))
 		return false;
 	bool ok = conv_send(c, &v, part1, n1);
@@ -966,7 +939,7 @@ static void closing_wire(struct ctx *c, size_t n, const char *const *names)
 {
 	for (size_t i = 0; i < n; i++) {
 		char l[128], what[200];
-		snprintf(what, sizeof what, "the response to %s", first_line(names[i], strlen(names[i]),
+		snprintf(what, sizeof what, "the response to %s", lab04_first_line(names[i], strlen(names[i]),
 									     l, sizeof l));
 		if (!wire_responses(c, i, NULL, 1, true, what)) {
 			ctx_fail(c, "(connection %zu, %s; when the client sends more after the response, "
@@ -992,7 +965,7 @@ static void run_closing(struct ctx *c, const struct bad_req *cases, size_t n, in
 	closing_wire(c, n, names);
 }
 
-static void server_bad_request(struct ctx *c)
+void check_http_bad_request(struct ctx *c)
 {
 	static const struct bad_req cases[] = {
 		{ "GET /a.txt\r\n", "Host: x\r\n\r\n" },
@@ -1011,7 +984,7 @@ static void server_bad_request(struct ctx *c)
 		run_closing(c, cases, sizeof cases / sizeof *cases, 400);
 }
 
-static void server_host(struct ctx *c)
+void check_http_host(struct ctx *c)
 {
 	static const struct bad_req cases[] = {
 		{ "GET /a.txt HTTP/1.1\r\nAccept: */*\r\n\r\n", "GET /b.txt HTTP/1.1\r\nHost: x\r\n\r\n" },
@@ -1038,7 +1011,7 @@ static void server_host(struct ctx *c)
 		ctx_ladder_last(c, ctx_port(c, 0));
 }
 
-static void server_version(struct ctx *c)
+void check_http_version(struct ctx *c)
 {
 	static const struct bad_req cases[] = {
 		{ "GET /a.txt HTTP/2.0\r\n", "Host: x\r\n\r\n" },
@@ -1049,7 +1022,7 @@ static void server_version(struct ctx *c)
 		run_closing(c, cases, 2, 505);
 }
 
-static void server_too_long(struct ctx *c)
+void check_http_too_long(struct ctx *c)
 {
 	size_t lline = 9 * 1024, lhead = 20 * 1024;
 	char *line = malloc(lline + 64), *head = malloc(lhead + 2048);
@@ -1106,7 +1079,7 @@ done:
 	free(ok12);
 }
 
-static void server_keep_alive(struct ctx *c)
+void check_http_keep_alive(struct ctx *c)
 {
 	static const struct { const char *req; int code; const char *body; } seq[] = {
 		{ "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n", 200, A_TXT },
@@ -1131,7 +1104,7 @@ static void server_keep_alive(struct ctx *c)
 		char what[160], l[128];
 		struct httpmsg m;
 		snprintf(what, sizeof what, "%s (request %zu on the connection)",
-			 first_line(seq[i].req, strlen(seq[i].req), l, sizeof l), i + 1);
+			 lab04_first_line(seq[i].req, strlen(seq[i].req), l, sizeof l), i + 1);
 		ok = conv_send(c, &v, seq[i].req, strlen(seq[i].req)) &&
 		     conv_response(c, &v, what, false, &m) && expect_status(c, &m, seq[i].code, what) &&
 		     (!seq[i].body || expect_body(c, &m, seq[i].body, strlen(seq[i].body), what));
@@ -1155,7 +1128,7 @@ static void server_keep_alive(struct ctx *c)
 		wire_responses(c, 0, NULL, n, false, "the keep-alive connection");
 }
 
-static void server_close(struct ctx *c)
+void check_http_close(struct ctx *c)
 {
 	static const struct bad_req closing[] = {
 		{ "GET /a.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
@@ -1200,7 +1173,7 @@ static void server_close(struct ctx *c)
 	closing_wire(c, 4, names);
 }
 
-static void server_pipelining(struct ctx *c)
+void check_http_pipelining(struct ctx *c)
 {
 	static const char reqs[] =
 		"GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n"
@@ -1239,7 +1212,7 @@ static void server_pipelining(struct ctx *c)
 		wire_responses(c, 0, NULL, 3, false, "three pipelined requests");
 }
 
-static void server_byte_by_byte(struct ctx *c)
+void check_http_byte_by_byte(struct ctx *c)
 {
 	static const char req[] = "GET /a.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: */*\r\n\r\n";
 	const char *what = "\"GET /a.txt HTTP/1.1\" sent one byte per segment";
@@ -1265,7 +1238,7 @@ static void server_byte_by_byte(struct ctx *c)
 			  sizeof req - 1, flow_data_segs(f, FLOW_C2S));
 }
 
-static void server_request_body(struct ctx *c)
+void check_http_request_body(struct ctx *c)
 {
 	static const char small[] =
 		"POST /a.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
@@ -1316,7 +1289,7 @@ static void server_request_body(struct ctx *c)
 	free(big);
 }
 
-static void server_binary(struct ctx *c)
+void check_http_binary(struct ctx *c)
 {
 	uint32_t seed = 0x5eed0401;
 	size_t n = MiB;
@@ -1352,7 +1325,7 @@ static void server_binary(struct ctx *c)
 	free(data);
 }
 
-static void server_concurrency(struct ctx *c)
+void check_http_concurrency(struct ctx *c)
 {
 	struct conv idle, half = { .fd = -1 }, b = { .fd = -1 };
 	struct httpmsg m;
@@ -1416,7 +1389,7 @@ static bool closed_while_idle(struct ctx *c, struct conv *v, const char *what, i
 	return true;
 }
 
-static void server_idle(struct ctx *c)
+void check_http_idle(struct ctx *c)
 {
 	const char *req = "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n";
 	const char *w1 = "a connection that sent nothing", *w2 = "a connection after one response";
@@ -1450,7 +1423,7 @@ static void server_idle(struct ctx *c)
 
 /* The server closes first after Connection: close, so its side of that connection sits
  * in TIME_WAIT: a second server on the port binds only with SO_REUSEADDR. */
-static void server_restart(struct ctx *c)
+void check_http_restart(struct ctx *c)
 {
 	struct proc *p = start_server(c);
 	const char *req = "GET /a.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
@@ -1507,7 +1480,7 @@ static void vanish_mid_response(struct ctx *c, bool reset)
 		close(fd);
 }
 
-static void server_robustness(struct ctx *c)
+void check_http_robustness(struct ctx *c)
 {
 	uint32_t seed = 0x5eed0404;
 	size_t nblob = 4 * MiB;
@@ -1600,871 +1573,3 @@ done:
 	free(huge);
 }
 
-/* ---- the grader as the server of http_client -------------------------------------------- */
-
-struct piece {
-	const void *data;
-	size_t len;
-};
-
-#define TEXT(s) { s, sizeof s - 1 }
-
-/* The command line for messages: "http_client -i http://127.0.0.1:7000/". */
-static const char *cmd_of(const char *const *args, char *buf, size_t bufsz)
-{
-	size_t used = (size_t)snprintf(buf, bufsz, "http_client");
-
-	for (size_t i = 0; args[i] && used < bufsz; i++)
-		used += (size_t)snprintf(buf + used, bufsz - used, " %s", args[i]);
-	return buf;
-}
-
-enum close_mode {
-	KEEP_OPEN,      /* after the response, wait for the client to exit, then close */
-	CLOSE_AFTER,    /* after the response, close (FIN) */
-};
-
-/* Start http_client with args against the grader's server on port 0: accept, read the
- * request (head and body) into *req, send the pieces gap_ms apart, then close or wait.
- * Returns the client, exited, or NULL after recording a failure. */
-static struct proc *client_run_on(struct ctx *c, const char *listen_addr,
-				  const char *const *args, const struct piece *pieces,
-				  size_t npieces, int gap_ms, enum close_mode mode,
-				  struct peer_buf *req)
-{
-	char why[256], cmd[512], esc[200];
-	int lfd = peer_listen(listen_addr, ctx_port(c, 0), SOCK_STREAM, why, sizeof why);
-
-	memset(req, 0, sizeof *req);
-	if (lfd < 0) {
-		ctx_error(c, "the grader's server: %s", why);
-		return NULL;
-	}
-	cmd_of(args, cmd, sizeof cmd);
-	struct proc *p = ctx_startv(c, NULL, "http_client", args);
-	int fd = p ? ctx_accept(c, lfd, p, 3000) : -1;
-	close(lfd);
-	if (!p)
-		return NULL;
-	if (fd < 0) {
-		char st[128];
-		size_t elen;
-		char *err = ctx_stderr(c, p, &elen);
-		if (strstr(cmd, "[::1]") || strstr(cmd, "localhost"))
-			ctx_hint(c, HINT_ADDR);
-		ctx_fail(c, "expected: `%s` connects to port %u\n   seen: no connection (%s; stderr %s)",
-			 cmd, ctx_port(c, 0), proc_is_running(p) ? "still running after 3 s"
-				 : proc_describe(p, st, sizeof st),
-			 esc_bytes(err, elen, 160, esc, sizeof esc));
-		free(err);
-		return NULL;
-	}
-	/* The request: its head, and its body when it announces one. */
-	int64_t deadline = clock_deadline(IO_MS);
-	struct httpmsg m;
-	ssize_t r = HTTPMSG_INCOMPLETE;
-	while (r == HTTPMSG_INCOMPLETE) {
-		uint8_t buf[4096];
-		r = httpmsg_parse(req->data, req->len, HTTPMSG_REQUEST, &m, why, sizeof why);
-		if (r != HTTPMSG_INCOMPLETE)
-			break;
-		ssize_t n = peer_recv(fd, buf, sizeof buf, clock_left_ms(deadline));
-		if (n <= 0)
-			break;
-		peer_buf_append(req, buf, (size_t)n);
-	}
-	if (r <= 0) {
-		ctx_fail(c, "expected: `%s` sends an HTTP/1.1 request ended by an empty line\n"
-			 "   seen: %s%s: %s", cmd, r == HTTPMSG_BAD ? why : "an incomplete request",
-			 r == HTTPMSG_BAD ? "" : " after 2 s", esc_bytes(req->data, req->len, 160, esc,
-								       sizeof esc));
-		close(fd);
-		proc_stop(p, 200);
-		return NULL;
-	}
-	peer_nodelay(fd);
-	for (size_t i = 0; i < npieces; i++) {
-		if (i > 0 && gap_ms > 0)
-			clock_sleep_ms(gap_ms);
-		if (peer_send(fd, pieces[i].data, pieces[i].len, IO_MS) < 0)
-			break;      /* the client gave up early: judged by its exit */
-	}
-	if (mode == CLOSE_AFTER)
-		shutdown(fd, SHUT_WR);
-	bool exited = proc_wait(p, 3000) == 0;
-	if (!exited && mode == KEEP_OPEN) {
-		shutdown(fd, SHUT_WR);
-		bool late = proc_wait(p, 1000) == 0;
-		ctx_fail(c, "expected: `%s` exits once the body is complete (its length is known "
-			 "from the head)\n   seen: still running 3 s after the whole response was sent "
-			 "on a connection the server kept open%s", cmd,
-			 late ? "; it exited only when the server closed" : "");
-	} else if (!exited) {
-		ctx_fail(c, "expected: `%s` exits after the server closed\n   seen: still running "
-			 "3 s later", cmd);
-	}
-	/* Read what is left (the client's FIN), then close. */
-	struct peer_buf rest = { 0 };
-	peer_recv_all(fd, &rest, 1 << 16, 200);
-	peer_buf_free(&rest);
-	close(fd);
-	if (!exited) {
-		proc_stop(p, 200);
-		return NULL;
-	}
-	return p;
-}
-
-/* client_run_on with the grader's server on "::" (IPv4 and IPv6). */
-static struct proc *client_run(struct ctx *c, const char *const *args, const struct piece *pieces,
-			       size_t npieces, int gap_ms, enum close_mode mode, struct peer_buf *req)
-{
-	return client_run_on(c, "::", args, pieces, npieces, gap_ms, mode, req);
-}
-
-/* Exit status code and stdout want (and one stderr line for errors). */
-static bool client_expect(struct ctx *c, struct proc *p, const char *const *args, int code,
-			  const void *want, size_t nwant)
-{
-	char cmd[512], label[600];
-	size_t olen;
-
-	cmd_of(args, cmd, sizeof cmd);
-	if (!ctx_expect_exit(c, p, code)) {
-		ctx_fail(c, "(`%s`)", cmd);
-		return false;
-	}
-	char *out = ctx_stdout(c, p, &olen);
-	snprintf(label, sizeof label, "on stdout of `%s`", cmd);
-	bool ok = ctx_expect_bytes(c, label, want, nwant, out, olen);
-	free(out);
-	return ok;
-}
-
-/* Run, then judge exit status and stdout; the request goes to *req when not NULL. */
-static bool client_case(struct ctx *c, const char *const *args, const struct piece *pieces,
-			size_t npieces, int gap_ms, enum close_mode mode, int code,
-			const void *want, size_t nwant, struct peer_buf *req)
-{
-	struct peer_buf r;
-	struct proc *p = client_run(c, args, pieces, npieces, gap_ms, mode, &r);
-	bool ok = p && client_expect(c, p, args, code, want, nwant);
-
-	if (req)
-		*req = r;
-	else
-		peer_buf_free(&r);
-	if (!ok)
-		ctx_ladder_last(c, ctx_port(c, 0));
-	return ok;
-}
-
-static void url_of(struct ctx *c, const char *host, const char *path, char *buf, size_t bufsz)
-{
-	snprintf(buf, bufsz, "http://%s:%u%s", host, ctx_port(c, 0), path);
-}
-
-/* ---- client checks ---------------------------------------------------------------------- */
-
-static void client_usage(struct ctx *c)
-{
-	char u[8][128], why[256];
-	uint16_t pn = ctx_port(c, 0);
-	/* A listener, so a client that connects anyway shows on the wire. */
-	int lfd = peer_listen("::", pn, SOCK_STREAM, why, sizeof why);
-
-	if (lfd < 0) {
-		ctx_error(c, "the grader's server: %s", why);
-		return;
-	}
-	snprintf(u[0], sizeof u[0], "ftp://127.0.0.1:%u/a.txt", pn);
-	snprintf(u[1], sizeof u[1], "127.0.0.1:%u/a.txt", pn);
-	snprintf(u[2], sizeof u[2], "http://127.0.0.1:0/a.txt");
-	snprintf(u[3], sizeof u[3], "http://127.0.0.1:65536/a.txt");
-	snprintf(u[4], sizeof u[4], "http://127.0.0.1:%ux/a.txt", pn);
-	snprintf(u[5], sizeof u[5], "http://user@127.0.0.1:%u/a.txt", pn);
-	snprintf(u[6], sizeof u[6], "http://:%u/a.txt", pn);
-	snprintf(u[7], sizeof u[7], "http://127.0.0.1:%u/a b.txt", pn);
-	bool ok = true;
-	for (int i = 0; i < 8 && ok; i++)
-		ok = ctx_expect_usage(c, "http_client", u[i], NULL);
-	char good[128];
-	url_of(c, "127.0.0.1", "/a.txt", good, sizeof good);
-	ok = ok && ctx_expect_usage(c, "http_client", NULL) &&
-	     ctx_expect_usage(c, "http_client", "-z", good, NULL) &&
-	     ctx_expect_usage(c, "http_client", good, good, NULL) &&
-	     ctx_expect_usage(c, "http_client", good, "-o", NULL);
-	close(lfd);
-	const struct flow_set *fs = ctx_flows(c);
-	if (ok && fs && flow_tcp_count(fs, pn) > 0) {
-		const struct flow_tcp *f = flow_tcp_nth(fs, pn, 0);
-		char l[128];
-		ctx_fail(c, "expected: no connection for a URL or options the client refuses\n"
-			 "   seen: %zu connection(s) to port %u; the first sent %s", flow_tcp_count(fs, pn),
-			 pn, f->half[FLOW_C2S].len ? first_line(f->half[FLOW_C2S].data,
-								f->half[FLOW_C2S].len, l, sizeof l)
-						   : "nothing");
-		ctx_ladder_tcp(c, f);
-	}
-}
-
-static const struct piece OK_RESPONSE[] = {
-	TEXT("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n"),
-};
-
-/* The request on the wire of connection idx is exactly want. */
-static bool client_wire_request(struct ctx *c, size_t idx, const char *want, const char *cmd)
-{
-	const struct flow_set *fs = ctx_flows(c);
-	const struct flow_tcp *f = fs ? flow_tcp_nth(fs, ctx_port(c, 0), idx) : NULL;
-
-	if (!fs)
-		return false;
-	if (!f) {
-		ctx_error(c, "the connection of `%s` is not in the capture", cmd);
-		return false;
-	}
-	if (ctx_expect_bytes(c, "request on the wire", want, strlen(want), f->half[FLOW_C2S].data,
-			     f->half[FLOW_C2S].len))
-		return true;
-	ctx_fail(c, "(`%s`)", cmd);
-	ctx_ladder_tcp(c, f);
-	return false;
-}
-
-/* Run http_client once per argument list (argv[i], NULL-terminated, the program's name
- * left out) against a server answering "ok", and expect the request bytes want[i] on the
- * socket, then on the wire. */
-static void expect_requests(struct ctx *c, const char *const argv[][4], char want[][512],
-			    size_t n)
-{
-	char cmds[4][512];
-
-	for (size_t i = 0; i < n; i++) {
-		struct peer_buf req;
-		cmd_of(argv[i], cmds[i], sizeof cmds[i]);
-		if (!client_case(c, argv[i], OK_RESPONSE, 1, 0, KEEP_OPEN, 0, "ok\n", 3, &req)) {
-			peer_buf_free(&req);
-			return;
-		}
-		bool ok = ctx_expect_bytes(c, "request", want[i], strlen(want[i]), req.data, req.len);
-		peer_buf_free(&req);
-		if (!ok) {
-			ctx_fail(c, "(`%s`)", cmds[i]);
-			ctx_ladder_last(c, ctx_port(c, 0));
-			return;
-		}
-	}
-	for (size_t i = 0; i < n; i++)
-		if (!client_wire_request(c, i, want[i], cmds[i]))
-			return;
-}
-
-static void client_request(struct ctx *c)
-{
-	char urls[3][160], want[3][512];
-	uint16_t pn = ctx_port(c, 0);
-
-	url_of(c, "127.0.0.1", "/dir/page.html?x=1&y=two#section-2", urls[0], sizeof urls[0]);
-	url_of(c, "[::1]", "/", urls[1], sizeof urls[1]);
-	url_of(c, "localhost", "/a%20b.txt?q=%2F", urls[2], sizeof urls[2]);
-	snprintf(want[0], sizeof want[0], "GET /dir/page.html?x=1&y=two HTTP/1.1\r\nHost: "
-		 "127.0.0.1:%u\r\nConnection: close\r\n\r\n", pn);
-	snprintf(want[1], sizeof want[1], "GET / HTTP/1.1\r\nHost: [::1]:%u\r\nConnection: "
-		 "close\r\n\r\n", pn);
-	snprintf(want[2], sizeof want[2], "GET /a%%20b.txt?q=%%2F HTTP/1.1\r\nHost: localhost:%u\r\n"
-		 "Connection: close\r\n\r\n", pn);
-	const char *const argv[3][4] = { { urls[0], NULL }, { urls[1], NULL }, { urls[2], NULL } };
-	expect_requests(c, argv, want, 3);
-}
-
-static void client_post(struct ctx *c)
-{
-	static const char *const data[] = { "a=1&b=2", "q=%E2%9C%93&msg=hello world&empty=" };
-	char url[160], want[2][512];
-	uint16_t pn = ctx_port(c, 0);
-
-	url_of(c, "127.0.0.1", "/form", url, sizeof url);
-	for (int i = 0; i < 2; i++)
-		snprintf(want[i], sizeof want[i], "POST /form HTTP/1.1\r\nHost: 127.0.0.1:%u\r\n"
-			 "Connection: close\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-			 "Content-Length: %zu\r\n\r\n%s", pn, strlen(data[i]), data[i]);
-	const char *const argv[2][4] = { { "-d", data[0], url, NULL }, { "-d", data[1], url, NULL } };
-	expect_requests(c, argv, want, 2);
-}
-
-/* Cut text into pieces of at most step bytes (pieces must hold enough slots). */
-static size_t cut(const void *text, size_t n, size_t step, struct piece *pieces, size_t max)
-{
-	size_t k = 0;
-
-	for (size_t off = 0; off < n && k < max; off += step, k++) {
-		pieces[k].data = (const uint8_t *)text + off;
-		pieces[k].len = n - off < step ? n - off : step;
-	}
-	return k;
-}
-
-static void client_length(struct ctx *c)
-{
-	char url[160];
-	size_t nbody = 3000;
-	uint8_t *body = malloc(nbody);
-	static const char head[] = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
-				   "Content-Length: 3000\r\n\r\n";
-	struct piece pieces[80];
-
-	if (!body)
-		return;
-	for (size_t i = 0; i < nbody; i++)
-		body[i] = (uint8_t)(i % 61 == 60 ? '\n' : 'a' + i % 26);
-	url_of(c, "127.0.0.1", "/long.txt", url, sizeof url);
-	const char *args[] = { url, NULL };
-	/* The head in three pieces, the body in 50-byte pieces, 1 ms apart. */
-	size_t k = cut(head, sizeof head - 1, 25, pieces, 80);
-	k += cut(body, nbody, 50, pieces + k, 80 - k);
-	ctx_log(c, "response 1: %zu segments; response 2: lower-case content-length", k);
-	if (client_case(c, args, pieces, k, 1, KEEP_OPEN, 0, body, nbody, NULL)) {
-		static const struct piece lower[] = {
-			TEXT("HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\n0123456789"),
-		};
-		/* An empty body on a connection the server keeps open: done at once. */
-		static const struct piece empty[] = {
-			TEXT("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 0\r\n\r\n"),
-		};
-		if (client_case(c, args, lower, 1, 0, KEEP_OPEN, 0, "0123456789", 10, NULL))
-			client_case(c, args, empty, 1, 0, KEEP_OPEN, 0, "", 0, NULL);
-	}
-	free(body);
-}
-
-/* The trailer section comes TRAILER_MS after the last chunk: the client reads it before it
- * closes, so its FIN follows the trailers and it sends no RST. */
-static void late_trailers(struct ctx *c, const char *const *args)
-{
-	static const struct piece late[] = {
-		TEXT("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n"),
-		TEXT("X-Late: trailer\r\n\r\n"),
-	};
-
-	ctx_log(c, "last case: the trailer section %d ms after the last chunk", TRAILER_MS);
-	if (!client_case(c, args, late, 2, TRAILER_MS, KEEP_OPEN, 0, "hello", 5, NULL))
-		return;
-	const struct flow_set *fs = ctx_flows(c);
-	size_t n = fs ? flow_tcp_count(fs, ctx_port(c, 0)) : 0;
-	const struct flow_tcp *f = n ? flow_tcp_nth(fs, ctx_port(c, 0), n - 1) : NULL;
-	if (!f)
-		return;
-	const struct flow_half *cl = &f->half[FLOW_C2S], *sv = &f->half[FLOW_S2C];
-	if (cl->fin && !cl->rst && cl->fin_ns >= sv->last_data_ns)
-		return;
-	if (cl->fin && cl->fin_ns < sv->last_data_ns)
-		ctx_fail(c, "expected: http_client reads the trailer section (up to its empty line) "
-			 "before it closes\n   seen: its FIN %.0f ms before the trailers arrived%s",
-			 (sv->last_data_ns - cl->fin_ns) / 1e6, cl->rst ? ", then a RST for them" : "");
-	else
-		ctx_expect_fin(c, f, FLOW_C2S, "client");
-	ctx_ladder_tcp(c, f);
-}
-
-static void client_chunked(struct ctx *c)
-{
-	char url[160];
-	size_t nbig = 8192;
-	struct peer_buf resp = { 0 }, want = { 0 };
-	uint8_t *big = ctx_pattern(nbig, 0x5eed0405, true);
-	struct piece pieces[200];
-	static const char alpha[] = "abcdefghijklmnopqrstuvwxyz";
-	static const char thirty1[] = "0123456789012345678901234567890";
-
-	if (!big)
-		return;
-	for (size_t i = 0; i < nbig; i++)
-		big[i] = (uint8_t)('A' + big[i] % 26);
-	static const char *const before[] = {
-		"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n",
-		"1;ext=1\r\n!\r\n", "1F\r\n", thirty1, "\r\n1a;note=ignored;q=\"a b\"\r\n", alpha,
-		"\r\n2000\r\n",
-	};
-	for (size_t i = 0; i < sizeof before / sizeof *before; i++)
-		peer_buf_append(&resp, before[i], strlen(before[i]));
-	size_t head = resp.len;
-	peer_buf_append(&resp, big, nbig);
-	static const char after[] = "\r\n3\r\nend\r\n0\r\nExpires: never\r\nX-Trailer: 1\r\n\r\n";
-	peer_buf_append(&resp, after, sizeof after - 1);
-	peer_buf_append(&want, "!", 1);
-	peer_buf_append(&want, thirty1, 31);
-	peer_buf_append(&want, alpha, 26);
-	peer_buf_append(&want, big, nbig);
-	peer_buf_append(&want, "end", 3);
-	url_of(c, "127.0.0.1", "/chunked", url, sizeof url);
-	const char *args[] = { url, NULL };
-	/* Pieces of 7 bytes split every size line and every CRLF somewhere; then one piece. */
-	size_t k = cut(resp.data, head, 7, pieces, 200);
-	pieces[k].data = resp.data + head;
-	pieces[k++].len = resp.len - head;
-	ctx_log(c, "chunks of 1, 0x1F, 0x1a and 0x2000 bytes, extensions, two trailers; the first "
-		"%zu bytes in 7-byte segments", head);
-	if (client_case(c, args, pieces, k, 1, KEEP_OPEN, 0, want.data, want.len, NULL)) {
-		static const struct piece lower[] = {
-			TEXT("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n"
-			     "a\r\n0123456789\r\nA;x\r\nabcdefghij\r\n0\r\n\r\n"),
-		};
-		if (client_case(c, args, lower, 1, 0, KEEP_OPEN, 0, "0123456789abcdefghij", 20, NULL))
-			late_trailers(c, args);
-	}
-	peer_buf_free(&resp);
-	peer_buf_free(&want);
-	free(big);
-}
-
-static void client_close(struct ctx *c)
-{
-	char url[160];
-	size_t n = 20000;
-	uint8_t *body = ctx_pattern(n, 0x5eed0406, true);
-	struct piece pieces[8];
-	static const char head10[] = "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n";
-	static const char head11[] = "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n";
-
-	if (!body)
-		return;
-	url_of(c, "127.0.0.1", "/stream", url, sizeof url);
-	const char *args[] = { url, NULL };
-	pieces[0] = (struct piece){ head10, sizeof head10 - 1 };
-	pieces[1] = (struct piece){ "no length: ", 11 };
-	pieces[2] = (struct piece){ "this body ends ", 15 };
-	pieces[3] = (struct piece){ "when the server closes\n", 23 };
-	if (client_case(c, args, pieces, 4, 20, CLOSE_AFTER, 0,
-			"no length: this body ends when the server closes\n", 49, NULL)) {
-		pieces[0] = (struct piece){ head11, sizeof head11 - 1 };
-		size_t k = 1 + cut(body, n, 5000, pieces + 1, 7);
-		client_case(c, args, pieces, k, 10, CLOSE_AFTER, 0, body, n, NULL);
-	}
-	free(body);
-}
-
-static void client_continue(struct ctx *c)
-{
-	char url[160];
-	static const struct piece one[] = {
-		TEXT("HTTP/1.1 100 Continue\r\n\r\n"),
-		TEXT("HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nfinal\n"),
-	};
-	static const char final[] = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
-				    "Content-Length: 3\r\n\r\nok\n";
-	static const struct piece two[] = {
-		TEXT("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\n"
-		     "Link: </style.css>; rel=preload\r\n\r\n"),
-		TEXT("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n"),
-	};
-
-	url_of(c, "127.0.0.1", "/", url, sizeof url);
-	const char *args[] = { url, NULL }, *iargs[] = { "-i", url, NULL };
-	if (client_case(c, args, one, 2, 20, KEEP_OPEN, 0, "final\n", 6, NULL))
-		client_case(c, iargs, two, 2, 20, KEEP_OPEN, 0, final, sizeof final - 1, NULL);
-}
-
-static void client_status(struct ctx *c)
-{
-	static const struct {
-		const char *resp, *body;
-		int code;
-	} cases[] = {
-		{ "HTTP/1.1 404 Not Found\r\nContent-Type: text/html\r\nContent-Length: 14\r\n\r\n"
-		  "<h1>gone</h1>\n", "<h1>gone</h1>\n", 3 },
-		{ "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 5\r\n\r\noops\n", "oops\n", 3 },
-		{ "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfine\n", "fine\n", 0 },
-		{ "HTTP/1.1 301 Moved Permanently\r\nLocation: /new\r\nContent-Length: 6\r\n\r\n"
-		  "moved\n", "moved\n", 0 },
-		{ "HTTP/1.1 204 No Content\r\nX-Note: no body follows\r\n\r\n", "", 0 },
-		{ "HTTP/1.1 304 Not Modified\r\nContent-Length: 10\r\n\r\n", "", 0 },
-		/* The reason phrase may be empty, with or without the space before it. */
-		{ "HTTP/1.1 200 \r\nContent-Length: 8\r\n\r\nreason \n", "reason \n", 0 },
-		{ "HTTP/1.1 200\r\nContent-Length: 9\r\n\r\nreason 0\n", "reason 0\n", 0 },
-	};
-	char url[160];
-
-	url_of(c, "127.0.0.1", "/status", url, sizeof url);
-	const char *args[] = { url, NULL };
-	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-		struct piece p = { cases[i].resp, strlen(cases[i].resp) };
-		if (!client_case(c, args, &p, 1, 0, KEEP_OPEN, cases[i].code, cases[i].body,
-				 strlen(cases[i].body), NULL)) {
-			char sl[128];
-			ctx_fail(c, "(the response was %s)", first_line(cases[i].resp,
-									strlen(cases[i].resp), sl, sizeof sl));
-			return;
-		}
-	}
-}
-
-static void client_include(struct ctx *c)
-{
-	static const char resp[] = "HTTP/1.1 200 OK\r\nServer: scripted\r\nX-Odd:   spaced  value \r\n"
-				   "content-type: text/plain\r\nX-Empty:\r\nContent-Length: 6\r\n\r\n"
-				   "hello\n";
-	char url[160];
-	struct piece pieces[4];
-
-	url_of(c, "127.0.0.1", "/", url, sizeof url);
-	const char *args[] = { "-i", url, NULL };
-	size_t k = cut(resp, sizeof resp - 1, 40, pieces, 4);
-	client_case(c, args, pieces, k, 5, KEEP_OPEN, 0, resp, sizeof resp - 1, NULL);
-}
-
-static void client_output(struct ctx *c)
-{
-	static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\nnew content\n";
-	char url[160], path[512];
-	struct piece p = { resp, sizeof resp - 1 };
-	static const char old[] = "old content that is longer than the new one and must go\n";
-
-	/* An older, longer file the client must truncate; the program may write it. */
-	if (!ctx_write_file(c, "out.txt", old, sizeof old - 1, path, sizeof path))
-		return;
-	if (c->sb->root && chown(path, c->sb->run_uid, c->sb->run_gid) < 0) {
-		ctx_error(c, "chown %s: %s", path, strerror(errno));
-		return;
-	}
-	url_of(c, "127.0.0.1", "/file", url, sizeof url);
-	const char *args[] = { "-o", "out.txt", url, NULL };
-	if (!client_case(c, args, &p, 1, 0, KEEP_OPEN, 0, "", 0, NULL))
-		return;
-	size_t n;
-	char *got = proc_read_file(path, 1 << 20, &n);
-	if (!got)
-		ctx_fail(c, "expected: `http_client -o out.txt %s` writes the body to out.txt\n"
-			 "   seen: no such file", url);
-	else if (!ctx_expect_bytes(c, "in out.txt (created or truncated)", "new content\n", 12,
-				   got, n))
-		ctx_ladder_last(c, ctx_port(c, 0));
-	free(got);
-	if (ctx_failed(c))
-		return;
-	/* -i with -o: the head goes where the body goes, into the file. */
-	const char *iargs[] = { "-i", "-o", "head.txt", url, NULL };
-	if (!client_case(c, iargs, &p, 1, 0, KEEP_OPEN, 0, "", 0, NULL))
-		return;
-	got = proc_read_file(ctx_path(c, "head.txt", path, sizeof path), 1 << 20, &n);
-	if (!got)
-		ctx_fail(c, "expected: `http_client -i -o head.txt %s` writes the head and the body "
-			 "to head.txt\n   seen: no such file", url);
-	else if (!ctx_expect_bytes(c, "in head.txt (-i with -o: the head, then the body)", resp,
-				   sizeof resp - 1, got, n))
-		ctx_ladder_last(c, ctx_port(c, 0));
-	free(got);
-}
-
-static void client_binary(struct ctx *c)
-{
-	size_t n = 65536;
-	uint8_t *body = ctx_pattern(n, 0x5eed0407, true);
-	char head[128], url[160];
-	struct piece pieces[5];
-
-	if (!body)
-		return;
-	snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
-		 "Content-Length: %zu\r\n\r\n", n);
-	ctx_log(c, "body: 64 KiB, bytes 0..255 then xorshift32 seed %#x", 0x5eed0407);
-	/* The head, then the body in four segments, 2 ms apart. */
-	pieces[0] = (struct piece){ head, strlen(head) };
-	size_t k = 1 + cut(body, n, n / 4, pieces + 1, 4);
-	url_of(c, "127.0.0.1", "/blob.bin", url, sizeof url);
-	const char *args[] = { url, NULL };
-	client_case(c, args, pieces, k, 2, KEEP_OPEN, 0, body, n, NULL);
-	free(body);
-}
-
-static void client_malformed(struct ctx *c)
-{
-	static const struct { const char *resp, *what; } cases[] = {
-		{ "HTTP/1.1 2OO OK\r\nContent-Length: 0\r\n\r\n", "a status code that is not digits" },
-		{ "HTTP/1.1 999 Odd\r\nContent-Length: 0\r\n\r\n", "status code 999 (outside 100..599)" },
-		{ "SMTP 220 ready\r\n\r\n", "a status line that is not HTTP" },
-		{ "HTTP/1.1 200 OK\r\nContent-Length 5\r\n\r\nhello", "a header line without a colon" },
-		{ "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n",
-		  "a chunk size that is not hex" },
-		{ "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten..", "a body cut short "
-		  "(Content-Length 100, 10 bytes, then the server closed)" },
-		{ "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n",
-		  "a chunked body without its last chunk (the server closed)" },
-	};
-	char url[160], cmd[300];
-
-	url_of(c, "127.0.0.1", "/bad", url, sizeof url);
-	const char *args[] = { url, NULL };
-	cmd_of(args, cmd, sizeof cmd);
-	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-		struct piece p = { cases[i].resp, strlen(cases[i].resp) };
-		struct peer_buf req;
-		char what[700];
-		struct proc *pr = client_run(c, args, &p, 1, 0, CLOSE_AFTER, &req);
-		peer_buf_free(&req);
-		snprintf(what, sizeof what, "`%s` given %s", cmd, cases[i].what);
-		if (!pr || !ctx_expect_error_line(c, pr, what)) {
-			ctx_ladder_last(c, ctx_port(c, 0));
-			return;
-		}
-	}
-}
-
-/* The family getaddrinfo lists second for "localhost", or 0 when it lists only one. */
-static int localhost_second_family(void)
-{
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res = NULL;
-	int fam = 0;
-
-	if (getaddrinfo("localhost", NULL, &hints, &res) != 0)
-		return 0;
-	for (struct addrinfo *a = res; a; a = a->ai_next)
-		if (a->ai_family != res->ai_family) {
-			fam = a->ai_family;
-			break;
-		}
-	freeaddrinfo(res);
-	return fam;
-}
-
-static void client_addrs(struct ctx *c)
-{
-	char url[160];
-	int fam = localhost_second_family();
-
-	if (!fam) {
-		ctx_log(c, "\"localhost\" has one address here: the fallback case was not run");
-		return;
-	}
-	url_of(c, "localhost", "/a.txt", url, sizeof url);
-	const char *args[] = { url, NULL };
-	/* Listen only where getaddrinfo's second answer points: the first one is refused. */
-	struct peer_buf req;
-	struct proc *p = client_run_on(c, ctx_loopback(fam), args, OK_RESPONSE, 1, 0, KEEP_OPEN,
-				       &req);
-	peer_buf_free(&req);
-	if (!p || !client_expect(c, p, args, 0, "ok\n", 3)) {
-		ctx_fail(c, "(the grader's server listened on %s only, the second address of "
-			 "\"localhost\"; the first was refused)", ctx_loopback(fam));
-		ctx_ladder_last(c, ctx_port(c, 0));
-	}
-}
-
-static void client_errors(struct ctx *c)
-{
-	char refused_url[160], unknown_url[160];
-
-	snprintf(refused_url, sizeof refused_url, "http://127.0.0.1:%u/", ctx_port(c, 1));
-	snprintf(unknown_url, sizeof unknown_url, "http://no-such-host.invalid:%u/", ctx_port(c, 1));
-	const char *refused[] = { "http_client", refused_url, NULL };
-	const char *unknown[] = { "http_client", unknown_url, NULL };
-	ctx_check_client_errors(c, refused, unknown);
-}
-
-static void client_timeout(struct ctx *c)
-{
-	char url[160];
-
-	url_of(c, "127.0.0.1", "/slow", url, sizeof url);
-	const char *argv[] = { "http_client", url, NULL };
-	ctx_check_client_timeout(c, argv, "\r\n\r\n", 5, 10);
-}
-
-/* ---- the table ------------------------------------------------------------------------ */
-
-static const struct check checks[] = {
-	{ "http.server-usage", "server: usage errors exit 2, a bad DOCROOT exits 1", 2,
-	  "The contract", "Check argc and the port (digits, 1..65535) first: usage line, exit(2). "
-	  "A DOCROOT that is not a directory is a runtime error: one line, exit(1).",
-	  0, 0, server_usage, 0 },
-	{ "http.curl", "curl: several URLs over one connection", 5,
-	  "Persistent connections and pipelining",
-	  "Loop over requests on a connection until the client closes or asks to; every "
-	  "response carries Content-Length so curl knows where it ends.",
-	  CHECK_WIRE, 0, server_curl, 0 },
-	{ "http.get", "GET a file: 200, Content-Length, the file", 4, "Step 3: one request, one file",
-	  "Status line, Content-Type, Content-Length from fstat, an empty line, then exactly the "
-	  "file's bytes; drop the query and percent-decode the path first.",
-	  CHECK_WIRE, 0, server_get, 0 },
-	{ "http.content-type", "Content-Type by extension", 3, "Content types",
-	  "Take the extension after the last '.' of the last path segment and look it up in the "
-	  "table; anything else is application/octet-stream.", CHECK_WIRE, 0, server_content_type, 0 },
-	{ "http.index", "a directory serves index.html, or 404", 3, "Step 5: paths",
-	  "stat() the path: for a directory append /index.html; when that does not exist, 404.",
-	  CHECK_WIRE, 0, server_index, 0 },
-	{ "http.not-found", "404 and 403 with an HTML body", 3, "Status codes",
-	  "open() failing with ENOENT is 404, with EACCES 403; send_error writes a short HTML "
-	  "body with its Content-Length.", CHECK_WIRE, 0, server_not_found, 0 },
-	{ "http.traversal", "no path leaves DOCROOT", 5, "Paths, percent-encoding and traversal",
-	  "Percent-decode first, then refuse any \"..\" segment; and check that realpath() of the "
-	  "file starts with realpath(DOCROOT) followed by '/'.", CHECK_WIRE, 0, server_traversal, 0 },
-	{ "http.methods", "405 with Allow for other methods, 501 for unknown", 3, "Status codes",
-	  "Compare the method case-sensitively: GET and HEAD are served, the seven other standard "
-	  "ones get 405 with \"Allow: GET, HEAD\", anything else 501.",
-	  CHECK_WIRE, 0, server_methods, 0 },
-	{ "http.head", "HEAD: GET's head, no body", 3, "Status codes",
-	  "Build the same head as for GET (Content-Length included) and skip only the body, also "
-	  "for error responses.", CHECK_WIRE, 0, server_head, 0 },
-	{ "http.bad-request", "malformed requests: 400, then FIN", 3, "Closing cleanly: FIN, not RST",
-	  "Check each part of the request line and each header line; answer 400 with "
-	  "Connection: close, then shutdown(SHUT_WR), read until EOF, close().",
-	  CHECK_WIRE, 0, server_bad_request, 0 },
-	{ "http.host", "HTTP/1.1 needs exactly one Host", 2, "Headers and Host",
-	  "Count Host lines (any case); for HTTP/1.1 anything but one is 400; HTTP/1.0 may omit it.",
-	  CHECK_WIRE, 0, server_host, 0 },
-	{ "http.version", "other versions: 505, then close", 2, "The request line",
-	  "A well-formed HTTP/<d>.<d> that is neither 1.0 nor 1.1 gets 505 and Connection: close.",
-	  CHECK_WIRE, 0, server_version, 0 },
-	{ "http.too-long", "414 and 431 over the limits, served under them", 3,
-	  "Step 4: every status code",
-	  "Count bytes as you read: over 8192 in the request line is 414, over 16384 in the header "
-	  "lines 431; then close cleanly.", CHECK_WIRE, 0, server_too_long, 0 },
-	{ "http.keep-alive", "several requests on one connection", 4,
-	  "Persistent connections and pipelining",
-	  "After a response, go back to reading the next request on the same socket; 404, 405 and "
-	  "501 do not end the connection.", CHECK_WIRE, 0, server_keep_alive, 0 },
-	{ "http.close", "close and HTTP/1.0: the response, then FIN", 4,
-	  "Closing cleanly: FIN, not RST",
-	  "Decide from the version and Connection; say Connection: close, then shutdown(SHUT_WR), "
-	  "read until EOF, close().", CHECK_WIRE, 0, server_close, 0 },
-	{ "http.pipelining", "three requests in one segment, answered in order", 4,
-	  "Persistent connections and pipelining",
-	  "Keep the bytes after the current request in the connection's buffer: they are the next "
-	  "request.", CHECK_WIRE, 0, server_pipelining, 0 },
-	{ "http.byte-by-byte", "a request one byte per segment", 3,
-	  "Persistent connections and pipelining",
-	  "recv() returns what has arrived: keep reading until the buffer holds a whole line.",
-	  CHECK_WIRE, 0, server_byte_by_byte, 0 },
-	{ "http.request-body", "a request body is skipped", 3, "Persistent connections and pipelining",
-	  "Read and discard Content-Length bytes after the head, even when the answer is 405.",
-	  CHECK_WIRE, 0, server_request_body, 0 },
-	{ "http.binary", "1 MiB of every byte value, intact", 3, "Step 3: one request, one file",
-	  "read() and send() with byte counts; never strlen() or string functions on file data.",
-	  CHECK_WIRE, 0, server_binary, 16 },
-	{ "http.concurrency", "an idle connection blocks no one", 4, "One thread per connection",
-	  "accept() in the main thread and hand each connection to its own detached thread.",
-	  CHECK_WIRE, 0, server_concurrency, 0 },
-	{ "http.idle", "an idle connection stays open 2.5 s", 2, "One thread per connection",
-	  "Set SO_RCVTIMEO to 5 s, not less: a keep-alive connection may sit silent between "
-	  "requests, and the contract lets the server close it after 5 s, never sooner.",
-	  CHECK_IDLE, 0, server_idle, 0 },
-	{ "http.restart", "restart at once after serving", 2, "The contract",
-	  "Set SO_REUSEADDR on the listening socket before bind(): the server closed first, so "
-	  "the port has connections in TIME_WAIT.", 0, 0, server_restart, 0 },
-	{ "http.robustness", "garbage, resets and vanishing clients", 4,
-	  "Closing cleanly: FIN, not RST",
-	  "Ignore SIGPIPE (or send with MSG_NOSIGNAL); a failed recv or send ends that connection's "
-	  "thread, never the server.", CHECK_WIRE, 0, server_robustness, 32 },
-	{ "http.client-usage", "client: bad URLs and options exit 2", 2, "The contract",
-	  "Parse the URL before connecting: http:// only, a host, a port 1..65535, no user info, "
-	  "no spaces; usage line, exit(2).", CHECK_WIRE, 0, client_usage, 0 },
-	{ "http.client-request", "the GET request, byte for byte", 3,
-	  "Step 7: the client's request and head",
-	  "Exactly \"GET <path?query> HTTP/1.1\", \"Host: host:port\" (IPv6 in brackets), "
-	  "\"Connection: close\", each ended by \\r\\n, then \\r\\n; no fragment.",
-	  CHECK_WIRE, 0, client_request, 0 },
-	{ "http.client-post", "-d: the POST request, byte for byte", 3,
-	  "Step 7: the client's request and head",
-	  "After Connection: close, Content-Type: application/x-www-form-urlencoded and "
-	  "Content-Length: strlen(DATA), the empty line, then DATA.", CHECK_WIRE, 0, client_post, 0 },
-	{ "http.client-length", "a Content-Length body in many segments", 3,
-	  "Message bodies: Content-Length and chunked",
-	  "Count body bytes until Content-Length; then stop, without waiting for the close.",
-	  CHECK_WIRE, 0, client_length, 0 },
-	{ "http.client-chunked", "chunked bodies decoded exactly", 4,
-	  "Message bodies: Content-Length and chunked",
-	  "Size lines are hex with optional ;extensions; after each chunk comes CRLF; after the "
-	  "0 chunk, trailer lines up to an empty line.", CHECK_WIRE, 0, client_chunked, 0 },
-	{ "http.client-close", "no length: the body runs until FIN", 2,
-	  "Message bodies: Content-Length and chunked",
-	  "With neither chunked nor Content-Length, copy until recv() returns 0.",
-	  CHECK_WIRE, 0, client_close, 0 },
-	{ "http.client-continue", "1xx interim responses are skipped", 2, "Status codes",
-	  "A 1xx head is followed by another response: read heads until the status is 200 or more; "
-	  "-i shows only the final one.", CHECK_WIRE, 0, client_continue, 0 },
-	{ "http.client-status", "exit 0 for 2xx/3xx, 3 for 4xx/5xx", 3, "Status codes",
-	  "Write the body whatever the status, then exit 3 when the code is 400 or more; 204 has "
-	  "no body.", CHECK_WIRE, 0, client_status, 0 },
-	{ "http.client-include", "-i: the head as received, then the body", 2,
-	  "Step 8: the client's body",
-	  "With -i write the status line and header lines exactly as they came, CRLFs and the "
-	  "empty line included.", CHECK_WIRE, 0, client_include, 0 },
-	{ "http.client-output", "-o FILE: the body into the file", 2, "Step 8: the client's body",
-	  "open(FILE, O_WRONLY | O_CREAT | O_TRUNC, 0644) and write the body there, nothing to "
-	  "stdout.", CHECK_WIRE, 0, client_output, 0 },
-	{ "http.client-binary", "a binary body, intact", 2, "Step 8: the client's body",
-	  "write() with byte counts; never fputs or printf(\"%s\") on body bytes.",
-	  CHECK_WIRE, 0, client_binary, 0 },
-	{ "http.client-malformed", "malformed responses: exit 1", 3, "Status codes",
-	  "Check the status line (HTTP/1.x, three digits 100..599), each header line, each chunk "
-	  "size, and that the body is complete; one line on stderr, exit(1).",
-	  CHECK_WIRE, 0, client_malformed, 0 },
-	{ "http.client-errors", "refused and unknown hosts: exit 1", 2, "The contract",
-	  "Print one line \"http_client: what: why\" (gai_strerror, strerror) and exit(1).",
-	  CHECK_WIRE, 0, client_errors, 0 },
-	{ "http.client-addrs", "every address of a name is tried", 2,
-	  "Step 7: the client's request and head",
-	  "Loop over the getaddrinfo() list (AF_UNSPEC): socket() and connect() each address "
-	  "until one connects; only when all fail is it an error.", 0, 0, client_addrs, 0 },
-	{ "http.client-timeout", "a silent server: give up after 5 s", 2, "The contract",
-	  "Set SO_RCVTIMEO (or poll) to 5 s; on timeout print one line and exit(1).",
-	  CHECK_IDLE, 16000, client_timeout, 0 },
-};
-
-/* Hints for what a failure showed (ctx_hint), where it differs from a check's own. */
-static const struct check_hint hints[] = {
-	{ "http.get", HINT_ADDR, "Pitfalls",
-	  "No connection over ::1: listen on an AF_INET6 socket bound to :: with IPV6_V6ONLY "
-	  "set to 0, so IPv4 and IPv6 clients both reach it." },
-	{ "http.get", HINT_NUL, "Pitfalls",
-	  "The body stopped at a NUL byte: read() and send() the file with byte counts, never "
-	  "strlen() or string functions on file data." },
-	{ "http.binary", HINT_NUL, "Pitfalls",
-	  "The body stopped at a NUL byte: Content-Length comes from fstat(), and the file goes "
-	  "out with read()/send() byte counts, never strlen() or \"%s\"." },
-	{ "http.binary", HINT_SHORT, "Pitfalls",
-	  "The first bytes are right and the rest never came: send() may write less than asked; "
-	  "loop until every byte is sent (the send loop of lab 01)." },
-	{ "http.binary", HINT_RST, "Closing cleanly: FIN, not RST",
-	  "The server reset the connection mid-body: send every byte, then shutdown(), drain, "
-	  "close()." },
-	{ "http.client-request", HINT_ADDR, "Pitfalls",
-	  "No connection to [::1] or localhost: pass the host without brackets to getaddrinfo() "
-	  "with AF_UNSPEC, and try each address it returns until one connects." },
-	{ "http.client-addrs", HINT_ADDR, "Pitfalls",
-	  "The first address of \"localhost\" refused: try the next address of the getaddrinfo() "
-	  "list, and fail only when every one has." },
-	{ "http.client-close", HINT_NUL, "Pitfalls",
-	  "The body stopped at a NUL byte: write it with write() and byte counts, never fputs() or "
-	  "printf(\"%s\")." },
-	{ "http.client-close", HINT_SHORT, "Message bodies: Content-Length and chunked",
-	  "Part of the body is missing: with no length, keep reading and writing until recv() "
-	  "returns 0, and write() every byte (loop on short writes)." },
-	{ "http.client-length", HINT_NUL, "Pitfalls",
-	  "The body stopped at a NUL byte: write it with write() and byte counts, never fputs() or "
-	  "printf(\"%s\")." },
-	{ "http.client-chunked", HINT_NUL, "Pitfalls",
-	  "The body stopped at a NUL byte: copy chunk data with byte counts, never string "
-	  "functions." },
-	{ "http.client-chunked", HINT_RST, "Message bodies: Content-Length and chunked",
-	  "The client closed with unread bytes (RST): after the 0 chunk, read trailer lines up to "
-	  "the empty line before close()." },
-	{ "http.close", HINT_RST, "Closing cleanly: FIN, not RST",
-	  "The server sent RST: the client's next request was unread when it closed. "
-	  "shutdown(SHUT_WR), read until recv() returns 0, then close()." },
-	{ "http.bad-request", HINT_RST, "Closing cleanly: FIN, not RST",
-	  "The server sent RST: the rest of the bad request was unread when it closed. "
-	  "shutdown(SHUT_WR), read until recv() returns 0, then close()." },
-	{ NULL, NULL, NULL, NULL },
-};
-
-static const char *const programs[] = { "http_server", "http_client", NULL };
-
-const struct lab lab_04_http = {
-	.id = "04-http",
-	.title = "HTTP/1.1 by hand",
-	.programs = programs,
-	.checks = checks,
-	.nchecks = sizeof checks / sizeof *checks,
-	.hints = hints,
-};
