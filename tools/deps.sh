@@ -3,7 +3,7 @@
 set -euo pipefail
 
 pkgs=(build-essential pkg-config libpcap-dev libcjson-dev libcriterion-dev libssl-dev libseccomp-dev
-      tcpdump socat netcat-openbsd curl python3 git util-linux clang)
+      tcpdump socat netcat-openbsd curl python3 git util-linux clang chromium)
 
 missing=()
 for p in "${pkgs[@]}"; do
