@@ -190,3 +190,9 @@ Test(courses, html_report_escapes_student_bytes_and_renders, .timeout = 180)
 	kit_rmdir(tmp);
 	free(tmp);
 }
+
+Test(courses, gradescope_bundle_on_a_simulated_root_in_host_mode, .timeout = 400)
+{
+	skip_under_sanitizers();
+	script("tests/courses/gradescope.sh 2>&1");
+}
