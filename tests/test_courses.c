@@ -196,3 +196,9 @@ Test(courses, gradescope_bundle_on_a_simulated_root_in_host_mode, .timeout = 400
 	skip_under_sanitizers();
 	script("tests/courses/gradescope.sh 2>&1");
 }
+
+Test(courses, classroom_workflow_commands_run_locally, .timeout = 200)
+{
+	skip_under_sanitizers();
+	script("tests/courses/classroom.sh 2>&1");
+}
