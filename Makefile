@@ -5,7 +5,8 @@
 #   make deps       install missing system packages (apt-get; sudo when not root)
 #   make handout    dist/wirelab-student.tar.gz: the kit without solutions, for students
 #   make gradescope dist/gradescope-autograder.zip (COURSE=FILE.json names the labs)
-#   make classroom  dist/classroom/: a GitHub Classroom template (GRADER_REPO=, GRADER_TAG=)
+#   make classroom  dist/classroom/: a GitHub Classroom template (GRADER_REPO=, GRADER_TAG=,
+#                   GRADER_COMMIT=, LABS=)
 
 CC      ?= cc
 SAN     ?=
@@ -77,6 +78,6 @@ gradescope:
 	@tools/gradescope/bundle.sh dist/gradescope-autograder.zip $(COURSE)
 
 classroom:
-	@tools/classroom/template.sh dist/classroom $(GRADER_REPO) $(GRADER_TAG)
+	@tools/classroom/template.sh dist/classroom "$(GRADER_REPO)" "$(GRADER_TAG)" "$(GRADER_COMMIT)" $(LABS)
 
 -include $(shell find build -name '*.d' 2>/dev/null)
