@@ -472,3 +472,140 @@ int html_write(FILE *f, const struct report_opts *o, const struct lab_result *la
 	fputs("</main>\n</body>\n</html>\n", f);
 	return rc;
 }
+
+/* ---- the class page ------------------------------------------------------------------ */
+
+static const char class_css[] =
+	"table.grid{width:auto;font-size:13px}table.grid td,table.grid th{border:1px solid #d5dae1;"
+	"padding:2px 4px;text-align:center}table.grid td.name{text-align:left;white-space:nowrap}"
+	"th.cid{vertical-align:bottom;height:15em}th.cid span{writing-mode:vertical-rl;"
+	"transform:rotate(180deg);font:12px monospace;white-space:nowrap}"
+	"td.pass{background:#c8e6c9}td.fail{background:#ffcdd2}td.error{background:#ffe0b2}"
+	"td.skip{background:#cfd8dc}td.none{background:#eceff1;color:#90a4ae}"
+	"tfoot td{font-size:11px}";
+
+static const char *const cell_mark[] = { "ok", "x", "E", "S" };
+
+struct column {
+	const struct lab *lab;
+	const struct check *check;
+};
+
+/* The result of check ch of lab in student s, or NULL when they have none. */
+static const struct check_result *class_cell(const struct html_student *s,
+					     const struct column *c)
+{
+	for (size_t l = 0; l < s->nlabs; l++) {
+		const struct lab_result *lr = &s->labs[l];
+		if (lr->lab != c->lab)
+			continue;
+		for (size_t i = 0; i < lr->n; i++)
+			if (lr->checks[i] == c->check || strcmp(lr->checks[i]->id, c->check->id) == 0)
+				return &lr->results[i];
+	}
+	return NULL;
+}
+
+/* Every lab's checks once, in the order students first have them. */
+static struct column *class_columns(const struct html_student *s, size_t n, size_t *ncols)
+{
+	size_t cap = 0;
+	for (size_t k = 0; k < n; k++)
+		for (size_t l = 0; l < s[k].nlabs; l++)
+			cap += s[k].labs[l].n;
+	struct column *cols = calloc(cap ? cap : 1, sizeof *cols);
+	if (!cols)
+		return NULL;
+	*ncols = 0;
+	for (size_t k = 0; k < n; k++)
+		for (size_t l = 0; l < s[k].nlabs; l++) {
+			const struct lab_result *lr = &s[k].labs[l];
+			bool seen = false;
+			for (size_t c = 0; c < *ncols && !seen; c++)
+				seen = cols[c].lab == lr->lab;
+			for (size_t i = 0; i < lr->n && !seen; i++)
+				cols[(*ncols)++] = (struct column){ lr->lab, lr->checks[i] };
+		}
+	return cols;
+}
+
+int html_class_write(FILE *f, const char *title, const struct html_student *s, size_t n)
+{
+	size_t ncols = 0;
+	struct column *cols = class_columns(s, n, &ncols);
+
+	if (!cols)
+		return -ENOMEM;
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+	      "style-src 'unsafe-inline'\">\n<title>wirelab: ", f);
+	html_str(f, title ? title : "");
+	fprintf(f, "</title>\n<style>%s%s</style>\n</head>\n<body>\n<header><h1>wirelab: ",
+		css, class_css);
+	html_str(f, title ? title : "");
+	fprintf(f, "</h1>\n<p>%zu students, %zu checks</p></header>\n<main>\n"
+		"<table class=\"grid\">\n<thead><tr><th rowspan=\"2\">student</th>", n, ncols);
+	for (size_t c = 0; c < ncols;) {
+		size_t span = 0;
+		while (c + span < ncols && cols[c + span].lab == cols[c].lab)
+			span++;
+		fprintf(f, "<th colspan=\"%zu\">", span);
+		html_str(f, cols[c].lab->id);
+		fputs("</th>", f);
+		c += span;
+	}
+	fputs("<th rowspan=\"2\">points</th><th rowspan=\"2\">status</th></tr>\n<tr>", f);
+	for (size_t c = 0; c < ncols; c++) {
+		fputs("<th class=\"cid\" id=\"col-", f);
+		html_str(f, cols[c].lab->id);
+		fputc('-', f);
+		html_str(f, cols[c].check->id);
+		fputs("\"><span>", f);
+		html_str(f, cols[c].check->id);
+		fputs("</span></th>", f);
+	}
+	fputs("</tr></thead>\n<tbody>\n", f);
+	for (size_t k = 0; k < n; k++) {
+		int score = 0, max = 0;
+		for (size_t l = 0; l < s[k].nlabs; l++) {
+			score += s[k].labs[l].score;
+			max += s[k].labs[l].max_score;
+		}
+		fputs("<tr><td class=\"name\">", f);
+		if (s[k].page) {
+			fputs("<a href=\"", f);
+			html_file_url(f, s[k].page);
+			fputs("\">", f);
+		}
+		html_str(f, s[k].name ? s[k].name : "");
+		fputs(s[k].page ? "</a></td>" : "</td>", f);
+		for (size_t c = 0; c < ncols; c++) {
+			const struct check_result *r = class_cell(&s[k], &cols[c]);
+			if (r)
+				fprintf(f, "<td class=\"%s\">%s</td>", status_class[r->status],
+					cell_mark[r->status]);
+			else
+				fputs("<td class=\"none\">-</td>", f);
+		}
+		fprintf(f, "<td class=\"pts\">%d/%d</td><td>", score, max);
+		html_str(f, s[k].status ? s[k].status : "graded");
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</tbody>\n<tfoot><tr><td class=\"name\">pass rate</td>", f);
+	for (size_t c = 0; c < ncols; c++) {
+		size_t had = 0, passed = 0;
+		for (size_t k = 0; k < n; k++) {
+			const struct check_result *r = class_cell(&s[k], &cols[c]);
+			had += r != NULL;
+			passed += r && r->status == CHECK_PASS;
+		}
+		if (had)
+			fprintf(f, "<td title=\"%zu of %zu\">%zu%%</td>", passed, had,
+				(passed * 100 + had / 2) / had);
+		else
+			fputs("<td>-</td>", f);
+	}
+	fputs("<td></td><td></td></tr></tfoot>\n</table>\n</main>\n</body>\n</html>\n", f);
+	free(cols);
+	return 0;
+}

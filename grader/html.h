@@ -17,4 +17,20 @@ int html_write(FILE *f, const struct report_opts *o, const struct lab_result *la
  * \xNN), then & < > " ' as character references. Safe in text and in quoted attributes. */
 void html_text(FILE *f, const char *s, size_t n);
 
+/* One student of a class page. */
+struct html_student {
+	const char *name;                /* their folder's name: their bytes, escaped here */
+	const char *status;              /* "graded", "no sources found", ...; NULL: "graded" */
+	const char *page;                /* their own page, as a path relative to the class
+					  * page's folder, or NULL for no link */
+	const struct lab_result *labs;   /* their labs, as run_units returned them */
+	size_t nlabs;
+};
+
+/* The class page: a students x checks grid (a mark per cell, the checks grouped by lab, the
+ * columns those of the first student that has each lab), each student's total and status,
+ * a link to each student's page, and the pass rate of every check over the students who
+ * have that lab. Self-contained like the student page. Returns 0 or -errno. */
+int html_class_write(FILE *f, const char *title, const struct html_student *s, size_t n);
+
 #endif

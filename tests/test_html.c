@@ -97,3 +97,48 @@ Test(html, every_field_is_escaped)
 	cr_expect(strstr(p, "id=\"check-99-test-x.one\""), "the check's anchor");
 	free(p);
 }
+
+Test(html, class_page_grid_rates_links_and_escapes)
+{
+	static const struct check two[] = {
+		{ .id = "x.a", .title = "a", .points = 5 },
+		{ .id = "x.b", .title = "b", .points = 10 },
+	};
+	static const struct lab lab2 = { .id = "98-two", .title = "two", .programs = progs,
+					 .checks = two, .nchecks = 2 };
+	const struct check *chk[] = { &two[0], &two[1] };
+	struct check_result ra[2] = { { .status = CHECK_PASS, .score = 5 },
+				      { .status = CHECK_PASS, .score = 10 } };
+	struct check_result rb[2] = { { .status = CHECK_PASS, .score = 5 },
+				      { .status = CHECK_FAIL } };
+	struct lab_result la = { .lab = &lab2, .built = true, .n = 2, .checks = chk, .results = ra,
+				 .score = 15, .max_score = 15 };
+	struct lab_result lb = la;
+	lb.results = rb;
+	lb.score = 5;
+	struct html_student st[] = {
+		{ .name = "alice", .page = "alice/report.html", .labs = &la, .nlabs = 1 },
+		{ .name = "<b>bob</b>\xff", .page = "b o&b/report.html", .labs = &lb, .nlabs = 1 },
+		{ .name = "carol", .status = "no sources found" },
+	};
+	char *p = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&p, &len);
+	cr_assert(f);
+	cr_assert_eq(html_class_write(f, "lab <98>", st, 3), 0);
+	fclose(f);
+
+	cr_expect(strstr(p, "<th colspan=\"2\">98-two</th>"), "the lab over its two checks");
+	cr_expect(strstr(p, "id=\"col-98-two-x.a\"") && strstr(p, "id=\"col-98-two-x.b\""),
+		  "a column per check");
+	cr_expect(strstr(p, "<td title=\"2 of 2\">100%</td><td title=\"1 of 2\">50%</td>"),
+		  "pass rates over the students who have the lab:\n%s", p);
+	cr_expect(strstr(p, "&lt;b&gt;bob&lt;/b&gt;\\xff"), "the name escaped");
+	cr_expect(!strstr(p, "<b>"), "no markup from a name");
+	cr_expect(strstr(p, "href=\"b%20o%26b/report.html\""), "the link percent-encoded");
+	cr_expect(strstr(p, "<td class=\"pts\">5/15</td>"), "bob's points");
+	cr_expect_eq(count(p, "<td class=\"none\">-</td>"), 2, "carol has no lab: two blanks");
+	cr_expect(strstr(p, "no sources found"), "carol's status");
+	cr_expect(strstr(p, "lab &lt;98&gt;"), "the title escaped");
+	free(p);
+}
