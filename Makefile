@@ -3,6 +3,10 @@
 #   make grade      build everything and grade your labs/ tree
 #   make test       the kit's own tests (unit, solutions, stubs, mutants, real peers, sanitizers)
 #   make deps       install missing system packages (apt-get; sudo when not root)
+#   make handout    dist/wirelab-student.tar.gz: the kit without solutions, for students
+#   make gradescope dist/gradescope-autograder.zip (COURSE=FILE.json names the labs)
+#   make classroom  dist/classroom/: a GitHub Classroom template (GRADER_REPO=, GRADER_TAG=,
+#                   GRADER_COMMIT=, LABS=)
 
 CC      ?= cc
 SAN     ?=
@@ -71,5 +75,15 @@ test: deps
 
 clean:
 	rm -rf build bin
+
+.PHONY: handout gradescope classroom
+handout:
+	@tools/handout.sh dist/wirelab-student.tar.gz
+
+gradescope:
+	@tools/gradescope/bundle.sh dist/gradescope-autograder.zip $(COURSE)
+
+classroom:
+	@tools/classroom/template.sh dist/classroom "$(GRADER_REPO)" "$(GRADER_TAG)" "$(GRADER_COMMIT)" $(LABS)
 
 -include $(shell find build -name '*.d' 2>/dev/null)

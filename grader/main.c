@@ -33,7 +33,7 @@ static void usage(FILE *f)
 		"       wirelab --help | --version\n"
 		"\n"
 		"LAB is a number (01), a name (tcp-echo) or both (01-tcp-echo).\n"
-		"FORMAT is text (default), json, gradescope, junit or tap.\n"
+		"FORMAT is text (default), json, gradescope, junit, tap or html.\n"
 		"--check takes a check id or a pattern (\"echo.server-*\").\n"
 		"--repeat N runs each check N times: it passes only if every run passes.\n"
 		"Exit status: 0 every check passed, 1 a check failed, 2 usage or internal error.\n");
@@ -47,7 +47,7 @@ static bool is_dir(const char *p)
 }
 
 /* The kit's root: WIRELAB_ROOT, else the nearest folder above the binary that holds both
- * labs/ and solutions/. */
+ * labs/ and grader/ (a student kit has no solutions/). */
 static int find_root(char *out, size_t outsz)
 {
 	char exe[PATH_MAX], probe[PATH_MAX + 32];
@@ -65,7 +65,7 @@ static int find_root(char *out, size_t outsz)
 		*slash = '\0';
 		snprintf(probe, sizeof probe, "%s/labs", exe);
 		bool labs = is_dir(probe);
-		snprintf(probe, sizeof probe, "%s/solutions", exe);
+		snprintf(probe, sizeof probe, "%s/grader", exe);
 		if (labs && is_dir(probe)) {
 			snprintf(out, outsz, "%s", exe);
 			return 0;
@@ -320,8 +320,15 @@ static int cmd_grade(int argc, char **argv)
 		}
 	} else {
 		if (find_root(root, sizeof root) < 0) {
-			fprintf(stderr, "wirelab: cannot find the kit (labs/ and solutions/); set "
+			fprintf(stderr, "wirelab: cannot find the kit (labs/ and grader/); set "
 				"WIRELAB_ROOT\n");
+			return 2;
+		}
+		char sol[PATH_MAX + 16];
+		snprintf(sol, sizeof sol, "%s/solutions", root);
+		if (g.solution && !is_dir(sol)) {
+			fprintf(stderr, "wirelab: the reference solutions are not part of this kit "
+				"(%s has no solutions/)\n", root);
 			return 2;
 		}
 		snprintf(tree, sizeof tree, "%s/%s", root, g.solution ? "solutions" : "labs");

@@ -1,5 +1,6 @@
 /* report.c - the grading report in text, JSON, Gradescope, JUnit and TAP. */
 #include "report.h"
+#include "html.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -12,6 +13,7 @@ int report_parse_format(const char *s, enum report_format *out)
 		{ "text", REPORT_TEXT }, { "json", REPORT_JSON },
 		{ "gradescope", REPORT_GRADESCOPE }, { "junit", REPORT_JUNIT },
 		{ "tap", REPORT_TAP },
+		{ "html", REPORT_HTML },
 	};
 
 	for (size_t i = 0; i < sizeof tab / sizeof *tab; i++)
@@ -428,6 +430,7 @@ int report_write(FILE *f, const struct report_opts *o, const struct lab_result *
 	case REPORT_GRADESCOPE: return write_gradescope(f, labs, n);
 	case REPORT_JUNIT:      return write_junit(f, labs, n);
 	case REPORT_TAP:        return write_tap(f, labs, n);
+	case REPORT_HTML:       return html_write(f, o, labs, n);
 	}
 	return -EINVAL;
 }

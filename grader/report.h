@@ -9,7 +9,8 @@
 #include "run.h"
 #include "sandbox.h"
 
-enum report_format { REPORT_TEXT, REPORT_JSON, REPORT_GRADESCOPE, REPORT_JUNIT, REPORT_TAP };
+enum report_format { REPORT_TEXT, REPORT_JSON, REPORT_GRADESCOPE, REPORT_JUNIT, REPORT_TAP,
+		     REPORT_HTML };
 
 struct report_opts {
 	enum report_format format;

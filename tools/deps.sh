@@ -3,7 +3,7 @@
 set -euo pipefail
 
 pkgs=(build-essential pkg-config libpcap-dev libcjson-dev libcriterion-dev libssl-dev libseccomp-dev
-      tcpdump socat netcat-openbsd curl python3 git util-linux clang)
+      tcpdump socat netcat-openbsd curl python3 git util-linux clang chromium)
 
 missing=()
 for p in "${pkgs[@]}"; do
@@ -31,4 +31,12 @@ else
 fi
 echo "Installing: ${missing[*]}" >&2
 "${sudo[@]}" apt-get update -qq
+# A package the distribution does not have (Ubuntu has no "chromium", only a snap) is left
+# out with a word, instead of failing the whole install.
+have=()
+for p in "${missing[@]}"; do
+	if apt-cache show "$p" >/dev/null 2>&1; then have+=("$p"); else echo "wirelab: no package \"$p\" here; going on without it" >&2; fi
+done
+missing=("${have[@]}")
+[ ${#missing[@]} -eq 0 ] && exit 0
 DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
