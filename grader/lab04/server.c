@@ -527,24 +527,8 @@ void check_http_curl(struct ctx *c)
 	wire_responses(c, 0, NULL, 4, false, "curl's connection");
 }
 
-/* In the check's own namespace, make IPv6 sockets IPv6-only unless a program says
- * otherwise (net.ipv6.bindv6only is per namespace; its default 0 would hide a server that
- * leaves IPV6_V6ONLY on). Never on the host. */
-static void v6only_by_default(struct ctx *c)
-{
-	if (c->sb->mode != SB_NETNS)
-		return;
-	int fd = open("/proc/sys/net/ipv6/bindv6only", O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write(fd, "1\n", 2) != 2)
-		ctx_log(c, "could not set net.ipv6.bindv6only=1 here (%s): IPV6_V6ONLY left at "
-			"its default was not tested", strerror(errno));
-	if (fd >= 0)
-		close(fd);
-}
-
 void check_http_get(struct ctx *c)
 {
-	v6only_by_default(c);
 	if (!start_server(c))
 		return;
 	if (!get_file(c, "127.0.0.1", "/a.txt", A_TXT, strlen(A_TXT)) ||
