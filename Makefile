@@ -11,7 +11,7 @@ PKGS    := libpcap libcjson
 KIT_CFLAGS := -std=c17 -D_POSIX_C_SOURCE=200809L -O2 -g -Wall -Wextra -Wshadow \
               -Wformat=2 -Werror -pthread -Iharness -Igrader \
               $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-KIT_LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcap -lcjson) -pthread
+KIT_LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcap -lcjson) -pthread -lcrypto
 
 ifeq ($(SAN),1)
 BUILD      := build/san

@@ -270,6 +270,9 @@ static bool parse_head(char *head, struct request *r)
 				return false;
 		*colon = '\0';
 		char *v = colon + 1;
+		for (char *k = v; *k; k++)
+			if ((unsigned char)*k < 0x20 && *k != '\t')
+				return false;   /* a control character in a value */
 		while (*v == ' ' || *v == '\t')
 			v++;
 		char *e = v + strlen(v);
@@ -412,19 +415,18 @@ static enum verdict control_frame(struct session *s, const struct ws_header *h,
 /* A data frame: text, binary or continuation. Echoes the message when it is complete. */
 static enum verdict data_frame(struct session *s, const struct ws_header *h)
 {
-	if (h->opcode == WS_CONT && !s->msg_op)
-		return fail(s, WS_CLOSE_PROTOCOL);      /* a continuation with no message */
-	if (h->opcode != WS_CONT && s->msg_op)
-		return fail(s, WS_CLOSE_PROTOCOL);      /* a new message inside another */
+	/* A continuation with no message, or a new message inside another. */
+	if ((h->opcode == WS_CONT) != (s->msg_op != 0)) {
+		s->skip = h->len;
+		return fail(s, WS_CLOSE_PROTOCOL);
+	}
 	if (h->opcode != WS_CONT) {
 		s->msg_op = h->opcode;
 		s->msg_len = 0;
 		ws_utf8_init(&s->utf8);
 	}
-	if (h->len > MAX_MESSAGE - s->msg_len) {
-		s->skip = h->len;       /* read and drop the rest, after our close */
-		return fail(s, WS_CLOSE_TOO_BIG);
-	}
+	if (h->len > MAX_MESSAGE - s->msg_len)
+		return fail(s, WS_CLOSE_TOO_BIG);       /* skip: the rest is read and dropped */
 	if (s->msg_len + h->len > s->msg_cap) {
 		size_t cap = s->msg_len + h->len;
 		uint8_t *m = realloc(s->msg, cap ? cap : 1);
@@ -436,6 +438,7 @@ static enum verdict data_frame(struct session *s, const struct ws_header *h)
 	uint8_t *p = s->msg + s->msg_len;
 	if (conn_read(s->c, p, h->len, -1) < 0)
 		return PEER_GONE;
+	s->skip = 0;
 	ws_mask(p, h->len, h->key, 0);
 	s->msg_len += h->len;
 	/* Section 8.1: fail a text message as soon as its bytes cannot be UTF-8. */
@@ -458,8 +461,11 @@ static enum verdict next_frame(struct session *s)
 
 	if (hl == -2)
 		return PEER_GONE;
-	if (hl < 0 || h.rsv != 0 || !h.masked)
-		return fail(s, WS_CLOSE_PROTOCOL);      /* bad length, reserved bit, unmasked */
+	if (hl < 0)
+		return fail(s, WS_CLOSE_PROTOCOL);      /* a bad length: nothing more to read */
+	s->skip = h.len;                                /* dropped if we refuse this frame */
+	if (h.rsv != 0 || !h.masked)
+		return fail(s, WS_CLOSE_PROTOCOL);      /* a reserved bit, an unmasked frame */
 	switch (h.opcode) {
 	case WS_CONT:
 	case WS_TEXT:
@@ -468,12 +474,11 @@ static enum verdict next_frame(struct session *s)
 	case WS_CLOSE:
 	case WS_PING:
 	case WS_PONG:
-		if (h.len > 125) {
-			s->skip = h.len;
+		if (h.len > 125)
 			return fail(s, WS_CLOSE_PROTOCOL);
-		}
 		if (conn_read(s->c, ctl, h.len, -1) < 0)
 			return PEER_GONE;
+		s->skip = 0;
 		ws_mask(ctl, h.len, h.key, 0);
 		return control_frame(s, &h, ctl);
 	default:
