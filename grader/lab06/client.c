@@ -226,18 +226,18 @@ static struct proc *client_run(struct ctx *c, const char *url, const struct scri
 			p = NULL;
 			goto out;
 		}
-		if (!s->bad_accept) {
-			if (s->fin_first) {
-				seen->fin_ns = clock_mono_ns();
-				shutdown(fd, SHUT_WR);
-			} else if (s->close_first >= 0) {
-				wspeer_send_close(&w, (unsigned)s->close_first, NULL, LAB06_IO_MS);
-			}
-			if (!serve(c, &w, s, seen, &infd)) {
-				ctx_ladder_last(c, ctx_port(c, 0));
-				p = NULL;
-				goto out;
-			}
+		/* After a wrong accept key too: a client that does not check it carries on,
+		 * and is served to the end, so that it can exit 0. */
+		if (s->fin_first) {
+			seen->fin_ns = clock_mono_ns();
+			shutdown(fd, SHUT_WR);
+		} else if (s->close_first >= 0) {
+			wspeer_send_close(&w, (unsigned)s->close_first, NULL, LAB06_IO_MS);
+		}
+		if (!serve(c, &w, s, seen, &infd)) {
+			ctx_ladder_last(c, ctx_port(c, 0));
+			p = NULL;
+			goto out;
 		}
 	}
 	if (infd >= 0) {
