@@ -4,6 +4,8 @@ set -euo pipefail
 
 pkgs=(build-essential pkg-config libpcap-dev libcjson-dev libcriterion-dev libssl-dev
       tcpdump socat netcat-openbsd curl python3 git util-linux clang)
+# Lab 06's real peers: python's websockets, node's ws, a headless browser.
+pkgs+=(python3-websockets nodejs node-ws chromium)
 
 missing=()
 for p in "${pkgs[@]}"; do
