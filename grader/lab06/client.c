@@ -178,7 +178,7 @@ static struct proc *client_run(struct ctx *c, const char *url, const struct scri
 			       struct seen *seen)
 {
 	char why[256], fifo[512];
-	struct wspeer w;
+	struct wspeer w = { .fd = -1 };
 	struct proc *p = NULL;
 	int lfd, fd, infd;
 

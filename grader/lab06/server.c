@@ -421,7 +421,7 @@ void lab06_handshake(struct ctx *c)
 		"Origin: http://example.com\r\n",
 		"Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n",
 	};
-	struct wspeer w;
+	struct wspeer w = { .fd = -1 };
 
 	if (!start_server(c))
 		return;
@@ -510,7 +510,7 @@ void lab06_handshake_errors(struct ctx *c)
 
 void lab06_first_frame(struct ctx *c)
 {
-	struct wspeer w;
+	struct wspeer w = { .fd = -1 };
 	static const char req[] = "GET / HTTP/1.1\r\n" H_HOST H_UP H_CONN H_KEY H_VER "\r\n";
 	static const uint8_t key[4] = { 0x12, 0x34, 0x56, 0x78 };
 	size_t flen;
@@ -560,7 +560,7 @@ static bool echo_one(struct ctx *c, struct wspeer *w, unsigned op, const uint8_t
 void lab06_echo(struct ctx *c)
 {
 	static const size_t sizes[] = { 0, 1, 125, 126, 127, 128, 65535, 65536, 100000 };
-	struct wspeer w;
+	struct wspeer w = { .fd = -1 };
 	uint32_t seed = 0x6e11c0de;
 	uint8_t *bin = ctx_pattern(100000, seed, true);
 	char *text = malloc(100001);
@@ -581,7 +581,7 @@ void lab06_echo(struct ctx *c)
 	/* Several messages in one segment come back in order. */
 	if (!ctx_failed(c)) {
 		struct peer_buf many = { 0 };
-		char msg[16];
+		char msg[32];
 		for (int i = 0; i < 10; i++) {
 			size_t flen;
 			uint8_t k[4] = { (uint8_t)i, 1, 2, 3 };
@@ -610,7 +610,7 @@ out:
 
 void lab06_large(struct ctx *c)
 {
-	struct wspeer w;
+	struct wspeer w = { .fd = -1 };
 	uint32_t seed = 0x16161616;
 	uint8_t *big = ctx_pattern(MAX_MSG, seed, true);
 
@@ -654,7 +654,7 @@ static bool finish_refused(struct ctx *c, struct wspeer *w, const char *what, si
 
 void lab06_too_big(struct ctx *c)
 {
-	struct wspeer w;
+	struct wspeer w = { .fd = -1 };
 	uint8_t h[WSFRAME_MAX_HEADER];
 	static const uint8_t key[4] = { 9, 8, 7, 6 };
 	static const char one[] = "a frame header announcing 16 MiB + 1 byte";
@@ -691,7 +691,7 @@ out:
 
 void lab06_fragments(struct ctx *c)
 {
-	struct wspeer w;
+	struct wspeer w = { .fd = -1 };
 
 	if (!start_server(c) || !ws_open(c, &w, NULL, 11))
 		goto out;
@@ -730,7 +730,7 @@ out:
 
 void lab06_ping(struct ctx *c)
 {
-	struct wspeer w;
+	struct wspeer w = { .fd = -1 };
 	uint8_t p125[125];
 	struct wsframe f;
 	char o[32], e[100], what[96];
@@ -784,7 +784,7 @@ static void run_bad_frames(struct ctx *c, const struct bad_frames *cases, size_t
 			   size_t before)
 {
 	for (size_t i = 0; i < ncases; i++) {
-		struct wspeer w;
+		struct wspeer w = { .fd = -1 };
 		char what[200];
 		snprintf(what, sizeof what, "after %s", cases[i].what);
 		uint8_t buf[40 + 200] = { 0 };
@@ -874,7 +874,7 @@ void lab06_utf8(struct ctx *c)
 		{ "fragments whose last one ends mid code point (61 | CE)",
 		  { 0x01, M0 | 1, K0, 'a', 0x80, M0 | 1, K0, 0xCE }, 14, 1007, 0 },
 	};
-	struct wspeer w;
+	struct wspeer w = { .fd = -1 };
 
 	if (!start_server(c))
 		return;
@@ -913,7 +913,7 @@ void lab06_close(struct ctx *c)
 	if (!start_server(c))
 		return;
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-		struct wspeer w;
+		struct wspeer w = { .fd = -1 };
 		char what[160];
 		if (!ws_open(c, &w, NULL, (uint32_t)(200 + i))) {
 			wspeer_close(&w);
