@@ -26,7 +26,7 @@ static const struct check checks[] = {
 	  .points = 2, .section = "Step 5: frames",
 	  .hint = "Bytes read after the empty line of the request are the start of the first frame: "
 		  "keep them in the connection's buffer.",
-	  .flags = CHECK_WIRE, .run = lab06_first_frame },
+	  .run = lab06_first_frame },
 	{ .id = "ws.echo", .title = "text and binary at every length form, in order", .points = 4,
 	  .section = "Frames", .hint = "Lengths 126..65535 use 16 bits, larger ones 64 bits; unmask "
 		  "with key[i % 4]; echo with the same opcode, unmasked.",
