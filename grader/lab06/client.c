@@ -601,3 +601,58 @@ void lab06_client_timeout(struct ctx *c)
 	const char *argv[] = { "ws_client", url, NULL };
 	ctx_check_client_timeout(c, argv, "\r\n\r\n", LAB06_CLIENT_S, LAB06_CLIENT_S + 5);
 }
+
+/* The server reads the client's close and then says nothing, and keeps the connection
+ * open: the client gives up after about 5 s with one line, exit 1. */
+void lab06_client_close_timeout(struct ctx *c)
+{
+	char why[256], fifo[512], url[128];
+	struct wspeer w = { .fd = -1 };
+	struct wsframe f;
+	int lfd, fd, infd;
+
+	url_of(c, "127.0.0.1", "/", url, sizeof url);
+	lfd = peer_listen("::", ctx_port(c, 0), SOCK_STREAM, why, sizeof why);
+	if (lfd < 0) {
+		ctx_error(c, "the grader's server: %s", why);
+		return;
+	}
+	infd = make_fifo(c, fifo, sizeof fifo);
+	struct proc *p = infd >= 0 ? ctx_start(c, fifo, "ws_client", url, NULL) : NULL;
+	if (infd >= 0)
+		close(infd);    /* an empty stdin: the client closes at once */
+	if (!p)
+		goto out;
+	fd = ctx_accept(c, lfd, p, 3000);
+	if (fd < 0) {
+		ctx_no_connection(c, p, fd);
+		goto out;
+	}
+	wspeer_init(&w, fd, false, 1);
+	int rc = wspeer_server_handshake(&w, false, NULL, 0, NULL, 0, LAB06_IO_MS, why, sizeof why);
+	if (rc == 0)
+		rc = wspeer_frame(&w, &f, LAB06_IO_MS, why, sizeof why);
+	if (rc != 1 || f.opcode != WS_OP_CLOSE) {
+		ctx_fail(c, "expected: with an empty stdin, ws_client sends a close frame after the "
+			 "handshake\n   seen: %s", rc == 1 ? "another frame" : rc == 0 ? "the connection "
+			 "ended" : rc == -EPROTO ? why : peer_strerror(rc));
+		ctx_ladder_last(c, ctx_port(c, 0));
+		goto out;
+	}
+	int64_t t0 = clock_mono_ns();
+	/* Say nothing; the client's FIN (or its exit) ends the wait. */
+	while (wspeer_frame(&w, &f, (LAB06_CLIENT_S + 5) * 1000, why, sizeof why) == 1)
+		;
+	if (ctx_wait(c, p, 1000)) {
+		double took = (p->end_ns > 0 ? p->end_ns - t0 : clock_mono_ns() - t0) / 1e9;
+		ctx_log(c, "ws_client gave up %.2f s after its close frame", took);
+		if (took < LAB06_CLIENT_S * 0.9)
+			ctx_fail(c, "expected: ws_client waits %d s for the server's close\n   seen: it gave "
+				 "up after %.2f s", LAB06_CLIENT_S, took);
+		else
+			ctx_expect_error_line(c, p, "a server that never answers the close frame");
+	}
+out:
+	wspeer_close(&w);
+	close(lfd);
+}

@@ -504,8 +504,24 @@ void lab06_handshake_errors(struct ctx *c)
 		}
 	}
 	if (!plain(c, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX: \x01\r\n\r\n", 400, NULL, false) ||
-	    !plain(c, "GET /\r\n\r\n", 400, NULL, false))
+	    !plain(c, "GET /\r\n\r\n", 400, NULL, false)) {
 		ctx_ladder_last(c, ctx_port(c, 0));
+		return;
+	}
+	/* A head of 20 KiB (a handshake with a long header line): over 16 KiB, 400. */
+	char *big = malloc(21000);
+	if (!big) {
+		ctx_error(c, "out of memory");
+		return;
+	}
+	int n = snprintf(big, 21000, "GET / HTTP/1.1\r\n" H_HOST H_UP H_CONN H_KEY H_VER "X-Big: ");
+	memset(big + n, 'b', 20480);
+	memcpy(big + n + 20480, "\r\n\r\n", 5);
+	if (!plain(c, big, 400, NULL, false)) {
+		ctx_fail(c, "   (a request head of 20 KiB)");
+		ctx_ladder_last(c, ctx_port(c, 0));
+	}
+	free(big);
 }
 
 void lab06_first_frame(struct ctx *c)

@@ -115,6 +115,11 @@ static const struct check checks[] = {
 	  .points = 2, .section = "The contract",
 	  .hint = "poll() with a 5 s timeout while waiting for the 101; then one line, exit(1).",
 	  .flags = CHECK_IDLE, .timeout_ms = 16000, .run = lab06_client_timeout },
+	{ .id = "ws.client-close-timeout", .title = "client: no answer to its close, give up after 5 s",
+	  .points = 2, .section = "Closing",
+	  .hint = "After sending the close frame, poll() with a deadline of 5 s for the server's close "
+		  "and FIN; then one line, exit(1).",
+	  .flags = CHECK_IDLE, .timeout_ms = 20000, .run = lab06_client_close_timeout },
 };
 
 static const char *const programs[] = { "ws_server", "ws_client", NULL };

@@ -36,5 +36,6 @@ void lab06_client_messages(struct ctx *c);
 void lab06_client_close(struct ctx *c);
 void lab06_client_errors(struct ctx *c);
 void lab06_client_timeout(struct ctx *c);
+void lab06_client_close_timeout(struct ctx *c);
 
 #endif
