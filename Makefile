@@ -19,7 +19,7 @@ KIT_CFLAGS := -std=c17 -D_POSIX_C_SOURCE=200809L -O2 -g -Wall -Wextra -Wshadow \
 # the grader here, read by labs/lab.mk and the tests.
 RECIPE     := $(shell cat grader/recipe)
 KIT_CFLAGS += -DWIRELAB_RECIPE='"$(RECIPE)"'
-KIT_LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcap -lcjson -lseccomp) -pthread
+KIT_LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcap -lcjson -lseccomp) -pthread -lcrypto
 
 ifeq ($(SAN),1)
 BUILD      := build/san

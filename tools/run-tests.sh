@@ -88,7 +88,7 @@ if clang -fsanitize=fuzzer -x c - -o /dev/null <<<'int LLVMFuzzerTestOneInput(co
 		name=$(basename "$f" .c)
 		echo "== $name, ${fuzz_secs} s"
 		if clang -g -O1 -fsanitize=fuzzer,address,undefined -Iharness "$f" \
-			harness/*.c -lpcap -lcjson -lseccomp -pthread -o "build/fuzz/$name" 2>"build/fuzz/$name.log" &&
+			harness/*.c -lpcap -lcjson -lseccomp -lcrypto -pthread -o "build/fuzz/$name" 2>"build/fuzz/$name.log" &&
 			mkdir -p "build/fuzz/$name.corpus" &&
 			"build/fuzz/$name" -max_total_time="$fuzz_secs" -seed=1 -rss_limit_mb=2048 \
 				"build/fuzz/$name.corpus" >"build/fuzz/$name.log" 2>&1; then

@@ -1,0 +1,41 @@
+/* ws.h - what the checks of 06-websocket share: the check functions (server.c, client.c),
+ * the table (table.c), and the timing constants, named once. */
+#ifndef WIRELAB_LAB06_WS_H
+#define WIRELAB_LAB06_WS_H
+
+#include "check.h"
+
+#define LAB06_IO_MS      2000   /* every step of a conversation */
+#define LAB06_FIN_MS     1500   /* the server's FIN after its close frame */
+#define LAB06_PONG_MS    1000   /* a pong after a ping */
+#define LAB06_CLIENT_S   5      /* the client's timeouts (handshake, close) */
+
+void lab06_server_usage(struct ctx *c);
+void lab06_page(struct ctx *c);
+void lab06_handshake(struct ctx *c);
+void lab06_handshake_errors(struct ctx *c);
+void lab06_first_frame(struct ctx *c);
+void lab06_echo(struct ctx *c);
+void lab06_large(struct ctx *c);
+void lab06_too_big(struct ctx *c);
+void lab06_fragments(struct ctx *c);
+void lab06_ping(struct ctx *c);
+void lab06_protocol_errors(struct ctx *c);
+void lab06_utf8(struct ctx *c);
+void lab06_close(struct ctx *c);
+void lab06_close_errors(struct ctx *c);
+void lab06_concurrency(struct ctx *c);
+void lab06_python(struct ctx *c);
+void lab06_browser(struct ctx *c);
+
+void lab06_client_usage(struct ctx *c);
+void lab06_client_handshake(struct ctx *c);
+void lab06_client_accept(struct ctx *c);
+void lab06_client_echo(struct ctx *c);
+void lab06_client_messages(struct ctx *c);
+void lab06_client_close(struct ctx *c);
+void lab06_client_errors(struct ctx *c);
+void lab06_client_timeout(struct ctx *c);
+void lab06_client_close_timeout(struct ctx *c);
+
+#endif
