@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -181,7 +182,11 @@ void check_hint_for(const struct lab *lab, const struct check *ch, const struct 
 		}
 }
 
-static struct proc *spawn(struct ctx *c, const char *stdin_path, const char *const *argv)
+/* A real peer (a tool of the system) is not the student's: where the check's cgroup bounds
+ * the memory of everything in the jail, it gets no address-space limit of its own (a
+ * browser reserves far more address space than it uses). */
+static struct proc *spawn(struct ctx *c, const char *stdin_path, const char *const *argv,
+			  bool tool)
 {
 	char out[512], err[512], why[256];
 	struct proc *p;
@@ -205,6 +210,8 @@ static struct proc *spawn(struct ctx *c, const char *stdin_path, const char *con
 		.gid = c->sb->run_gid,
 		.limits = proc_default_limits(),
 	};
+	if (tool && c->jail && c->jail->cg.n > 0)
+		s.limits.as_bytes = (uint64_t)RLIM_INFINITY;
 	if (proc_spawn(p, &s, why, sizeof why) < 0) {
 		ctx_error(c, "cannot start %s: %s", argv[0], why);
 		return NULL;
@@ -237,7 +244,7 @@ struct proc *ctx_startv(struct ctx *c, const char *stdin_path, const char *prog,
 		n++;
 	}
 	argv[n] = NULL;
-	return spawn(c, stdin_path, argv);
+	return spawn(c, stdin_path, argv, false);
 }
 
 struct proc *ctx_start(struct ctx *c, const char *stdin_path, const char *prog, ...)
@@ -275,7 +282,7 @@ struct proc *ctx_start_tool(struct ctx *c, const char *stdin_path, const char *c
 	for (n = 1; argv[n] && n < 31; n++)
 		v[n] = argv[n];
 	v[n] = NULL;
-	return spawn(c, stdin_path, v);
+	return spawn(c, stdin_path, v, true);
 }
 
 static char *read_out(struct ctx *c, struct proc *p, const char *kind, size_t *len)

@@ -78,6 +78,11 @@ static const struct check checks[] = {
 	  .section = "See it on the wire",
 	  .hint = "Run the python snippet of the handout against your server and read the capture.",
 	  .flags = CHECK_WIRE, .run = lab06_python },
+	{ .id = "ws.browser", .title = "a real browser loads the page and talks to the server",
+	  .points = 2, .section = "See it on the wire",
+	  .hint = "Serve the page of ws_page.h for GET /; the browser's handshake carries Origin and "
+		  "offers permessage-deflate: ignore both, answer 101 and echo its message.",
+	  .timeout_ms = 40000, .run = lab06_browser },
 	{ .id = "ws.client-usage", .title = "client: bad URLs exit 2", .points = 2,
 	  .section = "The contract",
 	  .hint = "ws:// only, a host, a port 1..65535, no #fragment; usage line, exit(2).",
