@@ -161,8 +161,8 @@ as_mode() { # MODE CMD...: run as root or as the ordinary uid
 
 # Copy an attack into DEST as a lab folder, placeholders replaced for MODE.
 stage() { # ATTACK MODE DEST
-	local a=$1 m=$2 d=$3 cdir killall=0 owner
-	if [ "$m" = root ]; then cdir=$RC/c owner=65534; else cdir=$H/user owner=$UUID killall=1; fi
+	local a=$1 m=$2 d=$3 cdir ownuid=0 owner
+	if [ "$m" = root ]; then cdir=$RC/c owner=65534; else cdir=$H/user owner=$UUID ownuid=1; fi
 	mkdir -p "$d/src"
 	cp "$HERE/common/wlh.h" "$d/src/"
 	[ -d "$HERE/$a/src" ] && cp -a "$HERE/$a/src/." "$d/src/"
@@ -173,7 +173,7 @@ stage() { # ATTACK MODE DEST
 		-e "s|@MARK@|$MARK|g" -e "s|@KIT@|$KC|g" -e "s|@CANARY@|$cdir/canary|g" \
 		-e "s|@CANARYDIR@|$cdir|g" -e "s|@GRADEBOOK@|$cdir/gradebook|g" \
 		-e "s|@SOCK@|$SOCK|g" -e "s|@EVID@|$W/evidence/$a-$m|g" -e "s|@SUB@|$d|g" \
-		-e "s|@OUTPUT@|$W/shared/report-$a-$m.json|g" -e "s|@KILLALL@|$killall|g"
+		-e "s|@OUTPUT@|$W/shared/report-$a-$m.json|g" -e "s|@OWNUID@|$ownuid|g"
 	mkdir -p "$W/evidence/$a-$m"
 	chmod 777 "$W/evidence/$a-$m"
 	# The student owns the upload, and the programs run as the student's uid.
@@ -276,7 +276,7 @@ run_attack() { # ATTACK MODE
 		mkfifo -m 600 "$IN"
 		chown "$UUID" "$IN"
 		# The writer stays a while, as a loop's `cat class | while read` would.
-		{ cat "$A/classlist"; sleep 3; } >"$IN" 2>/dev/null </dev/null &
+		{ cat "$A/classlist"; sleep 2; } >"$IN" 2>/dev/null </dev/null &
 	fi
 	local t0 t1 st
 	t0=$(date +%s.%N)
@@ -291,13 +291,14 @@ run_attack() { # ATTACK MODE
 	elif [ "$OUTPUT" = 1 ]; then
 		rep=$W/shared/report-$a-$m.json
 		{ as_mode "$m" timeout -k 5 "$LIMIT" "$KBIN" "${args[@]}" --format json -o "$rep" \
-			>"$A/stdout" 2>"$A/stderr"; st=$?; timeout 4 cat >"$A/stdin.left"; } <"$IN"
+			>"$A/stdout" 2>"$A/stderr" 3<>"$CDIR/gradebook"; st=$?; t1=$(date +%s.%N); timeout 3 cat >"$A/stdin.left"; } <"$IN"
 		sleep 3   # a daemon would strike now
 	else
+		# The instructor's shell has the gradebook open on fd 3 (`exec 3<>gradebook`).
 		{ as_mode "$m" timeout -k 5 "$LIMIT" "$KBIN" "${args[@]}" --format json \
-			>"$rep" 2>"$A/stderr"; st=$?; timeout 4 cat >"$A/stdin.left"; } <"$IN"
+			>"$rep" 2>"$A/stderr" 3<>"$CDIR/gradebook"; st=$?; t1=$(date +%s.%N); timeout 3 cat >"$A/stdin.left"; } <"$IN"
 	fi
-	t1=$(date +%s.%N)
+	[ "$TTY" = 1 ] && t1=$(date +%s.%N)
 	local secs
 	secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
 	[ -n "$peerpid" ] && wait "$peerpid"
@@ -321,6 +322,17 @@ run_attack() { # ATTACK MODE
 			</dev/null >"$A/report.$f" 2>>"$A/stderr"
 		r=$(format_ok "$A/report.$f" "$f") || bad "$r"
 	done
+	# The next submission is graded right (while anything the attack left still runs).
+	local refpat=$CHECK
+	[ "$REFLAB" = 1 ] && [ $QUICKRUN = 0 ] && refpat='*'
+	if r=$(as_mode "$m" timeout -k 5 120 "$KBIN" grade "$LAB" --solution --check "$refpat" \
+		--format json --pcap-dir "$A/refpcap" </dev/null 2>"$A/ref.err" >"$A/ref.json" &&
+		report_ok "$A/ref.json" "$LAB" "$refpat"); then
+		set -- $r
+		[ "$1" != "$2" ] && bad "the reference graded next scored $1/$2"
+	else
+		bad "the reference graded next: $r $(head -c 200 "$A/ref.err")"
+	fi
 	# Nothing read, nothing touched, nothing left.
 	local leak
 	leak=$(grep -rlaF "$SECRET" "$A" "$W/shared" 2>/dev/null |
@@ -342,10 +354,11 @@ run_attack() { # ATTACK MODE
 	[ -n "$left" ] && bad "still running after grading: pids $left"
 	if [ "$m" = user ]; then
 		# The ordinary uid is this run's own: anything of it still running is left over.
-		left=$(ps -o pid= -u "$UUID" | tr -d ' ' | tr '\n' ' ')
-		if [ -n "${left// /}" ]; then
-			bad "still running as uid $UUID after grading: $(ps -o comm= -p "${left// /,}" |
+		left=$(ps -o pid= -u "$UUID" | tr -d ' ' | paste -sd, -)
+		if [ -n "$left" ]; then
+			bad "still running as uid $UUID after grading: $(ps -o comm= -p "$left" |
 				sort | uniq -c | tr -s ' \n' ' ')"
+			left=${left//,/ }
 			for p in $left; do kill -9 "$p" 2>/dev/null; done
 		fi
 	fi
@@ -355,17 +368,6 @@ run_attack() { # ATTACK MODE
 		find /tmp /dev/shm -maxdepth 2 -name "*$MARK*" -exec rm -rf {} + 2>/dev/null
 	fi
 	[ -f "$HERE/$a/verify.sh" ] && . "$HERE/$a/verify.sh"
-	# The next submission is graded right.
-	local refpat=$CHECK
-	[ "$REFLAB" = 1 ] && [ $QUICKRUN = 0 ] && refpat='*'
-	if r=$(as_mode "$m" timeout -k 5 120 "$KBIN" grade "$LAB" --solution --check "$refpat" \
-		--format json --pcap-dir "$A/refpcap" </dev/null 2>"$A/ref.err" >"$A/ref.json" &&
-		report_ok "$A/ref.json" "$LAB" "$refpat"); then
-		set -- $r
-		[ "$1" != "$2" ] && bad "the reference graded next scored $1/$2"
-	else
-		bad "the reference graded next: $r $(head -c 200 "$A/ref.err")"
-	fi
 	if [ -z "$REASONS" ]; then
 		PASS=$((PASS + 1))
 		printf 'ok    %-4s %-20s %5s s\n' "$m" "$a" "$secs"

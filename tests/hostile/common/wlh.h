@@ -31,7 +31,8 @@
 #define WLH_EVID      "@EVID@"       /* where an attack that worked leaves its proof */
 #define WLH_SUB       "@SUB@"        /* the submission's own folder */
 #define WLH_OUTPUT    "@OUTPUT@"     /* the report file the instructor asked for */
-#define WLH_KILLALL   @KILLALL@      /* 1 where kill(-1) can only reach the test's own uid */
+#define WLH_OWNUID    @OWNUID@       /* 1 when the uid is the test's own: kill(-1) and
+                                       * fork bombs reach no one else on the machine */
 
 static inline void wlh_mark(void)
 {

@@ -1,0 +1,21 @@
+/* echo_server.c - hostile: outlive the check without a new session.
+ *
+ * The child clears the parent-death signal the grader set, and moves out of the program's
+ * own process group (which the grader kills at the end) into the grader's. It stays 30 s. */
+#include "wlh.h"
+
+int main(void)
+{
+	pid_t pid = fork();
+
+	if (pid != 0)
+		return 1;
+	wlh_mark();
+	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+	pid_t grader = getppid();
+	if (setpgid(0, getpgid(grader)) == 0)
+		wlh_evidence("pdeathsig", "moved into process group %d", (int)getpgid(grader));
+	for (double end = wlh_now() + 30; wlh_now() < end;)
+		wlh_sleep_ms(100);
+	return 0;
+}
