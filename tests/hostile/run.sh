@@ -281,7 +281,9 @@ run_attack() { # ATTACK MODE
 	local t0 t1 st
 	t0=$(date +%s.%N)
 	if [ "$TTY" = 1 ]; then
-		as_mode "$m" timeout -k 5 "$LIMIT" python3 "$HERE/pty.py" "$A/tty.log" \
+		local who=()
+		[ "$m" = user ] && who=(setpriv --reuid="$UUID" --regid="$UUID" --clear-groups)
+		timeout -k 5 "$LIMIT" /usr/bin/python3 "$HERE/onpty.py" "$A/tty.log" "${who[@]}" \
 			"$KBIN" "${args[@]}" --format text <"$A/classlist" >/dev/null 2>"$A/stderr"
 		st=$?
 		# The same grade once more for the report the assertions read.

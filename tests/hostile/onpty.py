@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""pty.py - run a command on a fresh terminal, as an instructor's shell would; log the screen.
+"""onpty.py - run a command on a fresh terminal, as an instructor's shell would; log the screen.
 
-    pty.py LOG CMD...
+    onpty.py LOG CMD...
 
 After CMD ends, the shell on that terminal reads one more line for up to 2 s, as the next
 command of an interactive session would: anything a program pushed into the terminal's input
@@ -15,7 +15,7 @@ log, cmd = sys.argv[1], sys.argv[2:]
 script = '"$@"; st=$?; IFS= read -t 2 -r line; printf "typed[%s]\\n" "$line"; exit $st'
 pid, fd = pty.fork()
 if pid == 0:
-    os.execvp("sh", ["sh", "-c", script, "sh"] + cmd)
+    os.execvp("bash", ["bash", "-c", script, "bash"] + cmd)
 out = bytearray()
 st = None
 while True:
