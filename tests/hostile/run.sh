@@ -132,6 +132,7 @@ SOCKPID=$!
 
 mkdir -p "$W/evidence" "$W/shared"
 chmod 1777 "$W/evidence" "$W/shared"
+touch "$W/maxrss" && chmod 666 "$W/maxrss"
 # Where the runner keeps things, for attacks that look before they leap (a baseline run).
 printf 'kit=%s\nsock=%s\nevidence=%s\n' "$KC" "$SOCK" "$W/evidence" >/tmp/wirelab-hostile.hints
 chmod 644 /tmp/wirelab-hostile.hints
@@ -297,11 +298,15 @@ run_attack() { # ATTACK MODE
 		sleep 3   # a daemon would strike now
 	else
 		# The instructor's shell has the gradebook open on fd 3 (`exec 3<>gradebook`).
-		{ as_mode "$m" timeout -k 5 "$LIMIT" "$KBIN" "${args[@]}" --format json \
-			>"$rep" 2>"$A/stderr" 3<>"$CDIR/gradebook"; st=$?; t1=$(date +%s.%N); timeout 3 cat >"$A/stdin.left"; } <"$IN"
+		{ as_mode "$m" /usr/bin/time -f %M -o "$W/maxrss" timeout -k 5 "$LIMIT" "$KBIN" \
+			"${args[@]}" --format json >"$rep" 2>"$A/stderr" 3<>"$CDIR/gradebook"; st=$?; t1=$(date +%s.%N); timeout 3 cat >"$A/stdin.left"; } <"$IN"
 	fi
 	[ "$TTY" = 1 ] && t1=$(date +%s.%N)
-	local secs
+	# The largest process of the grade (the grader or anything it waited for), in MiB.
+	local secs rss
+	rss=$(tail -n1 "$W/maxrss" 2>/dev/null)
+	rss=$(( ${rss:-0} / 1024 ))
+	: >"$W/maxrss"
 	secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
 	[ -n "$peerpid" ] && wait "$peerpid"
 	sleep 0.5
@@ -372,10 +377,10 @@ run_attack() { # ATTACK MODE
 	[ -f "$HERE/$a/verify.sh" ] && . "$HERE/$a/verify.sh"
 	if [ -z "$REASONS" ]; then
 		PASS=$((PASS + 1))
-		printf 'ok    %-4s %-20s %5s s\n' "$m" "$a" "$secs"
+		printf 'ok    %-4s %-20s %5s s %6s MiB\n' "$m" "$a" "$secs" "$rss"
 	else
 		FAILN=$((FAILN + 1))
-		printf 'FAIL  %-4s %-20s %5s s  %s\n' "$m" "$a" "$secs" "$REASONS"
+		printf 'FAIL  %-4s %-20s %5s s %6s MiB  %s\n' "$m" "$a" "$secs" "$rss" "$REASONS"
 	fi
 }
 
