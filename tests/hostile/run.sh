@@ -139,15 +139,27 @@ chmod 644 /tmp/wirelab-hostile.hints
 
 # ---- helpers ------------------------------------------------------------------------------
 # Processes of this run's attacks (by name or argv), ended by their pid; prints them.
+# Rounds until none is left: a fork bomb forks while it is being ended.
 reap_marked() {
-	local p found=
-	for p in /proc/[0-9]*; do
-		if grep -qa "$MARK" "$p/comm" "$p/cmdline" 2>/dev/null; then
-			found="$found ${p#/proc/}"
-		fi
+	local p found= round
+	for round in 1 2 3 4 5 6 7 8 9 10; do
+		local now=
+		for p in /proc/[0-9]*; do
+			if grep -qa "$MARK" "$p/comm" "$p/cmdline" 2>/dev/null; then
+				now="$now ${p#/proc/}"
+			fi
+		done
+		[ -z "$now" ] && break
+		for p in $now; do kill -9 "$p" 2>/dev/null; done
+		found="$found$now"
+		sleep 0.2
 	done
-	for p in $found; do kill -9 "$p" 2>/dev/null; done
 	echo $found
+}
+
+# "N processes: pid pid pid ..." (the first few).
+some_pids() {
+	echo "$# processes: $(echo "$@" | cut -d' ' -f1-8)$([ $# -gt 8 ] && echo ' ...')"
 }
 
 as_mode() { # MODE CMD...: run as root or as the ordinary uid
@@ -366,9 +378,9 @@ run_attack() { # ATTACK MODE
 		bad "proof left: $(head -qn1 "$W/evidence/$a-$m"/* | head -2 | tr '\n' ' ')"
 	fi
 	[ -s "$W/sock.log" ] && bad "the host's Unix socket was reached" && : >"$W/sock.log"
-	local left
+	local left p round
 	left=$(reap_marked)
-	[ -n "$left" ] && bad "still running after grading: pids $left"
+	[ -n "$left" ] && bad "still running after grading: $(some_pids $left)"
 	if [ "$m" = user ]; then
 		# The ordinary uid is this run's own: anything of it still running is left over.
 		left=$(ps -o pid= -u "$UUID" | tr -d ' ' | paste -sd, -)
@@ -376,12 +388,17 @@ run_attack() { # ATTACK MODE
 			bad "still running as uid $UUID after grading: $(ps -o comm= -p "$left" |
 				sort | uniq -c | tr -s ' \n' ' ')"
 			left=${left//,/ }
-			for p in $left; do kill -9 "$p" 2>/dev/null; done
+			for round in 1 2 3 4 5; do
+				for p in $left; do kill -9 "$p" 2>/dev/null; done
+				sleep 0.2
+				left=$(ps -o pid= -u "$UUID" | tr -d ' ' | tr '\n' ' ')
+				[ -z "${left// /}" ] && break
+			done
 		fi
 	fi
 	left=$(find /tmp /dev/shm -maxdepth 2 -name "*$MARK*" 2>/dev/null | head -3)
 	if [ -n "$left" ]; then
-		bad "left on the host: $left"
+		bad "left on the host: $(echo $left)"
 		find /tmp /dev/shm -maxdepth 2 -name "*$MARK*" -exec rm -rf {} + 2>/dev/null
 	fi
 	[ -f "$HERE/$a/verify.sh" ] && . "$HERE/$a/verify.sh"
