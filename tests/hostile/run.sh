@@ -63,6 +63,8 @@ fi
 # ---- the stage: a kit checkout, canaries, a host service --------------------------------
 # The ordinary user: a uid of its own, so that kill(-1) from an attack reaches no one else.
 UUID=${WLH_UID:-64917}
+# The system's python (a version manager's shim costs a second at each start).
+PY=$(command -v /usr/bin/python3 || command -v python3)
 MARK=wlh$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')
 SECRET=WLHSECRET-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
 W=$(mktemp -d /tmp/wirelab-hostile.XXXXXX)
@@ -118,7 +120,7 @@ snapshot() { # DIR: names, owners, modes, times, sizes and hashes of everything 
 
 # A host service: a Unix socket in /tmp that logs every connection.
 SOCK=$W/host.sock
-python3 - "$SOCK" "$W/sock.log" <<'PY' &
+$PY - "$SOCK" "$W/sock.log" <<'PY' &
 import os, socket, sys
 s = socket.socket(socket.AF_UNIX)
 s.bind(sys.argv[1]); os.chmod(sys.argv[1], 0o777); s.listen(16)
@@ -143,12 +145,10 @@ chmod 644 /tmp/wirelab-hostile.hints
 reap_marked() {
 	local p found= round
 	for round in 1 2 3 4 5 6 7 8 9 10; do
-		local now=
-		for p in /proc/[0-9]*; do
-			if grep -qa "$MARK" "$p/comm" "$p/cmdline" 2>/dev/null; then
-				now="$now ${p#/proc/}"
-			fi
-		done
+		local now
+		# The marker goes to awk through its environment: in its argv, awk would find itself.
+		now=$(ps -eo pid=,stat=,comm=,args= |
+			M=$MARK awk '$2 !~ /^Z/ && index($0, ENVIRON["M"]) { printf " %s", $1 }')
 		[ -z "$now" ] && break
 		for p in $now; do kill -9 "$p" 2>/dev/null; done
 		found="$found$now"
@@ -196,7 +196,7 @@ stage() { # ATTACK MODE DEST
 
 # Is FILE a complete report (json) of the checks of LAB that match PATTERN? Prints why not.
 report_ok() { # FILE LAB PATTERN
-	python3 - "$1" "$2" "$3" "$KBIN" <<'PY'
+	$PY - "$1" "$2" "$3" "$KBIN" <<'PY'
 import fnmatch, json, subprocess, sys
 path, lab, pat, kbin = sys.argv[1:]
 ids = [l.split()[0] for l in subprocess.run([kbin, "list", lab], capture_output=True,
@@ -220,7 +220,7 @@ PY
 
 # Does FILE parse in FORMAT, free of control characters and invalid UTF-8? Prints why not.
 format_ok() { # FILE FORMAT
-	python3 - "$1" "$2" <<'PY'
+	$PY - "$1" "$2" <<'PY'
 import json, re, sys
 import xml.etree.ElementTree as ET
 path, fmt = sys.argv[1:]
@@ -291,14 +291,14 @@ run_attack() { # ATTACK MODE
 		mkfifo -m 600 "$IN"
 		chown "$UUID" "$IN"
 		# The writer stays a while, as a loop's `cat class | while read` would.
-		{ cat "$A/classlist"; sleep 2; } >"$IN" 2>/dev/null </dev/null &
+		{ cat "$A/classlist"; sleep 1; } >"$IN" 2>/dev/null </dev/null &
 	fi
 	local t0 t1 st
 	t0=$(date +%s.%N)
 	if [ "$TTY" = 1 ]; then
 		local who=()
 		[ "$m" = user ] && who=(setpriv --reuid="$UUID" --regid="$UUID" --clear-groups)
-		timeout -k 5 "$LIMIT" /usr/bin/python3 "$HERE/onpty.py" "$A/tty.log" "${who[@]}" \
+		timeout -k 5 "$LIMIT" $PY "$HERE/onpty.py" "$A/tty.log" "${who[@]}" \
 			"$KBIN" "${args[@]}" --format text <"$A/classlist" >/dev/null 2>"$A/stderr"
 		st=$?
 		# The same grade once more for the report the assertions read.
@@ -308,12 +308,12 @@ run_attack() { # ATTACK MODE
 	elif [ "$OUTPUT" = 1 ]; then
 		rep=$W/shared/report-$a-$m.json
 		{ as_mode "$m" timeout -k 5 "$LIMIT" "$KBIN" "${args[@]}" --format json -o "$rep" \
-			>"$A/stdout" 2>"$A/stderr" 3<>"$CDIR/gradebook"; st=$?; t1=$(date +%s.%N); timeout 3 cat >"$A/stdin.left"; } <"$IN"
+			>"$A/stdout" 2>"$A/stderr" 3<>"$CDIR/gradebook"; st=$?; t1=$(date +%s.%N); timeout 2 cat >"$A/stdin.left"; } <"$IN"
 		sleep 3   # a daemon would strike now
 	else
 		# The instructor's shell has the gradebook open on fd 3 (`exec 3<>gradebook`).
 		{ as_mode "$m" /usr/bin/time -f %M -o "$W/maxrss" timeout -k 5 "$LIMIT" "$KBIN" \
-			"${args[@]}" --format json >"$rep" 2>"$A/stderr" 3<>"$CDIR/gradebook"; st=$?; t1=$(date +%s.%N); timeout 3 cat >"$A/stdin.left"; } <"$IN"
+			"${args[@]}" --format json >"$rep" 2>"$A/stderr" 3<>"$CDIR/gradebook"; st=$?; t1=$(date +%s.%N); timeout 2 cat >"$A/stdin.left"; } <"$IN"
 	fi
 	[ "$TTY" = 1 ] && t1=$(date +%s.%N)
 	# The largest process of the grade (the grader or anything it waited for), in MiB.

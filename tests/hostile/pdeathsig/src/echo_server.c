@@ -6,15 +6,18 @@
 
 int main(void)
 {
+	/* Our parent is the grader (its worker for this check); its group is the grader's. */
+	pid_t group = getpgid(getppid());
 	pid_t pid = fork();
 
-	if (pid != 0)
+	if (pid != 0) {
+		wlh_sleep_ms(200);
 		return 1;
+	}
 	wlh_mark();
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
-	pid_t grader = getppid();
-	if (setpgid(0, getpgid(grader)) == 0)
-		wlh_evidence("pdeathsig", "moved into process group %d", (int)getpgid(grader));
+	if (group > 0 && setpgid(0, group) == 0)
+		wlh_evidence("pdeathsig", "moved into the grader's process group %d", (int)group);
 	for (double end = wlh_now() + 30; wlh_now() < end;)
 		wlh_sleep_ms(100);
 	return 0;
