@@ -144,7 +144,7 @@ chmod 644 /tmp/wirelab-hostile.hints
 # Rounds until none is left: a fork bomb forks while it is being ended.
 reap_marked() {
 	local p found= round
-	for round in 1 2 3 4 5 6 7 8 9 10; do
+	for round in $(seq 50); do
 		local now
 		# The marker goes to awk through its environment: in its argv, awk would find itself.
 		now=$(ps -eo pid=,stat=,comm=,args= |
@@ -152,9 +152,10 @@ reap_marked() {
 		[ -z "$now" ] && break
 		for p in $now; do kill -9 "$p" 2>/dev/null; done
 		found="$found$now"
-		sleep 0.2
+		sleep 0.1
 	done
-	echo $found
+	[ -n "$found" ] && echo $found | tr ' ' '\n' | sort -un | paste -sd' ' -
+
 }
 
 # "N processes: pid pid pid ..." (the first few).
@@ -388,9 +389,10 @@ run_attack() { # ATTACK MODE
 			bad "still running as uid $UUID after grading: $(ps -o comm= -p "$left" |
 				sort | uniq -c | tr -s ' \n' ' ')"
 			left=${left//,/ }
-			for round in 1 2 3 4 5; do
-				for p in $left; do kill -9 "$p" 2>/dev/null; done
-				sleep 0.2
+			for round in $(seq 20); do
+				# kill(-1) as that uid: every process of it at once, however fast it forks.
+				setpriv --reuid="$UUID" --regid="$UUID" --clear-groups kill -9 -1 2>/dev/null
+				sleep 0.1
 				left=$(ps -o pid= -u "$UUID" | tr -d ' ' | tr '\n' ' ')
 				[ -z "${left// /}" ] && break
 			done
