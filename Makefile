@@ -70,6 +70,11 @@ grade: deps
 
 unit: $(TEST_BIN)
 
+# The kit's hostile submissions, graded as root and as an ordinary user (run as root).
+.PHONY: hostile
+hostile: all
+	@tests/hostile/run.sh $(HOSTILE_ARGS)
+
 test: deps
 	@tools/run-tests.sh
 

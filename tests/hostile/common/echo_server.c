@@ -1,0 +1,5 @@
+/* echo_server.c - the default half of a hostile submission: does nothing, exits 1. */
+int main(void)
+{
+	return 1;
+}
