@@ -333,7 +333,7 @@ static bool get_file(struct ctx *c, const char *addr, const char *path, const vo
 		     size_t n)
 {
 	char req[512], what[128];
-	struct conv v;
+	struct conv v = { .fd = -1 };
 	struct httpmsg m;
 
 	snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%u\r\n\r\n", path,
@@ -602,7 +602,7 @@ void check_http_content_type(struct ctx *c)
 
 void check_http_index(struct ctx *c)
 {
-	struct conv v;
+	struct conv v = { .fd = -1 };
 	struct httpmsg m;
 
 	if (!start_server(c))
@@ -624,7 +624,7 @@ void check_http_index(struct ctx *c)
 static bool error_case(struct ctx *c, const char *req, int code, const char *note)
 {
 	char what[200], l[128], type[256];
-	struct conv v;
+	struct conv v = { .fd = -1 };
 	struct httpmsg m;
 
 	snprintf(what, sizeof what, "%s%s", lab04_first_line(req, strlen(req), l, sizeof l), note);
@@ -876,7 +876,7 @@ static bool closing_case(struct ctx *c, const char *part1, size_t n1, const char
 			 int code, const char *note)
 {
 	char what[200], l[128], esc[200];
-	struct conv v;
+	struct conv v = { .fd = -1 };
 	struct httpmsg m;
 
 	snprintf(what, sizeof what, "%s%s", lab04_first_line(part1, n1, l, sizeof l), note);
@@ -975,7 +975,7 @@ void check_http_host(struct ctx *c)
 		{ "GET /a.txt HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n",
 		  "GET /b.txt HTTP/1.1\r\nHost: x\r\n\r\n" },
 	};
-	struct conv v;
+	struct conv v = { .fd = -1 };
 	struct httpmsg m;
 
 	if (!start_server(c))
@@ -1011,7 +1011,7 @@ void check_http_too_long(struct ctx *c)
 	size_t lline = 9 * 1024, lhead = 20 * 1024;
 	char *line = malloc(lline + 64), *head = malloc(lhead + 2048);
 	char *ok4 = malloc(4096 + 64), *ok12 = malloc(12 * 1024 + 1024);
-	struct conv v;
+	struct conv v = { .fd = -1 };
 	struct httpmsg m;
 
 	if (!line || !head || !ok4 || !ok12 || !start_server(c))
@@ -1076,7 +1076,7 @@ void check_http_keep_alive(struct ctx *c)
 		{ "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n", 200, A_TXT },
 	};
 	size_t n = sizeof seq / sizeof *seq;
-	struct conv v;
+	struct conv v = { .fd = -1 };
 
 	if (!start_server(c) || !conv_open(c, &v, "127.0.0.1"))
 		return;
@@ -1127,7 +1127,7 @@ void check_http_close(struct ctx *c)
 		" without Connection", " without Connection, then another request",
 	};
 	const char *names[4];
-	struct conv v;
+	struct conv v = { .fd = -1 };
 	const char *ka = "GET /a.txt HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\n\r\n";
 
 	if (!start_server(c))
@@ -1170,7 +1170,7 @@ void check_http_pipelining(struct ctx *c)
 	};
 	static const int codes[] = { 200, 404, 200 };
 	const char *bodies[] = { A_TXT, NULL, B_TXT };
-	struct conv v;
+	struct conv v = { .fd = -1 };
 
 	if (!start_server(c) || !conv_open(c, &v, "127.0.0.1"))
 		return;
@@ -1200,7 +1200,7 @@ void check_http_byte_by_byte(struct ctx *c)
 {
 	static const char req[] = "GET /a.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: */*\r\n\r\n";
 	const char *what = "\"GET /a.txt HTTP/1.1\" sent one byte per segment";
-	struct conv v;
+	struct conv v = { .fd = -1 };
 	struct httpmsg m;
 
 	if (!start_server(c) || !conv_open(c, &v, "127.0.0.1"))
@@ -1232,7 +1232,7 @@ void check_http_request_body(struct ctx *c)
 	const char *tail = "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n";
 	size_t hl = strlen(head), tl = strlen(tail);
 	char *big = malloc(hl + blen + tl);
-	struct conv v;
+	struct conv v = { .fd = -1 };
 	struct httpmsg m;
 
 	if (!big || !start_server(c)) {
@@ -1412,8 +1412,7 @@ void check_http_restart(struct ctx *c)
 	struct proc *p = start_server(c);
 	const char *req = "GET /a.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
 	char port[8], root[512];
-
-	struct conv v;
+	struct conv v = { .fd = -1 };
 	struct httpmsg m;
 	const char *what = "\"GET /a.txt HTTP/1.1\" with Connection: close";
 
