@@ -570,7 +570,7 @@ void check_http_content_type(struct ctx *c)
 		return;
 	for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
 		char req[256], what[128], got[256], a[256], b[256];
-		struct conv v;
+		struct conv v = { .fd = -1 };
 		struct httpmsg m;
 		snprintf(req, sizeof req, "GET /types/%s HTTP/1.1\r\nHost: x\r\n\r\n", files[i].name);
 		lab04_first_line(req, strlen(req), what, sizeof what);
@@ -697,7 +697,7 @@ void check_http_traversal(struct ctx *c)
 		"www/up -> ..");
 	for (size_t i = 0; i < n; i++) {
 		char req[512], what[128];
-		struct conv v;
+		struct conv v = { .fd = -1 };
 		struct httpmsg m;
 		snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", targets[i]);
 		lab04_first_line(req, strlen(req), what, sizeof what);
@@ -757,7 +757,7 @@ void check_http_methods(struct ctx *c)
 		bool is_std = i < sizeof std / sizeof *std;
 		const char *meth = is_std ? std[i] : unknown[i - sizeof std / sizeof *std];
 		char req[256], what[128], allow[256];
-		struct conv v;
+		struct conv v = { .fd = -1 };
 		struct httpmsg m;
 		snprintf(req, sizeof req, "%s /a.txt HTTP/1.1\r\nHost: x\r\n\r\n", meth);
 		lab04_first_line(req, strlen(req), what, sizeof what);
@@ -1282,7 +1282,7 @@ void check_http_binary(struct ctx *c)
 
 	ctx_log(c, "www/blob.bin: 1 MiB, bytes 0..255 then xorshift32 seed %#x", seed);
 	if (data && make_docroot(c) && put(c, "www/blob.bin", data, n) && start_server(c)) {
-		struct conv v;
+		struct conv v = { .fd = -1 };
 		struct httpmsg m = { 0 };
 		const char *what = "\"GET /blob.bin HTTP/1.1\"";
 		bool asked = ask(c, &v, "127.0.0.1", "GET /blob.bin HTTP/1.1\r\nHost: x\r\n\r\n",
