@@ -1311,7 +1311,7 @@ void check_http_binary(struct ctx *c)
 
 void check_http_concurrency(struct ctx *c)
 {
-	struct conv idle, half = { .fd = -1 }, b = { .fd = -1 };
+	struct conv idle = { .fd = -1 }, half = { .fd = -1 }, b = { .fd = -1 };
 	struct httpmsg m;
 	const char *what = "\"GET /b.txt HTTP/1.1\" while two other connections sit idle";
 
