@@ -3,7 +3,7 @@
 set -euo pipefail
 
 pkgs=(build-essential pkg-config libpcap-dev libcjson-dev libcriterion-dev libssl-dev
-      tcpdump socat netcat-openbsd curl python3 git util-linux clang)
+      tcpdump socat netcat-openbsd curl python3 git util-linux clang python3-pyftpdlib lftp)
 
 missing=()
 for p in "${pkgs[@]}"; do
