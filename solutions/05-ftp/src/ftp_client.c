@@ -289,23 +289,20 @@ static int data_active(void)
 	return fd;
 }
 
-/* After the transfer command in active mode: the server's connection (from its address
- * only) or its refusal on the control connection, whichever comes first. */
+/* After the transfer command and its 150 in active mode: the server's connection (from its
+ * address only). A refusal on the control connection ends the wait; a final 2xx may come
+ * before we accept (the connection then waits in the listen queue) and is left in the
+ * buffer for transfer(). */
 static int accept_data(int lfd)
 {
 	for (;;) {
-		int code = take_reply();
-		if (code >= 0) {
-			if (expect(code) >= 200)
-				die(EXIT_NET, "unexpected reply before the data connection: %s", cl.line);
-			continue; /* 150: the connection is coming */
-		}
+		int code;
+		if (fp_reply_end(cl.buf, cl.len, &code) > 0 && code >= 400)
+			expect(take_reply());
 		struct pollfd p[2] = {{.fd = lfd, .events = POLLIN}, {.fd = cl.ctl, .events = POLLIN}};
 		int r = poll(p, 2, TIMEOUT_MS);
 		if (r == 0)
 			die(EXIT_NET, "no data connection within %d s", TIMEOUT_MS / 1000);
-		if (p[1].revents && !fill_control())
-			die(EXIT_NET, "the server closed the control connection");
 		if (p[0].revents) {
 			struct sockaddr_storage from;
 			socklen_t fl = sizeof from;
@@ -316,7 +313,10 @@ static int accept_data(int lfd)
 			}
 			if (fd >= 0)
 				close(fd); /* not the server: never trust its bytes */
+			continue;
 		}
+		if (p[1].revents && !fill_control())
+			die(EXIT_NET, "the server closed the control connection");
 	}
 }
 
