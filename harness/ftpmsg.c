@@ -133,7 +133,7 @@ int ftpmsg_parse_227(const char *text, uint8_t addr[4], uint16_t *port)
 	const char *end;
 
 	for (const char *s = text; *s; s++) {
-		if (!is_digit(*s) || (s > text && is_digit(s[-1])))
+		if (!is_digit(*s) || (s > text && (is_digit(s[-1]) || s[-1] == ',')))
 			continue;
 		if (six(s, v, &end) == 0 && *end != ',' && !is_digit(*end)) {
 			for (int i = 0; i < 4; i++)

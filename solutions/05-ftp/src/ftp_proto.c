@@ -93,7 +93,9 @@ int fp_parse_227(const char *text, uint8_t addr[4], uint16_t *port)
 	unsigned long v[6];
 
 	for (const char *s = text; *s; s++) {
-		if (!isdigit((unsigned char)*s) || (s > text && isdigit((unsigned char)s[-1])))
+		/* A start of six numbers: a digit not preceded by a digit or a comma. */
+		bool after = s > text && (isdigit((unsigned char)s[-1]) || s[-1] == ',');
+		if (!isdigit((unsigned char)*s) || after)
 			continue;
 		if (six_numbers(s, v) == 0) {
 			for (int i = 0; i < 4; i++)
