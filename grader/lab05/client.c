@@ -287,6 +287,12 @@ static bool small_get(struct ctx *c, struct ftps_script *s, const char *what)
 	const char *const args[] = { "127.0.0.1", port, "get", "f.txt", "-", NULL };
 	struct proc *p = session(c, s, &log, args);
 	bool ok = p && judge(c, p, args, 0, text, sizeof text - 1);
+	if (ok && s->final_after_fin && !log.data_fin) {
+		ctx_fail(c, "expected: the client closes the data connection (FIN) once it has read "
+			 "the server's FIN, before any 226\n   seen: no FIN within %d ms; the 226 was "
+			 "sent only then", L5_IO_MS);
+		ok = false;
+	}
 	if (!ok && p)
 		ctx_fail(c, "(the server: %s)", what);
 	ftps_log_free(&log);

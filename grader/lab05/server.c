@@ -215,22 +215,22 @@ void ftp_directories(struct ctx *c)
 
 /* ---- data connections ----------------------------------------------------------------- */
 
-/* RETR a.txt in each mode of modes over addr, judged on the wire too (the server runs). */
-static void retr_modes(struct ctx *c, const enum l5_mode *modes, size_t n, const char *addr)
+/* RETR a.txt in each mode of modes over addr, judged on the wire too (the server runs);
+ * the transfers into x. */
+static bool retr_modes(struct ctx *c, const enum l5_mode *modes, size_t n, const char *addr,
+		       struct l5_xfer *x)
 {
 	struct ftpc f;
-	struct l5_xfer x[4];
 
 	if (!l5_session(c, &f, addr, true, false))
-		return;
+		return false;
 	bool ok = l5_expect(c, &f, "TYPE I", 200, NULL);
 	for (size_t i = 0; ok && i < n; i++)
 		ok = get_expect(c, &f, modes[i], addr, "RETR a.txt", L5_A_TXT, strlen(L5_A_TXT),
 				&x[i]);
 	ok = ok && quit(c, &f);
 	ftpc_close(&f);
-	if (ok)
-		l5_wire_transfers(c, x, n, true);
+	return ok && l5_wire_transfers(c, x, n, true);
 }
 
 void ftp_pasv(struct ctx *c)
@@ -248,8 +248,22 @@ void ftp_pasv(struct ctx *c)
 		ok = false;
 	}
 	ftpc_close(&f);
-	if (ok)
-		retr_modes(c, modes, N(modes), "127.0.0.1");
+	struct l5_xfer x[N(modes)];
+	if (!ok || !retr_modes(c, modes, N(modes), "127.0.0.1", x))
+		return;
+	/* The passive socket took its one connection: a second one, after the 226, is refused
+	 * or closed at once with no data. */
+	char why[256];
+	struct peer_buf b = { 0 };
+	int fd = peer_connect("127.0.0.1", x[0].port, L5_IO_MS, why, sizeof why);
+	int rc = fd < 0 ? 0 : peer_recv_all(fd, &b, 4096, L5_BOTH_MS);
+	if (fd >= 0 && (rc < 0 || b.len > 0))
+		ctx_fail(c, "expected: the passive socket of port %u accepts exactly one connection; "
+			 "a second one after the 226 is refused\n   seen: it was %s", x[0].port,
+			 b.len ? "served data" : "accepted and kept open");
+	peer_buf_free(&b);
+	if (fd >= 0)
+		close(fd);
 }
 
 void ftp_epsv(struct ctx *c)
