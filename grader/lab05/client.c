@@ -22,6 +22,7 @@
 #define DATA_LEN   (1u << 20)
 #define EXIT_MS    3000      /* the client exits this soon after the session ends */
 #define TIMEOUT_S  5.0       /* the contract's client timeout */
+#define SRV_MS     3000      /* the scripted server's steps: below the client's 5 s timeout */
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -56,7 +57,7 @@ static struct proc *session(struct ctx *c, const struct ftps_script *s, struct f
 		close(lfd);
 		return NULL;
 	}
-	int rc = ftps_serve(lfd, s, log, L5_IO_MS, exited, p);
+	int rc = ftps_serve(lfd, s, log, SRV_MS, exited, p);
 	close(lfd);
 	if (rc < 0) {
 		ctx_no_connection(c, p, rc);
@@ -290,7 +291,7 @@ static bool small_get(struct ctx *c, struct ftps_script *s, const char *what)
 	if (ok && s->final_after_fin && !log.data_fin) {
 		ctx_fail(c, "expected: the client closes the data connection (FIN) once it has read "
 			 "the server's FIN, before any 226\n   seen: no FIN within %d ms; the 226 was "
-			 "sent only then", L5_IO_MS);
+			 "sent only then", SRV_MS);
 		ok = false;
 	}
 	if (!ok && p)

@@ -280,7 +280,10 @@ bool l5_wire_transfers(struct ctx *c, const struct l5_xfer *x, size_t n, bool fi
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		const char *m = l5_mode_name(x[i].mode);
-		size_t count = flow_tcp_count(fs, x[i].port);
+		/* Connections that were set up (a refused SYN is no connection). */
+		size_t count = 0;
+		for (size_t k = 0; k < flow_tcp_count(fs, x[i].port); k++)
+			count += flow_tcp_nth(fs, x[i].port, k)->synack;
 		const struct flow_tcp *d = flow_tcp_nth(fs, x[i].port, 0);
 		const struct flow_tcp *ctl = flow_tcp_find(fs, x[i].ctl_cport, ctx_port(c, 0));
 		if (!d || !ctl) {

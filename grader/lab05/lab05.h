@@ -7,7 +7,7 @@
 #include "check.h"
 #include "ftppeer.h"
 
-#define L5_IO_MS     3000      /* every step of a conversation */
+#define L5_IO_MS     5000      /* every step of a conversation (generous: the machine may be busy) */
 #define L5_QUIET_MS  50        /* how long "nothing more arrives" is watched */
 #define L5_BOTH_MS   1000      /* FIN and 226 both come within this of either */
 #define L5_USER      "alice"

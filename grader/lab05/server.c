@@ -215,6 +215,26 @@ void ftp_directories(struct ctx *c)
 
 /* ---- data connections ----------------------------------------------------------------- */
 
+/* The passive socket of port took its one connection: a second one, after the 226, is
+ * refused or closed at once with no data. */
+static bool one_connection(struct ctx *c, const char *addr, uint16_t port)
+{
+	char why[256];
+	struct peer_buf b = { 0 };
+	int fd = peer_connect(addr, port, L5_IO_MS, why, sizeof why);
+	int rc = fd < 0 ? 0 : peer_recv_all(fd, &b, 4096, L5_BOTH_MS);
+	bool ok = fd < 0 || (rc == 0 && b.len == 0);
+
+	if (!ok)
+		ctx_fail(c, "expected: the passive socket of port %u accepts exactly one connection; "
+			 "a second one after the 226 is refused\n   seen: it was %s", port,
+			 b.len ? "served data" : "accepted and kept open");
+	peer_buf_free(&b);
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
 /* RETR a.txt in each mode of modes over addr, judged on the wire too (the server runs);
  * the transfers into x. */
 static bool retr_modes(struct ctx *c, const enum l5_mode *modes, size_t n, const char *addr,
@@ -225,9 +245,12 @@ static bool retr_modes(struct ctx *c, const enum l5_mode *modes, size_t n, const
 	if (!l5_session(c, &f, addr, true, false))
 		return false;
 	bool ok = l5_expect(c, &f, "TYPE I", 200, NULL);
-	for (size_t i = 0; ok && i < n; i++)
+	for (size_t i = 0; ok && i < n; i++) {
 		ok = get_expect(c, &f, modes[i], addr, "RETR a.txt", L5_A_TXT, strlen(L5_A_TXT),
 				&x[i]);
+		if (ok && i == 0 && (modes[0] == L5_PASV || modes[0] == L5_EPSV))
+			ok = one_connection(c, addr, x[0].port);
+	}
 	ok = ok && quit(c, &f);
 	ftpc_close(&f);
 	return ok && l5_wire_transfers(c, x, n, true);
@@ -249,21 +272,8 @@ void ftp_pasv(struct ctx *c)
 	}
 	ftpc_close(&f);
 	struct l5_xfer x[N(modes)];
-	if (!ok || !retr_modes(c, modes, N(modes), "127.0.0.1", x))
-		return;
-	/* The passive socket took its one connection: a second one, after the 226, is refused
-	 * or closed at once with no data. */
-	char why[256];
-	struct peer_buf b = { 0 };
-	int fd = peer_connect("127.0.0.1", x[0].port, L5_IO_MS, why, sizeof why);
-	int rc = fd < 0 ? 0 : peer_recv_all(fd, &b, 4096, L5_BOTH_MS);
-	if (fd >= 0 && (rc < 0 || b.len > 0))
-		ctx_fail(c, "expected: the passive socket of port %u accepts exactly one connection; "
-			 "a second one after the 226 is refused\n   seen: it was %s", x[0].port,
-			 b.len ? "served data" : "accepted and kept open");
-	peer_buf_free(&b);
-	if (fd >= 0)
-		close(fd);
+	if (ok)
+		retr_modes(c, modes, N(modes), "127.0.0.1", x);
 }
 
 void ftp_epsv(struct ctx *c)
