@@ -9,6 +9,8 @@ static bool is_digit(char ch) { return ch >= '0' && ch <= '9'; }
 /* The end of the line starting at p (the LF's offset from p), or -1. */
 static ssize_t line_end(const char *p, size_t n)
 {
+	if (n == 0)
+		return -1;
 	const char *lf = memchr(p, '\n', n);
 	return lf ? lf - p : -1;
 }
@@ -50,7 +52,8 @@ ssize_t ftpmsg_reply(const void *buf, size_t len, struct ftpmsg_reply *r)
 			return FTPMSG_INCOMPLETE;
 		e = line_end(b + pos, len - pos);
 		if (e < 0)
-			return memchr(b + pos, '\0', len - pos) ? FTPMSG_BAD : FTPMSG_INCOMPLETE;
+			return len > pos && memchr(b + pos, '\0', len - pos) ? FTPMSG_BAD
+									: FTPMSG_INCOMPLETE;
 		size_t n = (size_t)e;
 		if (memchr(b + pos, '\0', n))
 			return FTPMSG_BAD;

@@ -39,7 +39,8 @@ int ftpc_reply(struct ftpc *c, int timeout_ms)
 	c->code = 0;
 	for (;;) {
 		struct ftpmsg_reply r;
-		ssize_t n = ftpmsg_reply(c->in.data + c->used, c->in.len - c->used, &r);
+		const uint8_t *start = c->in.data ? c->in.data + c->used : (const uint8_t *)"";
+		ssize_t n = ftpmsg_reply(start, c->in.len - c->used, &r);
 		if (n > 0) {
 			take(c, &r, (size_t)n);
 			return r.code;

@@ -429,8 +429,8 @@ void ftp_nlst(struct ctx *c)
 		snprintf(line, sizeof line, "%s\r\n", names[i]);
 		char nl[66];
 		snprintf(nl, sizeof nl, "\n%s", line);
-		bool found = (b.len >= strlen(line) && memcmp(b.data, line, strlen(line)) == 0) ||
-			strstr((char *)b.data, nl);
+		bool found = b.len >= strlen(line) && (memcmp(b.data, line, strlen(line)) == 0 ||
+						       strstr((char *)b.data, nl));
 		if (!found) {
 			ctx_fail(c, "expected: NLST gives the names, one per line: \"%s\" among them\n"
 				 "   seen: %s", names[i], esc_bytes(b.data, b.len, 260, e, sizeof e));
