@@ -318,10 +318,10 @@ void ftp_client_replies(struct ctx *c)
 void ftp_client_227(struct ctx *c)
 {
 	struct ftps_script bare = { .pasv_no_parens = true };
-	struct ftps_script other = { .pasv_addr = "10.9.8.7" };
+	struct ftps_script other = { .pasv_addr = "127.0.0.3" };
 
 	if (small_get(c, &bare, "227 Entering Passive Mode h1,h2,h3,h4,p1,p2 (no parentheses)"))
-		small_get(c, &other, "a 227 naming 10.9.8.7: the client must connect to the "
+		small_get(c, &other, "a 227 naming 127.0.0.3: the client must connect to the "
 				     "control connection's address");
 }
 
