@@ -61,7 +61,7 @@ free_port() {
 }
 wait_port() {
 	for _ in $(seq 100); do
-		if curl -s -o /dev/null "ftp://127.0.0.1:$1/"; then return 0; fi
+		if curl -s -m 2 -o /dev/null "ftp://alice:secret@127.0.0.1:$1/"; then return 0; fi
 		sleep 0.05
 	done
 	echo "bench/ftp: nothing answers on port $1" >&2
