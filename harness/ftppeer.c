@@ -432,7 +432,9 @@ static int srv_pasv(struct srv *v, bool epsv, int *pasv_lfd)
 	uint16_t p = peer_local_port(*pasv_lfd);
 	v->log->pasv_port = p;
 	if (epsv) {
-		snprintf(msg, sizeof msg, "229 Entering Extended Passive Mode (|||%u|)\r\n", p);
+		char d = v->s->epsv_delim ? v->s->epsv_delim : '|';
+		snprintf(msg, sizeof msg, "229 Entering Extended Passive Mode (%c%c%c%u%c)\r\n", d, d,
+			 d, p, d);
 		return srv_send(v, msg);
 	}
 	unsigned h[4] = {127, 0, 0, 1};

@@ -67,6 +67,7 @@ struct ftps_script {
 	bool multiline;           /* multi-line replies with inner lines starting with digits */
 	bool pasv_no_parens;      /* 227 without parentheses */
 	const char *pasv_addr;    /* address the 227 names (default: the server's) */
+	char epsv_delim;          /* the 229's delimiter (default '|') */
 	bool final_before_data;   /* 226 right after 150, then the data */
 	bool final_after_fin;     /* 226 only after the client's FIN on the data connection */
 	int refuse;               /* a code (550) for RETR/STOR/NLST instead of 150 */

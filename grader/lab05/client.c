@@ -134,10 +134,11 @@ static bool closed_cleanly(struct ctx *c, const struct ftps_log *log, bool data)
 	return true;
 }
 
-static void get_case(struct ctx *c, const char *host, bool active, const char *setup)
+static void get_case(struct ctx *c, const char *host, bool active, const char *setup,
+		     char delim)
 {
 	uint8_t *data = ctx_pattern(DATA_LEN, DATA_SEED, true);
-	struct ftps_script s = { .data = data, .ndata = DATA_LEN };
+	struct ftps_script s = { .data = data, .ndata = DATA_LEN, .epsv_delim = delim };
 	struct ftps_log log;
 	char port[8];
 
@@ -165,7 +166,7 @@ void ftp_client_get(struct ctx *c)
 	char port[8], path[512];
 	struct stat st;
 
-	get_case(c, "127.0.0.1", false, "PASV");
+	get_case(c, "127.0.0.1", false, "PASV", 0);
 	if (ctx_failed(c))
 		return;
 	/* -u, and LOCAL defaulting to REMOTE's base name. */
@@ -191,7 +192,10 @@ void ftp_client_get(struct ctx *c)
 
 void ftp_client_ipv6(struct ctx *c)
 {
-	get_case(c, "::1", false, "EPSV");
+	/* A 229 may use any delimiter from '!' to '~' (RFC 2428 section 3). */
+	get_case(c, "::1", false, "EPSV", 0);
+	if (!ctx_failed(c))
+		get_case(c, "::1", false, "EPSV", '!');
 }
 
 void ftp_client_active(struct ctx *c)

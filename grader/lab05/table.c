@@ -136,10 +136,11 @@ static const struct check checks[] = {
 	  .run = ftp_client_get,
 	  .hint = "USER, PASS, TYPE I, PASV, RETR, then the data to its end and 226, QUIT and 221; "
 		  "write() the bytes with their count." },
-	{ .id = "ftp.client-ipv6", .title = "client: EPSV over IPv6", .points = 2,
+	{ .id = "ftp.client-ipv6", .title = "client: EPSV over IPv6, any delimiter", .points = 2,
 	  .section = "Step 9: the client", .run = ftp_client_ipv6,
 	  .hint = "Over an IPv6 control connection use EPSV and connect to the control "
-		  "connection's peer address with the port of the 229." },
+		  "connection's peer address with the port of the 229, whatever its delimiter "
+		  "('|', '!', ...)." },
 	{ .id = "ftp.client-active", .title = "client: -a with PORT and EPRT", .points = 3,
 	  .section = "Step 9: the client", .run = ftp_client_active,
 	  .hint = "Listen on getsockname() of the control connection, port 0; announce it with "
