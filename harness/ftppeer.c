@@ -341,6 +341,18 @@ static int srv_data(struct srv *v, int pasv_lfd, const char *act_addr, uint16_t 
 				return -ECHILD;
 		}
 	}
+	if (act_addr && v->s->stranger) {
+		/* Someone else reaches the client's port first: it must get nothing from it. */
+		int fd = ftpc_connect_from(act_addr, act_port, v->s->stranger, v->timeout_ms, why,
+					   sizeof why);
+		if (fd >= 0) {
+			static const char junk[] = "bytes from another host\n";
+			peer_send(fd, junk, sizeof junk - 1, v->timeout_ms);
+			peer_shutdown_wr(fd);
+			close(fd);
+		}
+		clock_sleep_ms(20);
+	}
 	if (act_addr)
 		return peer_connect(act_addr, act_port, v->timeout_ms, why, sizeof why);
 	return -ENOTCONN;

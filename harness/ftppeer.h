@@ -68,6 +68,8 @@ struct ftps_script {
 	bool pasv_no_parens;      /* 227 without parentheses */
 	const char *pasv_addr;    /* address the 227 names (default: the server's) */
 	char epsv_delim;          /* the 229's delimiter (default '|') */
+	const char *stranger;     /* active mode: first connect from this address (127.0.0.2)
+				   * and send bytes that are no part of the file */
 	bool final_before_data;   /* 226 right after 150, then the data */
 	bool final_after_fin;     /* 226 only after the client's FIN on the data connection */
 	int refuse;               /* a code (550) for RETR/STOR/NLST instead of 150 */

@@ -224,9 +224,19 @@ void ftp_client_active(struct ctx *c)
 	if (!p || !judge(c, p, a6, 0, "active\n", 7))
 		goto out;
 	snprintf(want, sizeof want, "EPRT |2|::1|");
-	if (log.ncmds < 4 || strncasecmp(log.cmds[3], want, strlen(want)) != 0)
+	if (log.ncmds < 4 || strncasecmp(log.cmds[3], want, strlen(want)) != 0) {
 		ctx_fail(c, "expected: with -a over IPv6, \"EPRT |2|::1|port|\" as the 4th command\n"
 			 "   seen: \"%s\"", log.ncmds >= 4 ? log.cmds[3] : "");
+		goto out;
+	}
+	/* Another host (127.0.0.2) connects to the client's port first: only the server's
+	 * connection may be taken. */
+	ftps_log_free(&log);
+	s.stranger = "127.0.0.2";
+	p = session(c, &s, &log, a4);
+	if (p && !judge(c, p, a4, 0, "active\n", 7))
+		ctx_fail(c, "(127.0.0.2 connected to the client's port first and sent other bytes: "
+			 "an active data connection is accepted only from the server's address)");
 out:
 	ftps_log_free(&log);
 }
