@@ -10,6 +10,7 @@ const struct lab *const labs_all[] = {
 	&lab_02_udp,
 	&lab_03_threaded_server,
 	&lab_04_http,
+	&lab_05_ftp,
 	&lab_06_websocket,
 	NULL,
 };

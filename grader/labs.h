@@ -9,6 +9,7 @@ extern const struct lab lab_01_tcp_echo;
 extern const struct lab lab_02_udp;
 extern const struct lab lab_03_threaded_server;
 extern const struct lab lab_04_http;
+extern const struct lab lab_05_ftp;
 extern const struct lab lab_06_websocket;
 
 /* NULL-terminated, in lab order. */

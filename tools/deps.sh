@@ -4,6 +4,8 @@ set -euo pipefail
 
 pkgs=(build-essential pkg-config libpcap-dev libcjson-dev libcriterion-dev libssl-dev libseccomp-dev
       tcpdump socat netcat-openbsd curl python3 git util-linux clang chromium)
+# Lab 05's real peers: python's ftp server, lftp.
+pkgs+=(python3-pyftpdlib lftp)
 # Lab 06's real peers: python's websockets, node's ws (and the browser above).
 pkgs+=(python3-websockets nodejs node-ws)
 
