@@ -79,6 +79,33 @@ for t in build/kit/tests/test_*; do
 	run "$t"
 done
 
+# The kit's own hostile submissions (tests/hostile/), the quick half: each graded as root
+# and as an ordinary user, and contained. The whole set is `make hostile`.
+if [ -z "$have_solutions" ]; then
+	echo "== hostile submissions skipped: they grade the reference solutions next"
+	skipped=$((skipped + 1))
+elif [ "$(id -u)" -ne 0 ]; then
+	echo "== hostile submissions skipped: they grade as root and as another user (run as root)"
+	skipped=$((skipped + 1))
+else
+	echo "== tests/hostile/run.sh --quick"
+	log=$(mktemp)
+	tests/hostile/run.sh --quick >"$log" 2>&1
+	grep -E '^FAIL' "$log" | head -20
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
+	if [ -z "$line" ]; then
+		echo "   tests/hostile/run.sh printed no result: counted as one failure"
+		tail -n 20 "$log"
+		failed=$((failed + 1))
+	else
+		echo "   $line"
+		passed=$((passed + ${line%% passed*}))
+		f=${line#*passed, }
+		failed=$((failed + ${f%% failed*}))
+	fi
+	rm -f "$log"
+fi
+
 # The decoders and protocol readers take untrusted bytes: each fuzz target runs for a while
 # (libFuzzer, with ASan and UBSan) and must find nothing.
 fuzz_secs=${WIRELAB_FUZZ_SECONDS:-20}
