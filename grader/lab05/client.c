@@ -158,7 +158,7 @@ static void get_case(struct ctx *c, const char *host, bool active, const char *s
 	free(data);
 }
 
-void ftp_client_get(struct ctx *c)
+void check_ftp_client_get(struct ctx *c)
 {
 	static const char text[] = "a small file\n";
 	struct ftps_script s = { .data = text, .ndata = sizeof text - 1 };
@@ -190,7 +190,7 @@ void ftp_client_get(struct ctx *c)
 	ftps_log_free(&log);
 }
 
-void ftp_client_ipv6(struct ctx *c)
+void check_ftp_client_ipv6(struct ctx *c)
 {
 	/* A 229 may use any delimiter from '!' to '~' (RFC 2428 section 3). */
 	get_case(c, "::1", false, "EPSV", 0);
@@ -198,7 +198,7 @@ void ftp_client_ipv6(struct ctx *c)
 		get_case(c, "::1", false, "EPSV", '!');
 }
 
-void ftp_client_active(struct ctx *c)
+void check_ftp_client_active(struct ctx *c)
 {
 	char want[128];
 	struct ftps_log log;
@@ -241,7 +241,7 @@ out:
 	ftps_log_free(&log);
 }
 
-void ftp_client_put(struct ctx *c)
+void check_ftp_client_put(struct ctx *c)
 {
 	uint8_t *data = ctx_pattern(DATA_LEN, DATA_SEED + 1, true);
 	struct ftps_script s = { 0 };
@@ -271,7 +271,7 @@ out:
 	free(data);
 }
 
-void ftp_client_ls(struct ctx *c)
+void check_ftp_client_ls(struct ctx *c)
 {
 	static const char names[] = "a.txt\r\nsub\r\nwith space.txt\r\n";
 	static const char want_out[] = "a.txt\nsub\nwith space.txt\n";
@@ -314,7 +314,7 @@ static bool small_get(struct ctx *c, struct ftps_script *s, const char *what)
 	return ok;
 }
 
-void ftp_client_replies(struct ctx *c)
+void check_ftp_client_replies(struct ctx *c)
 {
 	struct ftps_script multi = { .multiline = true };
 	struct ftps_script split = { .split_replies = true };
@@ -329,7 +329,7 @@ void ftp_client_replies(struct ctx *c)
 		return;
 }
 
-void ftp_client_227(struct ctx *c)
+void check_ftp_client_227(struct ctx *c)
 {
 	struct ftps_script bare = { .pasv_no_parens = true };
 	struct ftps_script other = { .pasv_addr = "127.0.0.3" };
@@ -339,7 +339,7 @@ void ftp_client_227(struct ctx *c)
 				     "control connection's address");
 }
 
-void ftp_client_order(struct ctx *c)
+void check_ftp_client_order(struct ctx *c)
 {
 	struct ftps_script early = { .final_before_data = true };
 	struct ftps_script late = { .final_after_fin = true };
@@ -348,7 +348,7 @@ void ftp_client_order(struct ctx *c)
 		small_get(c, &late, "226 only after the client closed the data connection");
 }
 
-void ftp_client_refused(struct ctx *c)
+void check_ftp_client_refused(struct ctx *c)
 {
 	static const char old[] = "the old local file stays as it was\n";
 	struct ftps_script s = { .refuse = 550 };
@@ -383,7 +383,7 @@ void ftp_client_refused(struct ctx *c)
 	free(got);
 }
 
-void ftp_client_timeout(struct ctx *c)
+void check_ftp_client_timeout(struct ctx *c)
 {
 	char port[8];
 
@@ -392,7 +392,7 @@ void ftp_client_timeout(struct ctx *c)
 	ctx_check_client_timeout(c, argv, "\n", TIMEOUT_S, TIMEOUT_S + 2);
 }
 
-void ftp_client_usage(struct ctx *c)
+void check_ftp_client_usage(struct ctx *c)
 {
 	char port[8];
 
@@ -408,7 +408,7 @@ void ftp_client_usage(struct ctx *c)
 		return;
 }
 
-void ftp_client_errors(struct ctx *c)
+void check_ftp_client_errors(struct ctx *c)
 {
 	char p1[8], why[256];
 

@@ -57,7 +57,7 @@ static bool quit(struct ctx *c, struct ftpc *f)
 
 /* ---- starting, greeting, login ------------------------------------------------------------ */
 
-void ftp_server_usage(struct ctx *c)
+void check_ftp_server_usage(struct ctx *c)
 {
 	char root[512];
 
@@ -74,7 +74,7 @@ void ftp_server_usage(struct ctx *c)
 		ctx_expect_error_line(c, p, "a ROOT that does not exist");
 }
 
-void ftp_greeting(struct ctx *c)
+void check_ftp_greeting(struct ctx *c)
 {
 	struct ftpc f;
 	if (!start(c, false))
@@ -86,7 +86,7 @@ void ftp_greeting(struct ctx *c)
 	}
 }
 
-void ftp_login(struct ctx *c)
+void check_ftp_login(struct ctx *c)
 {
 	static const struct l5_step anon[] = {
 		{ "PASS early", 503, NULL },
@@ -112,7 +112,7 @@ void ftp_login(struct ctx *c)
 	ftpc_close(&f);
 }
 
-void ftp_before_login(struct ctx *c)
+void check_ftp_before_login(struct ctx *c)
 {
 	static const struct l5_step steps[] = {
 		{ "PWD", 530, NULL }, { "CWD sub", 530, NULL }, { "LIST", 530, NULL },
@@ -151,7 +151,7 @@ static bool feat_ok(struct ctx *c, struct ftpc *f)
 	return false;
 }
 
-void ftp_commands(struct ctx *c)
+void check_ftp_commands(struct ctx *c)
 {
 	static const struct l5_step steps[] = {
 		{ "SYST", 215, "UNIX Type: L8" }, { "OPTS UTF8 ON", 200, NULL },
@@ -173,7 +173,7 @@ void ftp_commands(struct ctx *c)
 	ftpc_close(&f);
 }
 
-void ftp_type(struct ctx *c)
+void check_ftp_type(struct ctx *c)
 {
 	static const struct l5_step steps[] = {
 		{ "TYPE A", 200, NULL }, { "TYPE A N", 200, NULL }, { "TYPE L 8", 200, NULL },
@@ -192,7 +192,7 @@ void ftp_type(struct ctx *c)
 	ftpc_close(&f);
 }
 
-void ftp_directories(struct ctx *c)
+void check_ftp_directories(struct ctx *c)
 {
 	static const struct l5_step steps[] = {
 		{ "PWD", 257, "\"/\"" }, { "CWD sub", 250, NULL }, { "PWD", 257, "\"/sub\"" },
@@ -256,7 +256,7 @@ static bool retr_modes(struct ctx *c, const enum l5_mode *modes, size_t n, const
 	return ok && l5_wire_transfers(c, x, n, true);
 }
 
-void ftp_pasv(struct ctx *c)
+void check_ftp_pasv(struct ctx *c)
 {
 	static const enum l5_mode modes[] = { L5_PASV, L5_PASV };
 	struct ftpc f;
@@ -276,7 +276,7 @@ void ftp_pasv(struct ctx *c)
 		retr_modes(c, modes, N(modes), "127.0.0.1", x);
 }
 
-void ftp_epsv(struct ctx *c)
+void check_ftp_epsv(struct ctx *c)
 {
 	static const enum l5_mode modes[] = { L5_EPSV };
 	struct ftpc f;
@@ -296,7 +296,7 @@ void ftp_epsv(struct ctx *c)
 	(void)modes;
 }
 
-void ftp_active(struct ctx *c)
+void check_ftp_active(struct ctx *c)
 {
 	struct ftpc f;
 	struct l5_xfer x[3];
@@ -389,7 +389,7 @@ out:
 	return ok;
 }
 
-void ftp_list(struct ctx *c)
+void check_ftp_list(struct ctx *c)
 {
 	struct ftpc f;
 	struct peer_buf b = { 0 };
@@ -413,7 +413,7 @@ void ftp_list(struct ctx *c)
 	ftpc_close(&f);
 }
 
-void ftp_nlst(struct ctx *c)
+void check_ftp_nlst(struct ctx *c)
 {
 	static const char *const names[] = { "a.txt", "sub", "empty", "link-out", "q\"d" };
 	struct ftpc f;
@@ -449,7 +449,7 @@ void ftp_nlst(struct ctx *c)
 
 /* ---- transfers ---------------------------------------------------------------------------- */
 
-void ftp_binary(struct ctx *c)
+void check_ftp_binary(struct ctx *c)
 {
 	struct ftpc f;
 	struct l5_xfer x[2];
@@ -475,7 +475,7 @@ out:
 	free(up);
 }
 
-void ftp_write(struct ctx *c)
+void check_ftp_write(struct ctx *c)
 {
 	static const struct l5_step steps[] = {
 		{ "SIZE new.txt", 213, "213 9" }, { "MKD newdir", 257, "\"/newdir\"" },
@@ -504,7 +504,7 @@ void ftp_write(struct ctx *c)
 			 "   seen: its target outside ROOT is gone too");
 }
 
-void ftp_read_only(struct ctx *c)
+void check_ftp_read_only(struct ctx *c)
 {
 	static const struct l5_step steps[] = {
 		{ "STOR x.txt", 550, NULL }, { "DELE a.txt", 550, NULL }, { "MKD d", 550, NULL },
@@ -526,7 +526,7 @@ void ftp_read_only(struct ctx *c)
 	ftpc_close(&f);
 }
 
-void ftp_no_data(struct ctx *c)
+void check_ftp_no_data(struct ctx *c)
 {
 	struct ftpc f;
 	int dfd, lfd;
@@ -551,7 +551,7 @@ void ftp_no_data(struct ctx *c)
 	ftpc_close(&f);
 }
 
-void ftp_traversal(struct ctx *c)
+void check_ftp_traversal(struct ctx *c)
 {
 	static const char *const bad[] = {
 		"RETR ../outside/secret.txt", "RETR /../outside/secret.txt",
@@ -585,7 +585,7 @@ void ftp_traversal(struct ctx *c)
 			 "link changed the directory beside ROOT");
 }
 
-void ftp_long_line(struct ctx *c)
+void check_ftp_long_line(struct ctx *c)
 {
 	struct ftpc f;
 	char line[1200];
@@ -601,7 +601,7 @@ void ftp_long_line(struct ctx *c)
 	ftpc_close(&f);
 }
 
-void ftp_segments(struct ctx *c)
+void check_ftp_segments(struct ctx *c)
 {
 	static const char several[] = "USER anonymous\r\nPASS\r\nPWD\r\nSYST\nNOOP\r\n";
 	static const int codes[] = { 331, 230, 257, 215, 200 };
@@ -636,7 +636,7 @@ void ftp_segments(struct ctx *c)
 	ftpc_close(&f);
 }
 
-void ftp_concurrency(struct ctx *c)
+void check_ftp_concurrency(struct ctx *c)
 {
 	struct ftpc idle, f;
 	uint8_t half[] = "USER anon";
@@ -661,7 +661,7 @@ void ftp_concurrency(struct ctx *c)
 
 /* ---- security: bounce, hijack ------------------------------------------------------------- */
 
-void ftp_bounce(struct ctx *c)
+void check_ftp_bounce(struct ctx *c)
 {
 	struct ftpc f;
 	char why[256], line[128], s[200];
@@ -705,7 +705,7 @@ void ftp_bounce(struct ctx *c)
 	ftpc_close(&f);
 }
 
-void ftp_pasv_hijack(struct ctx *c)
+void check_ftp_pasv_hijack(struct ctx *c)
 {
 	struct ftpc f;
 	char why[256], s[200];
@@ -766,7 +766,7 @@ void ftp_pasv_hijack(struct ctx *c)
 	ftpc_close(&f);
 }
 
-void ftp_epsv_all(struct ctx *c)
+void check_ftp_epsv_all(struct ctx *c)
 {
 	static const struct l5_step steps[] = {
 		{ "EPSV ALL", 200, NULL }, { "PASV", 5, NULL }, { "PORT 127,0,0,1,4,1", 5, NULL },
@@ -782,7 +782,7 @@ void ftp_epsv_all(struct ctx *c)
 	}
 }
 
-void ftp_family(struct ctx *c)
+void check_ftp_family(struct ctx *c)
 {
 	static const struct l5_step v6[] = {
 		{ "PASV", 522, NULL }, { "PORT 127,0,0,1,4,1", 522, NULL }, { "EPSV 1", 522, NULL },
@@ -804,7 +804,7 @@ void ftp_family(struct ctx *c)
 	}
 }
 
-void ftp_quit(struct ctx *c)
+void check_ftp_quit(struct ctx *c)
 {
 	struct ftpc f;
 	int dfd, lfd;
@@ -839,7 +839,7 @@ void ftp_quit(struct ctx *c)
 		ctx_ladder_tcp(c, d);
 }
 
-void ftp_fin_226(struct ctx *c)
+void check_ftp_fin_226(struct ctx *c)
 {
 	struct ftpc f;
 	int dfd, lfd;
@@ -918,7 +918,7 @@ static bool tool_stdout(struct ctx *c, const char *const *argv, const void *want
 	return ok;
 }
 
-void ftp_curl(struct ctx *c)
+void check_ftp_curl(struct ctx *c)
 {
 	char u4[128], u6[128], up[128], path[512];
 	static const char upload[] = "uploaded by curl -T\n";
@@ -962,7 +962,7 @@ void ftp_curl(struct ctx *c)
 	free(out);
 }
 
-void ftp_ftplib(struct ctx *c)
+void check_ftp_ftplib(struct ctx *c)
 {
 	static const char script[] =
 		"import ftplib, io, sys\n"
@@ -997,7 +997,7 @@ void ftp_ftplib(struct ctx *c)
 	tool_stdout(c, argv, want, sizeof want - 1);
 }
 
-void ftp_lftp(struct ctx *c)
+void check_ftp_lftp(struct ctx *c)
 {
 	char open4[160], cmds[400];
 
