@@ -91,24 +91,6 @@ static void scratch_remove(const struct run_opts *o, const char *dir)
 	rm_tree(dir);
 }
 
-static int mkdir_p(const char *path)
-{
-	char tmp[1024];
-
-	snprintf(tmp, sizeof tmp, "%s", path);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 /* ---- the worker ---------------------------------------------------------------------- */
 
 /* pid 1 of the check's PID namespace, in the worker that waits for it. */
@@ -686,7 +668,7 @@ static void open_pcap_dir(const struct run_unit *u, struct lab_result *r, int la
 
 	r->pcap_fd = -1;
 	if (u->pcap_dir) {
-		if ((rc = mkdir_p(u->pcap_dir)) < 0 ||
+		if ((rc = jail_mkdir_all(u->pcap_dir)) < 0 ||
 		    (r->pcap_fd = open(u->pcap_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 			snprintf(r->pcap_why, sizeof r->pcap_why, "%.900s: %s", u->pcap_dir,
 				 strerror(rc < 0 ? -rc : errno));

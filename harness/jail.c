@@ -153,8 +153,7 @@ static int path_join(char *out, size_t outsz, const char *a, const char *b)
 	return n < 0 || (size_t)n >= outsz ? -ENAMETOOLONG : 0;
 }
 
-/* mkdir -p of an absolute path, every part made 0755. */
-static int mkdir_all(const char *path)
+int jail_mkdir_all(const char *path)
 {
 	char tmp[PATH_MAX];
 
@@ -229,7 +228,7 @@ static int bind(const char *src, const char *dst, bool rw, bool dev, char *why, 
 		snprintf(why, whylen, "%s: %s", src, strerror(errno));
 		return rc;
 	}
-	rc = S_ISDIR(st.st_mode) ? mkdir_all(dst) : touch(dst);
+	rc = S_ISDIR(st.st_mode) ? jail_mkdir_all(dst) : touch(dst);
 	if (rc == 0 && mount(src, dst, NULL, MS_BIND, NULL) < 0)
 		rc = -errno;
 	unsigned long fl = MS_REMOUNT | MS_BIND | MS_NOSUID | mount_flags(src) |
@@ -313,7 +312,7 @@ static int mount_tmpfs(const char *dst, uint64_t bytes, const char *mode, char *
 	char opt[96];
 
 	snprintf(opt, sizeof opt, "size=%llu,mode=%s", (unsigned long long)bytes, mode);
-	if (mkdir_all(dst) < 0 ||
+	if (jail_mkdir_all(dst) < 0 ||
 	    mount("tmpfs", dst, "tmpfs", MS_NOSUID | MS_NODEV, opt) < 0) {
 		int e = errno;
 		snprintf(why, whylen, "tmpfs on %s: %s", dst, strerror(e));

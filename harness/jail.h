@@ -103,6 +103,10 @@ pid_t jail_run_once(const struct jail_view *v, const struct jail_limits *l, cons
 		    const char *const *argv, const char *cwd, int outfd, bool drop, uid_t uid,
 		    gid_t gid, char *why, size_t whylen);
 
+/* mkdir -p: every missing part of path made 0755 (also between fork and exec: no malloc).
+ * 0 or -errno. */
+int jail_mkdir_all(const char *path);
+
 /* In a fresh child (single-threaded): a user namespace of its own with this process's uid and
  * gid mapped to themselves. 0 or -errno with why. */
 int jail_userns_self(char *why, size_t whylen);
