@@ -62,6 +62,9 @@ static int lo_up(char *why, size_t whylen)
 		return -e;
 	}
 	close(fd);
+	/* A server that leaves IPV6_V6ONLY at its default must not pass by luck: the default
+	 * comes from this per-namespace sysctl, and 1 is what some systems use. */
+	write_file("/proc/sys/net/ipv6/bindv6only", "1");
 	return 0;
 }
 
