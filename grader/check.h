@@ -135,8 +135,12 @@ bool ctx_expect_exit(struct ctx *c, struct proc *p, int code);
 bool ctx_expect_fin(struct ctx *c, const struct flow_tcp *f, int dir, const char *who);
 
 /* Run prog with args (NULL-terminated) and expect a usage error: exit status 2 within 5 s
- * and something on stderr. */
+ * and exactly one line on stderr. */
 bool ctx_expect_usage(struct ctx *c, const char *prog, ...);
+bool ctx_expect_usagev(struct ctx *c, const char *prog, const char *const *args);
+/* argv (the program's name first, NULL-terminated) with each of the bad ports every lab
+ * rejects ("0", "70000", "7x", "+7000", "-1", "") in argv[port_idx]: a usage error each. */
+bool ctx_expect_bad_ports(struct ctx *c, const char *const *argv, size_t port_idx);
 /* A runtime error as the conventions say: exit status 1 and exactly one line on stderr
  * that starts with "<name>:". */
 bool ctx_expect_error_line(struct ctx *c, struct proc *p, const char *what);

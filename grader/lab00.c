@@ -88,10 +88,12 @@ static bool wire_reply(struct ctx *c, size_t idx, const char *want, bool need_fi
 
 static void server_usage(struct ctx *c)
 {
+	static const char *const argv[] = { "greet_server", "PORT", NULL };
+
 	if (ctx_expect_usage(c, "greet_server", NULL) &&
-	    ctx_expect_usage(c, "greet_server", "0", NULL) &&
-	    ctx_expect_usage(c, "greet_server", "70000", NULL) &&
-	    ctx_expect_usage(c, "greet_server", "abc", NULL))
+	    ctx_expect_bad_ports(c, argv, 1) &&
+	    ctx_expect_usage(c, "greet_server", "abc", NULL) &&
+	    ctx_expect_usage(c, "greet_server", "-x", "7000", NULL))
 		ctx_expect_usage(c, "greet_server", "7000", "extra", NULL);
 }
 
@@ -343,10 +345,11 @@ static void client_name(struct ctx *c)
 	snprintf(port, sizeof port, "%u", pn);
 	for (size_t i = 0; i < sizeof names / sizeof *names && !ctx_failed(c); i++)
 		ctx_expect_usage(c, "greet_client", "127.0.0.1", port, names[i], NULL);
-	if (!ctx_failed(c)) {
-		ctx_expect_usage(c, "greet_client", "127.0.0.1", port, NULL);
-		ctx_expect_usage(c, "greet_client", "127.0.0.1", "0", "Ada", NULL);
-	}
+	const char *const argv[] = { "greet_client", "127.0.0.1", "PORT", "Ada", NULL };
+	if (!ctx_failed(c) && ctx_expect_usage(c, "greet_client", "127.0.0.1", port, NULL) &&
+	    ctx_expect_usage(c, "greet_client", "-x", "127.0.0.1", port, "Ada", NULL) &&
+	    ctx_expect_usage(c, "greet_client", "127.0.0.1", port, "Ada", "more", NULL))
+		ctx_expect_bad_ports(c, argv, 2);
 	close(lfd);
 	const struct flow_set *fs = ctx_flows(c);
 	if (fs && flow_tcp_count(fs, pn) > 0) {

@@ -173,15 +173,19 @@ static bool echo_wire(struct ctx *c, size_t idx, bool ladder)
 
 static void usage(struct ctx *c)
 {
+	static const char *const server[] = { "echo_server", "PORT", NULL };
+	static const char *const client[] = { "echo_client", "127.0.0.1", "PORT", NULL };
+
 	if (ctx_expect_usage(c, "echo_server", NULL) &&
-	    ctx_expect_usage(c, "echo_server", "0", NULL) &&
+	    ctx_expect_bad_ports(c, server, 1) &&
 	    ctx_expect_usage(c, "echo_server", "65536", NULL) &&
-	    ctx_expect_usage(c, "echo_server", "7x", NULL) &&
+	    ctx_expect_usage(c, "echo_server", "-x", "7000", NULL) &&
 	    ctx_expect_usage(c, "echo_server", "7000", "more", NULL) &&
 	    ctx_expect_usage(c, "echo_client", NULL) &&
 	    ctx_expect_usage(c, "echo_client", "127.0.0.1", NULL) &&
-	    ctx_expect_usage(c, "echo_client", "127.0.0.1", "0", NULL) &&
-	    ctx_expect_usage(c, "echo_client", "127.0.0.1", "http", NULL))
+	    ctx_expect_bad_ports(c, client, 2) &&
+	    ctx_expect_usage(c, "echo_client", "127.0.0.1", "http", NULL) &&
+	    ctx_expect_usage(c, "echo_client", "-x", "127.0.0.1", "7000", NULL))
 		ctx_expect_usage(c, "echo_client", "127.0.0.1", "7000", "x", NULL);
 }
 
