@@ -63,6 +63,11 @@ unit: $(TEST_BIN)
 test: deps
 	@tools/run-tests.sh
 
+# Every verdict N times with one core busy (long: not part of make test).
+.PHONY: stability
+stability: all
+	@tools/stability.py -n $(or $(N),20) $(LABS)
+
 clean:
 	rm -rf build bin
 
