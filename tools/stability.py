@@ -17,13 +17,15 @@ import glob
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-WIRELAB = os.path.join(ROOT, "bin", "wirelab")
+# WIRELAB_BIN: a copy of the grader, so that rebuilding bin/ meanwhile changes nothing.
+WIRELAB = os.environ.get("WIRELAB_BIN") or os.path.join(ROOT, "bin", "wirelab")
 
 
 def header(patch, key):
@@ -105,6 +107,8 @@ def main():
     ap.add_argument("-n", type=int, default=20, help="runs of each (default 20)")
     ap.add_argument("labs", nargs="*", help="lab ids (default: every lab)")
     opts = ap.parse_args()
+    # SIGTERM ends the run through the finally below, which ends the busy loop.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(2))
     # One core busy for the whole run, as on a shared machine; ended by its pid.
     busy = subprocess.Popen(["sh", "-c", "while :; do :; done"])
     pcaps = tempfile.mkdtemp(prefix="wirelab-stability-pcaps-")
