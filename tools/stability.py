@@ -42,7 +42,8 @@ def header(patch, key):
 def grade(lab, args):
     """One grading run: {check id: status}; a grader that printed no JSON is one error."""
     cmd = [WIRELAB, "grade", lab, "--format", "json"] + args
-    run = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    env = dict(os.environ, WIRELAB_ROOT=ROOT)
+    run = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env)
     try:
         return {c["id"]: c["status"] for c in json.loads(run.stdout)["checks"]}
     except (ValueError, KeyError):
