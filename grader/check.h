@@ -100,6 +100,9 @@ struct proc *ctx_start_tool(struct ctx *c, const char *stdin_path, const char *c
  * check fails with what was seen (exit status, stderr) and NULL is returned. */
 struct proc *ctx_server(struct ctx *c, enum netstat_proto proto, uint16_t port,
 			const char *prog, ...);
+/* Stop a server with SIGTERM: it must end within grace_ms (then SIGKILL ends it, and the
+ * check fails). */
+bool ctx_expect_stop(struct ctx *c, struct proc *p, int grace_ms);
 /* Wait for exit; on timeout the check fails ("did not exit within") and false returns. */
 bool ctx_wait(struct ctx *c, struct proc *p, int timeout_ms);
 void ctx_stop(struct ctx *c, struct proc *p);
@@ -165,6 +168,10 @@ void ctx_check_client_timeout(struct ctx *c, const char *const *argv, const char
 /* n deterministic bytes (xorshift32 from seed), so a failure can be replayed from the seed
  * in the log; with every_byte_first the first 256 are 0..255. malloc'd; NULL on failure. */
 uint8_t *ctx_pattern(size_t n, uint32_t seed, bool every_byte_first);
+
+/* The family getaddrinfo lists second for "localhost" (AF_INET or AF_INET6), or 0 when it
+ * lists only one: a server there only is refused at the first address a client tries. */
+int ctx_localhost_second_family(void);
 
 /* The numeric loopback address to use for a family: "127.0.0.1" or "::1". */
 const char *ctx_loopback(int family);

@@ -6,6 +6,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,22 @@
 #include <unistd.h>
 
 #define CTX_OUT_MAX (64u << 20)
+
+int ctx_localhost_second_family(void)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res = NULL;
+	int fam = 0;
+
+	if (getaddrinfo("localhost", NULL, &hints, &res) != 0)
+		return 0;
+	for (struct addrinfo *a = res; a; a = a->ai_next)
+		if (a->ai_family != res->ai_family) {
+			fam = a->ai_family;
+			break;
+		}
+	freeaddrinfo(res);
+	return fam;
+}
 
 const char *ctx_loopback(int family)
 {
@@ -286,6 +304,16 @@ void ctx_stop(struct ctx *c, struct proc *p)
 {
 	(void)c;
 	proc_stop(p, 1000);
+}
+
+bool ctx_expect_stop(struct ctx *c, struct proc *p, int grace_ms)
+{
+	proc_stop(p, grace_ms);
+	if (proc_exit_code(p) != 128 + SIGKILL)
+		return true;
+	ctx_fail(c, "expected: %s ends on SIGTERM (within %.1f s)\n   seen: still running, so the "
+		 "grader killed it (SIGKILL)", p->name, grace_ms / 1000.0);
+	return false;
 }
 
 const struct flow_set *ctx_flows(struct ctx *c)

@@ -15,6 +15,8 @@
 /* The client's extra bytes come this long after the server's reply, as a telnet "\r\n"
  * would: the server has closed by then, or is about to. */
 #define GREET_LATE_MS 50
+/* A server must end this soon after SIGTERM. */
+#define GREET_STOP_MS 2000
 
 /* One conversation with greet_server: connect over addr, send the chunks (gap_ms apart),
  * read until the server closes. Returns the bytes read in *reply (caller frees); false
@@ -140,7 +142,7 @@ static void server_errors(struct ctx *c)
 {
 	static const char *const lines[] = {
 		"HOWDY Ada\n", "HELLO bad!name\n", "HELLO aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
-		"HELLO \n", "hello Ada\n",
+		"HELLO \n", "hello Ada\n", "HELLO Ada x\n", "HELLO\n",
 	};
 	char longline[66];
 	struct peer_buf reply;
@@ -269,7 +271,8 @@ static void server_restart(struct ctx *c)
 	if (!p || !converse(c, "127.0.0.1", ctx_port(c, 0), chunks, 0, &reply))
 		return;
 	peer_buf_free(&reply);
-	ctx_stop(c, p);
+	if (!ctx_expect_stop(c, p, GREET_STOP_MS))
+		return;
 	/* The server closed first, so its side of that connection is in TIME_WAIT now. */
 	if (!start_server(c)) {
 		ctx_fail(c, "(restarted right after serving a client: set SO_REUSEADDR before bind)");
@@ -277,20 +280,27 @@ static void server_restart(struct ctx *c)
 	}
 	if (converse(c, "127.0.0.1", ctx_port(c, 0), chunks, 0, &reply))
 		peer_buf_free(&reply);
-	if (!ctx_failed(c))
-		wire_reply(c, 1, "HI Ada\n", true);
+	if (!ctx_failed(c) && !wire_reply(c, 1, "HI Ada\n", true))
+		return;
+	/* A second server on the port in use: a runtime error. */
+	char port[8];
+	snprintf(port, sizeof port, "%u", ctx_port(c, 0));
+	struct proc *second = ctx_start(c, NULL, "greet_server", port, NULL);
+	if (second && ctx_wait(c, second, 3000))
+		ctx_expect_error_line(c, second, "a second greet_server on a port in use");
 }
 
 /* ---- greet_client --------------------------------------------------------------------- */
 
 /* Run greet_client against the grader's server on addr, which answers with reply in two
  * segments and closes; judge what the client did (the wire is judged afterwards). */
-static bool client_case(struct ctx *c, const char *addr, const char *reply)
+static bool client_case(struct ctx *c, const char *listen_addr, const char *addr,
+			const char *reply)
 {
 	char why[256], port[8];
 	struct peer_buf line = { 0 };
 	uint16_t pn = ctx_port(c, 0);
-	int lfd = peer_listen("::", pn, SOCK_STREAM, why, sizeof why);
+	int lfd = peer_listen(listen_addr, pn, SOCK_STREAM, why, sizeof why);
 
 	if (lfd < 0) {
 		ctx_error(c, "the grader's server: %s", why);
@@ -358,9 +368,18 @@ static bool client_wire(struct ctx *c, size_t idx, const char *addr)
 
 static void client_hello(struct ctx *c)
 {
-	if (client_case(c, "127.0.0.1", "HI Ada\n") &&
-	    client_case(c, "::1", "HI Ada\nand a second line \x01\n") &&
-	    client_wire(c, 0, "127.0.0.1"))
+	if (!client_case(c, "::", "127.0.0.1", "HI Ada\n") ||
+	    !client_case(c, "::", "::1", "HI Ada\nand a second line \x01\n"))
+		return;
+	/* localhost, with the grader listening only where getaddrinfo's second answer points:
+	 * the first address is refused, the client must go on to the next. */
+	int fam = ctx_localhost_second_family();
+	if (!fam)
+		ctx_log(c, "\"localhost\" has one address here: the fallback case was not run");
+	else if (!client_case(c, ctx_loopback(fam), "localhost", "HI Ada\n"))
+		ctx_fail(c, "(the server listened on %s only, the second address of \"localhost\")",
+			 ctx_loopback(fam));
+	if (!ctx_failed(c) && client_wire(c, 0, "127.0.0.1"))
 		client_wire(c, 1, "::1");
 }
 

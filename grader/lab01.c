@@ -347,18 +347,26 @@ static void server_restart(struct ctx *c)
 			 "within 2 s");
 		return;
 	}
-	ctx_stop(c, p);
+	bool stopped = ctx_expect_stop(c, p, 2000);
 	struct peer_buf rest = { 0 };
 	peer_recv_all(fd, &rest, 4096, 1000);
 	peer_buf_free(&rest);
 	close(fd);
+	if (!stopped)
+		return;
 	if (!start_server(c)) {
 		ctx_fail(c, "(restarted right after it was stopped with a client connected: its side "
 			 "of that connection is in TIME_WAIT; set SO_REUSEADDR before bind)");
 		return;
 	}
-	if (echo_once(c, (const uint8_t *)line, sizeof line - 1, 0, 2000))
-		echo_wire(c, 1, false);
+	if (!echo_once(c, (const uint8_t *)line, sizeof line - 1, 0, 2000) || !echo_wire(c, 1, false))
+		return;
+	/* A second server on the port in use: a runtime error. */
+	char port[8];
+	snprintf(port, sizeof port, "%u", ctx_port(c, 0));
+	struct proc *second = ctx_start(c, NULL, "echo_server", port, NULL);
+	if (second && ctx_wait(c, second, 3000))
+		ctx_expect_error_line(c, second, "a second echo_server on a port in use");
 }
 
 /* Send to fd without reading until the server stops taking bytes (nothing left our send
@@ -715,30 +723,13 @@ static void client_empty(struct ctx *c)
 		client_wire(c, 0, (const uint8_t *)"", 0);
 }
 
-/* The family getaddrinfo lists second for "localhost", or 0 when it lists only one. */
-static int localhost_second_family(void)
-{
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res = NULL;
-	int fam = 0;
-
-	if (getaddrinfo("localhost", NULL, &hints, &res) != 0)
-		return 0;
-	for (struct addrinfo *a = res; a; a = a->ai_next)
-		if (a->ai_family != res->ai_family) {
-			fam = a->ai_family;
-			break;
-		}
-	freeaddrinfo(res);
-	return fam;
-}
-
 static void client_addrs(struct ctx *c)
 {
 	static const char v6[] = "over IPv6\n", lh[] = "over localhost\n";
 
 	if (!client_run(c, ECHO_AT_FIN, "::1", "::1", (const uint8_t *)v6, sizeof v6 - 1, 3000))
 		return;
-	int fam = localhost_second_family();
+	int fam = ctx_localhost_second_family();
 	if (!fam) {
 		ctx_log(c, "\"localhost\" has one address here: the fallback case was not run");
 		return;
