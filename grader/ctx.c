@@ -306,8 +306,45 @@ void ctx_stop(struct ctx *c, struct proc *p)
 	proc_stop(p, 1000);
 }
 
+/* The state letter of /proc/PID/stat ('R', 'S'...), or 0 when it cannot be read. */
+static char proc_state(pid_t pid)
+{
+	char path[64], buf[512];
+	size_t n;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	char *s = proc_read_file(path, sizeof buf, &n);
+	if (!s)
+		return 0;
+	char *close_paren = strrchr(s, ')');
+	char state = close_paren && close_paren[1] == ' ' ? close_paren[2] : 0;
+	free(s);
+	return state;
+}
+
+/* A server that stops through a flag its handler sets has a window, between testing the
+ * flag and blocking in accept() or recv(), where a signal is seen only once the next client
+ * comes: signal it once it sleeps in a system call (state S three times in a row), as it
+ * does between clients. Where /proc says nothing, a pause instead. */
+static void wait_asleep(pid_t pid, int timeout_ms)
+{
+	int64_t deadline = clock_deadline(timeout_ms);
+	int asleep = 0;
+
+	while (clock_left_ms(deadline) > 0 && asleep < 3) {
+		char st = proc_state(pid);
+		if (!st) {
+			clock_sleep_ms(100);
+			return;
+		}
+		asleep = st == 'S' ? asleep + 1 : 0;
+		clock_sleep_ms(5);
+	}
+}
+
 bool ctx_expect_stop(struct ctx *c, struct proc *p, int grace_ms)
 {
+	wait_asleep(p->pid, 1000);
 	proc_stop(p, grace_ms);
 	if (proc_exit_code(p) != 128 + SIGKILL)
 		return true;
