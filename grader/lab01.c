@@ -27,8 +27,24 @@
 #define ECHO_RMEM "4096 131072 1048576"
 #define ECHO_WMEM "4096 16384 16384"
 #define ECHO_BURST_BYTES (6 * MiB)
+/* echo.server-reset: the most the resetting client sends before it resets (a server that
+ * never stops reading gets this much). */
+#define ECHO_RESET_MAX (8 * MiB)
 /* echo.client-reset: the early close comes after this many bytes of a large stdin. */
 #define ECHO_EARLY_BYTES 1000
+
+/* Write a sysctl of the check's own namespace. */
+static int sysctl_write(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	ssize_t n = write(fd, value, strlen(value));
+	int e = errno;
+	close(fd);
+	return n == (ssize_t)strlen(value) ? 0 : -(n < 0 ? e : EIO);
+}
 
 /* ---- the grader as a client of echo_server -------------------------------------------- */
 
@@ -370,15 +386,15 @@ static void server_restart(struct ctx *c)
 }
 
 /* Send to fd without reading until the server stops taking bytes (nothing left our send
- * buffer for ECHO_STALL_MS): the server is then blocked sending its echo, with our bytes
- * waiting unread in its receive buffer. Returns the bytes sent. */
-static size_t send_until_stalled(int fd, int timeout_ms)
+ * buffer for ECHO_STALL_MS), or max bytes: the server is then blocked sending its echo,
+ * with our bytes waiting unread in its receive buffer. Returns the bytes sent. */
+static size_t send_until_stalled(int fd, size_t max, int timeout_ms)
 {
 	static const uint8_t chunk[65536];
 	int64_t deadline = clock_deadline(timeout_ms);
 	size_t sent = 0;
 
-	while (clock_left_ms(deadline) > 0) {
+	while (clock_left_ms(deadline) > 0 && sent < max) {
 		struct pollfd pfd = { .fd = fd, .events = POLLOUT };
 		int left = clock_left_ms(deadline);
 		int r = poll(&pfd, 1, left < ECHO_STALL_MS ? left : ECHO_STALL_MS);
@@ -437,6 +453,12 @@ static void server_reset(struct ctx *c)
 {
 	static const char line[] = "still there?\n";
 	char why[256], st[128];
+	/* Small buffers, so the server stops reading after a few MiB (only in the check's own
+	 * namespace, never the host's). */
+	if (c->sb->mode == SB_NETNS &&
+	    (sysctl_write("/proc/sys/net/ipv4/tcp_rmem", ECHO_RMEM) < 0 ||
+	     sysctl_write("/proc/sys/net/ipv4/tcp_wmem", ECHO_RMEM) < 0))
+		ctx_log(c, "could not set tcp_rmem and tcp_wmem to \"" ECHO_RMEM "\"");
 	struct proc *p = start_server(c);
 
 	if (!p)
@@ -450,7 +472,7 @@ static void server_reset(struct ctx *c)
 		return;
 	}
 	peer_small_rcvbuf(fd, 64 * 1024);
-	size_t sent = send_until_stalled(fd, 3000);
+	size_t sent = send_until_stalled(fd, ECHO_RESET_MAX, 3000);
 	ctx_log(c, "the resetting client sent %zu bytes before the server stopped reading", sent);
 	peer_reset(fd);
 	clock_sleep_ms(100);
@@ -477,18 +499,6 @@ static void server_reset(struct ctx *c)
 
 /* ---- the grader as the server of echo_client ------------------------------------------ */
 
-/* Write a sysctl of the check's own namespace. */
-static int sysctl_write(const char *path, const char *value)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	ssize_t n = write(fd, value, strlen(value));
-	int e = errno;
-	close(fd);
-	return n == (ssize_t)strlen(value) ? 0 : -(n < 0 ? e : EIO);
-}
 
 /* How the grader's server answers echo_client. */
 enum echo_mode {
@@ -497,7 +507,7 @@ enum echo_mode {
 	ECHO_AT_FIN,      /* echo nothing before the client's FIN: a client that does not
 			   * half-close, but closes, never sees its echo */
 	ECHO_RESET,       /* read the client's bytes up to its FIN, then reset without a byte */
-	ECHO_EARLY_FIN,   /* after ECHO_EARLY_BYTES bytes: FIN, then read and drop the rest */
+	ECHO_EARLY_FIN,   /* after ECHO_EARLY_BYTES bytes: their echo and FIN, then read no more */
 };
 
 struct echo_peer {
@@ -559,12 +569,14 @@ static void *echo_peer_main(void *arg)
 			e->bytes += b.len;
 		}
 		if (e->mode == ECHO_EARLY_FIN) {
-			/* Our FIN, then drop whatever the client still sends, so that our close
-			 * leaves nothing unread (no RST). */
+			/* Our FIN, then we read no more: the client's sends stall, so whatever its
+			 * design (poll, threads, write then read) it still has stdin to send when
+			 * our FIN arrives. Wait for the check to shut our listener down. */
 			shutdown(fd, SHUT_WR);
-			b.len = 0;
-			while (!eof && (e->rc = echo_peer_read(fd, &b, 65536, &eof, deadline)) == 0)
-				b.len = 0;
+			int other = peer_accept(e->lfd, clock_left_ms(deadline));
+			if (other >= 0)
+				close(other);
+			e->rc = -ECONNRESET;
 			break;
 		}
 	}
@@ -807,7 +819,7 @@ static const struct check checks[] = {
 	  .section = "Closing cleanly: FIN, not RST",
 	  .hint = "Ignore SIGPIPE (or use MSG_NOSIGNAL); on ECONNRESET or EPIPE close that client and "
 		  "accept the next.",
-	  .flags = CHECK_WIRE, .run = server_reset, .ring_mib = 16 },
+	  .flags = CHECK_WIRE, .run = server_reset, .ring_mib = 48 },
 	{ .id = "echo.server-ipv6", .title = "dual stack: ::1 and 127.0.0.1", .points = 5,
 	  .section = "The contract",
 	  .hint = "Listen on an AF_INET6 socket bound to in6addr_any with IPV6_V6ONLY set to 0 "
