@@ -516,6 +516,8 @@ struct echo_peer {
 	int timeout_ms;
 	pthread_t thread;
 	int rc;                /* 0: the client closed and we closed */
+	bool accepted;
+	uint64_t received;
 	uint64_t bytes;        /* echoed */
 };
 
@@ -551,11 +553,13 @@ static void *echo_peer_main(void *arg)
 		e->rc = fd;
 		return NULL;
 	}
+	e->accepted = true;
 	size_t want = e->mode == ECHO_BURST ? ECHO_BURST_BYTES :
 		      e->mode == ECHO_EARLY_FIN ? ECHO_EARLY_BYTES : SIZE_MAX;
 	while (!eof) {
 		b.len = 0;
 		e->rc = echo_peer_read(fd, &b, want, &eof, deadline);
+		e->received += b.len;
 		if (e->rc < 0)
 			break;
 		if (e->mode == ECHO_RESET) {
@@ -621,9 +625,11 @@ static void echo_peer_join(struct echo_peer *e)
 }
 
 /* Run echo_client HOST PORT with stdin data against the grader's server on listen_addr,
- * answering in mode; the client when it has exited, NULL after a failure. */
+ * answering in mode; the client when it has exited, NULL after a failure. *received (when
+ * not NULL) gets the bytes our server read, or -1 when the client never connected. */
 static struct proc *client_start(struct ctx *c, enum echo_mode mode, const char *listen_addr,
-				 const char *host, const uint8_t *data, size_t n, int timeout_ms)
+				 const char *host, const uint8_t *data, size_t n, int timeout_ms,
+				 int64_t *received)
 {
 	char path[512], port[8];
 	struct echo_peer e;
@@ -643,6 +649,8 @@ static struct proc *client_start(struct ctx *c, enum echo_mode mode, const char 
 	/* Wakes our server's accept() when the client never connected. */
 	shutdown(e.lfd, SHUT_RDWR);
 	echo_peer_join(&e);
+	if (received)
+		*received = e.accepted ? (int64_t)e.received : -1;
 	return ok ? p : NULL;
 }
 
@@ -651,7 +659,7 @@ static bool client_run(struct ctx *c, enum echo_mode mode, const char *listen_ad
 		       const char *host, const uint8_t *data, size_t n, int timeout_ms)
 {
 	char port[8];
-	struct proc *p = client_start(c, mode, listen_addr, host, data, n, timeout_ms);
+	struct proc *p = client_start(c, mode, listen_addr, host, data, n, timeout_ms, NULL);
 
 	if (!p)
 		return false;
@@ -753,6 +761,19 @@ static void client_addrs(struct ctx *c)
 			 ctx_loopback(fam));
 }
 
+/* The client ended before it connected, or sent less than want bytes. */
+static void client_did_not_send(struct ctx *c, struct proc *p, int64_t got, size_t want)
+{
+	char st[128];
+
+	if (got < 0)
+		ctx_fail(c, "expected: echo_client connects and sends its stdin\n   seen: no connection "
+			 "(it ended: %s)", proc_describe(p, st, sizeof st));
+	else
+		ctx_fail(c, "expected: echo_client sends at least %zu bytes of its stdin\n   seen: %lld "
+			 "bytes (it ended: %s)", want, (long long)got, proc_describe(p, st, sizeof st));
+}
+
 /* A server that resets after reading all of stdin, and one that closes (FIN) after the
  * first ECHO_EARLY_BYTES bytes of a large stdin: each is an error for echo_client. */
 static void client_reset(struct ctx *c)
@@ -761,18 +782,23 @@ static void client_reset(struct ctx *c)
 	uint32_t seed = 0x5eed0018;
 	size_t n = 16 * MiB;
 
+	int64_t got;
 	struct proc *p = client_start(c, ECHO_RESET, "::", "127.0.0.1", (const uint8_t *)text,
-				      sizeof text - 1, 3000);
-	if (p && !ctx_expect_error_line(c, p, "a server that reads \"hello\\n\" and the client's "
-					"FIN, then resets (RST)"))
+				      sizeof text - 1, 3000, &got);
+	if (p && got < (int64_t)sizeof text - 1)
+		client_did_not_send(c, p, got, sizeof text - 1);
+	else if (p && !ctx_expect_error_line(c, p, "a server that reads \"hello\\n\" and the "
+					     "client's FIN, then resets (RST)"))
 		ctx_ladder_last(c, ctx_port(c, 0));
 	if (ctx_failed(c))
 		return;
 	uint8_t *data = ctx_pattern(n, seed, false);
 	ctx_log(c, "stdin of the early close: 16 MiB, xorshift32 seed %#x", seed);
-	p = data ? client_start(c, ECHO_EARLY_FIN, "::", "127.0.0.1", data, n, 10000) : NULL;
-	if (p && !ctx_expect_error_line(c, p, "a server that closes (FIN) after the first 1000 "
-					"bytes of 16 MiB of stdin"))
+	p = data ? client_start(c, ECHO_EARLY_FIN, "::", "127.0.0.1", data, n, 10000, &got) : NULL;
+	if (p && got < ECHO_EARLY_BYTES)
+		client_did_not_send(c, p, got, ECHO_EARLY_BYTES);
+	else if (p && !ctx_expect_error_line(c, p, "a server that echoes the first 1000 bytes of "
+					     "16 MiB of stdin, closes (FIN) and reads no more"))
 		ctx_ladder_last(c, ctx_port(c, 0));
 	free(data);
 }
