@@ -3,6 +3,7 @@
 #   make grade      build everything and grade your labs/ tree
 #   make test       the kit's own tests (unit, solutions, stubs, mutants, real peers, sanitizers)
 #   make deps       install missing system packages (apt-get; sudo when not root)
+#   make stability  every verdict N times with one core busy (N=20, LABS="00 01"; long)
 
 CC      ?= cc
 SAN     ?=
