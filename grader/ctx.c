@@ -307,13 +307,13 @@ void ctx_stop(struct ctx *c, struct proc *p)
 }
 
 /* The state letter of /proc/PID/stat ('R', 'S'...), or 0 when it cannot be read. */
-static char proc_state(pid_t pid)
+static char state_letter(pid_t pid)
 {
-	char path[64], buf[512];
+	char path[64];
 	size_t n;
 
 	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	char *s = proc_read_file(path, sizeof buf, &n);
+	char *s = proc_read_file(path, 4096, &n);
 	if (!s)
 		return 0;
 	char *close_paren = strrchr(s, ')');
@@ -332,7 +332,7 @@ static void wait_asleep(pid_t pid, int timeout_ms)
 	int asleep = 0;
 
 	while (clock_left_ms(deadline) > 0 && asleep < 3) {
-		char st = proc_state(pid);
+		char st = state_letter(pid);
 		if (!st) {
 			clock_sleep_ms(100);
 			return;
