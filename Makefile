@@ -7,6 +7,7 @@
 #   make gradescope dist/gradescope-autograder.zip (COURSE=FILE.json names the labs)
 #   make classroom  dist/classroom/: a GitHub Classroom template (GRADER_REPO=, GRADER_TAG=,
 #                   GRADER_COMMIT=, LABS=)
+#   make stability  every verdict N times with one core busy (N=20, LABS="00 01"; long)
 
 CC      ?= cc
 SAN     ?=
@@ -77,6 +78,11 @@ hostile: all
 
 test: deps
 	@tools/run-tests.sh
+
+# Every verdict N times with one core busy (long: not part of make test).
+.PHONY: stability
+stability: all
+	@tools/stability.py -n $(or $(N),20) $(LABS)
 
 clean:
 	rm -rf build bin

@@ -136,6 +136,9 @@ struct proc *ctx_start_tool(struct ctx *c, const char *stdin_path, const char *c
  * check fails with what was seen (exit status, stderr) and NULL is returned. */
 struct proc *ctx_server(struct ctx *c, enum netstat_proto proto, uint16_t port,
 			const char *prog, ...);
+/* Stop a server with SIGTERM: it must end within grace_ms (then SIGKILL ends it, and the
+ * check fails). */
+bool ctx_expect_stop(struct ctx *c, struct proc *p, int grace_ms);
 /* Wait for exit; on timeout the check fails ("did not exit within") and false returns. */
 bool ctx_wait(struct ctx *c, struct proc *p, int timeout_ms);
 void ctx_stop(struct ctx *c, struct proc *p);
@@ -182,8 +185,12 @@ bool ctx_expect_exit(struct ctx *c, struct proc *p, int code);
 bool ctx_expect_fin(struct ctx *c, const struct flow_tcp *f, int dir, const char *who);
 
 /* Run prog with args (NULL-terminated) and expect a usage error: exit status 2 within 5 s
- * and something on stderr. */
+ * and exactly one line on stderr. */
 bool ctx_expect_usage(struct ctx *c, const char *prog, ...);
+bool ctx_expect_usagev(struct ctx *c, const char *prog, const char *const *args);
+/* argv (the program's name first, NULL-terminated) with each of the bad ports every lab
+ * rejects ("0", "70000", "7x", "+7000", "-1", "") in argv[port_idx]: a usage error each. */
+bool ctx_expect_bad_ports(struct ctx *c, const char *const *argv, size_t port_idx);
 /* A runtime error as the conventions say: exit status 1 and exactly one line on stderr
  * that starts with "<name>:". */
 bool ctx_expect_error_line(struct ctx *c, struct proc *p, const char *what);
@@ -208,6 +215,10 @@ void ctx_check_client_timeout(struct ctx *c, const char *const *argv, const char
 /* n deterministic bytes (xorshift32 from seed), so a failure can be replayed from the seed
  * in the log; with every_byte_first the first 256 are 0..255. malloc'd; NULL on failure. */
 uint8_t *ctx_pattern(size_t n, uint32_t seed, bool every_byte_first);
+
+/* The family getaddrinfo lists second for "localhost" (AF_INET or AF_INET6), or 0 when it
+ * lists only one: a server there only is refused at the first address a client tries. */
+int ctx_localhost_second_family(void);
 
 /* The numeric loopback address to use for a family: "127.0.0.1" or "::1". */
 const char *ctx_loopback(int family);

@@ -6,6 +6,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,22 @@
 /* Arrows per ladder: a bulk transfer shows its first and last segments and a row that
  * counts the rest, never pages of hex. */
 #define LADDER_ROWS 12
+
+int ctx_localhost_second_family(void)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res = NULL;
+	int fam = 0;
+
+	if (getaddrinfo("localhost", NULL, &hints, &res) != 0)
+		return 0;
+	for (struct addrinfo *a = res; a; a = a->ai_next)
+		if (a->ai_family != res->ai_family) {
+			fam = a->ai_family;
+			break;
+		}
+	freeaddrinfo(res);
+	return fam;
+}
 
 const char *ctx_loopback(int family)
 {
@@ -362,6 +380,53 @@ void ctx_stop(struct ctx *c, struct proc *p)
 	proc_stop(p, 1000);
 }
 
+/* The state letter of /proc/PID/stat ('R', 'S'...), or 0 when it cannot be read. */
+static char state_letter(pid_t pid)
+{
+	char path[64];
+	size_t n;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	char *s = proc_read_file(path, 4096, &n);
+	if (!s)
+		return 0;
+	char *close_paren = strrchr(s, ')');
+	char state = close_paren && close_paren[1] == ' ' ? close_paren[2] : 0;
+	free(s);
+	return state;
+}
+
+/* A server that stops through a flag its handler sets has a window, between testing the
+ * flag and blocking in accept() or recv(), where a signal is seen only once the next client
+ * comes: signal it once it sleeps in a system call (state S three times in a row), as it
+ * does between clients. Where /proc says nothing, a pause instead. */
+static void wait_asleep(pid_t pid, int timeout_ms)
+{
+	int64_t deadline = clock_deadline(timeout_ms);
+	int asleep = 0;
+
+	while (clock_left_ms(deadline) > 0 && asleep < 3) {
+		char st = state_letter(pid);
+		if (!st) {
+			clock_sleep_ms(100);
+			return;
+		}
+		asleep = st == 'S' ? asleep + 1 : 0;
+		clock_sleep_ms(5);
+	}
+}
+
+bool ctx_expect_stop(struct ctx *c, struct proc *p, int grace_ms)
+{
+	wait_asleep(p->pid, 1000);
+	proc_stop(p, grace_ms);
+	if (proc_exit_code(p) != 128 + SIGKILL)
+		return true;
+	ctx_fail(c, "expected: %s ends on SIGTERM (within %.1f s)\n   seen: still running, so the "
+		 "grader killed it (SIGKILL)", p->name, grace_ms / 1000.0);
+	return false;
+}
+
 const struct flow_set *ctx_flows(struct ctx *c)
 {
 	char why[256];
@@ -502,15 +567,22 @@ static void cmdline(const char *prog, const char *const *args, char *buf, size_t
 bool ctx_expect_usage(struct ctx *c, const char *prog, ...)
 {
 	const char *args[31];
-	size_t n = 0, elen;
+	size_t n = 0;
 	va_list ap;
-	char cmd[256], st[128], esc[300];
 
 	va_start(ap, prog);
 	while (n < 30 && (args[n] = va_arg(ap, const char *)) != NULL)
 		n++;
 	va_end(ap);
 	args[n] = NULL;
+	return ctx_expect_usagev(c, prog, args);
+}
+
+bool ctx_expect_usagev(struct ctx *c, const char *prog, const char *const *args)
+{
+	size_t elen;
+	char cmd[256], st[128], esc[300];
+
 	cmdline(prog, args, cmd, sizeof cmd);
 	struct proc *p = ctx_startv(c, NULL, prog, args);
 	if (!p)
@@ -518,16 +590,49 @@ bool ctx_expect_usage(struct ctx *c, const char *prog, ...)
 	if (proc_wait(p, 5000) < 0) {
 		ctx_fail(c, "`%s`: expected a usage line on stderr and exit status 2\n"
 			 "   seen: still running after 5 s", cmd);
+		proc_stop(p, 200);
 		return false;
 	}
 	char *err = ctx_stderr(c, p, &elen);
-	bool ok = proc_exit_code(p) == 2 && elen > 0;
+	size_t lines = 0;
+	for (size_t i = 0; i < elen; i++)
+		lines += err[i] == '\n' && i + 1 < elen;
+	lines += elen > 0;
+	bool ok = proc_exit_code(p) == 2 && lines == 1;
 	if (!ok)
-		ctx_fail(c, "`%s`: expected a usage line on stderr and exit status 2\n"
-			 "   seen: %s, stderr %s", cmd, proc_describe(p, st, sizeof st),
-			 esc_bytes(err, elen, 200, esc, sizeof esc));
+		ctx_fail(c, "`%s`: expected one usage line on stderr and exit status 2\n"
+			 "   seen: %s, stderr %s%s", cmd, proc_describe(p, st, sizeof st),
+			 esc_bytes(err, elen, 200, esc, sizeof esc),
+			 lines > 1 ? " (more than one line)" : "");
 	free(err);
+	/* Done with it: give its slot back, so a check can try many argument lists. */
+	proc_stop(p, 200);
+	if (p == &c->procs[c->nprocs - 1])
+		c->nprocs--;
 	return ok;
+}
+
+/* The ports every lab rejects the same way (see the shared conventions in the handouts). */
+static const char *const ctx_bad_ports[] = { "0", "70000", "7x", "+7000", "-1", "", NULL };
+
+bool ctx_expect_bad_ports(struct ctx *c, const char *const *argv, size_t port_idx)
+{
+	const char *v[32];
+	size_t n = 0;
+
+	while (argv[n] && n < 31) {
+		v[n] = argv[n];
+		n++;
+	}
+	v[n] = NULL;
+	if (port_idx == 0 || port_idx >= n)
+		return false;
+	for (size_t i = 0; ctx_bad_ports[i]; i++) {
+		v[port_idx] = ctx_bad_ports[i];
+		if (!ctx_expect_usagev(c, v[0], v + 1))
+			return false;
+	}
+	return true;
 }
 
 bool ctx_expect_error_line(struct ctx *c, struct proc *p, const char *what)

@@ -12,6 +12,11 @@
 #include <unistd.h>
 
 #define GREET_IO_MS 2000
+/* The client's extra bytes come this long after the server's reply, as a telnet "\r\n"
+ * would: the server has closed by then, or is about to. */
+#define GREET_LATE_MS 50
+/* A server must end this soon after SIGTERM. */
+#define GREET_STOP_MS 2000
 
 /* One conversation with greet_server: connect over addr, send the chunks (gap_ms apart),
  * read until the server closes. Returns the bytes read in *reply (caller frees); false
@@ -88,10 +93,12 @@ static bool wire_reply(struct ctx *c, size_t idx, const char *want, bool need_fi
 
 static void server_usage(struct ctx *c)
 {
+	static const char *const argv[] = { "greet_server", "PORT", NULL };
+
 	if (ctx_expect_usage(c, "greet_server", NULL) &&
-	    ctx_expect_usage(c, "greet_server", "0", NULL) &&
-	    ctx_expect_usage(c, "greet_server", "70000", NULL) &&
-	    ctx_expect_usage(c, "greet_server", "abc", NULL))
+	    ctx_expect_bad_ports(c, argv, 1) &&
+	    ctx_expect_usage(c, "greet_server", "abc", NULL) &&
+	    ctx_expect_usage(c, "greet_server", "-x", "7000", NULL))
 		ctx_expect_usage(c, "greet_server", "7000", "extra", NULL);
 }
 
@@ -135,7 +142,7 @@ static void server_errors(struct ctx *c)
 {
 	static const char *const lines[] = {
 		"HOWDY Ada\n", "HELLO bad!name\n", "HELLO aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
-		"HELLO \n", "hello Ada\n",
+		"HELLO \n", "hello Ada\n", "HELLO Ada x\n", "HELLO\n",
 	};
 	char longline[66];
 	struct peer_buf reply;
@@ -162,6 +169,39 @@ static void server_errors(struct ctx *c)
 		}
 	if (!ctx_failed(c) && !wire_reply(c, n, "ERR\n", false))
 		ctx_fail(c, "(the client sent 65 bytes without a newline)");
+}
+
+/* The handout's headline trap: bytes the client sends after its line (telnet's "\r\n")
+ * are still unread when the server closes, and close() then sends RST. The grader sends
+ * them once the reply has arrived, so a server that closes without draining resets the
+ * connection on every run: either they wait unread in its socket when it calls close(), or
+ * they reach a socket it has closed already (RFC 1122 4.2.2.13: RST). */
+static void server_drain(struct ctx *c)
+{
+	char why[256];
+	struct peer_buf got = { 0 };
+
+	if (!start_server(c))
+		return;
+	int fd = peer_connect("127.0.0.1", ctx_port(c, 0), GREET_IO_MS, why, sizeof why);
+	if (fd < 0) {
+		ctx_fail(c, "expected: greet_server accepts a connection\n   seen: %s", why);
+		return;
+	}
+	peer_nodelay(fd);
+	if (peer_send(fd, "HELLO Ada\n", 10, GREET_IO_MS) == 0 &&
+	    peer_recv_until(fd, &got, "\n", 4096, GREET_IO_MS) == 0) {
+		clock_sleep_ms(GREET_LATE_MS);
+		peer_send(fd, "\r\n", 2, GREET_IO_MS);
+		shutdown(fd, SHUT_WR);
+		peer_recv_all(fd, &got, 4096, GREET_IO_MS);
+	}
+	close(fd);
+	peer_buf_free(&got);
+	ctx_log(c, "the grader sent \"\\r\\n\" %d ms after the reply arrived", GREET_LATE_MS);
+	if (!wire_reply(c, 0, "HI Ada\n", true))
+		ctx_fail(c, "(the client sent \"HELLO Ada\\n\", and \"\\r\\n\" %d ms after the reply, "
+			 "as telnet does)", GREET_LATE_MS);
 }
 
 static void server_ipv6(struct ctx *c)
@@ -231,7 +271,8 @@ static void server_restart(struct ctx *c)
 	if (!p || !converse(c, "127.0.0.1", ctx_port(c, 0), chunks, 0, &reply))
 		return;
 	peer_buf_free(&reply);
-	ctx_stop(c, p);
+	if (!ctx_expect_stop(c, p, GREET_STOP_MS))
+		return;
 	/* The server closed first, so its side of that connection is in TIME_WAIT now. */
 	if (!start_server(c)) {
 		ctx_fail(c, "(restarted right after serving a client: set SO_REUSEADDR before bind)");
@@ -239,20 +280,27 @@ static void server_restart(struct ctx *c)
 	}
 	if (converse(c, "127.0.0.1", ctx_port(c, 0), chunks, 0, &reply))
 		peer_buf_free(&reply);
-	if (!ctx_failed(c))
-		wire_reply(c, 1, "HI Ada\n", true);
+	if (!ctx_failed(c) && !wire_reply(c, 1, "HI Ada\n", true))
+		return;
+	/* A second server on the port in use: a runtime error. */
+	char port[8];
+	snprintf(port, sizeof port, "%u", ctx_port(c, 0));
+	struct proc *second = ctx_start(c, NULL, "greet_server", port, NULL);
+	if (second && ctx_wait(c, second, 3000))
+		ctx_expect_error_line(c, second, "a second greet_server on a port in use");
 }
 
 /* ---- greet_client --------------------------------------------------------------------- */
 
 /* Run greet_client against the grader's server on addr, which answers with reply in two
  * segments and closes; judge what the client did (the wire is judged afterwards). */
-static bool client_case(struct ctx *c, const char *addr, const char *reply)
+static bool client_case(struct ctx *c, const char *listen_addr, const char *addr,
+			const char *reply)
 {
 	char why[256], port[8];
 	struct peer_buf line = { 0 };
 	uint16_t pn = ctx_port(c, 0);
-	int lfd = peer_listen("::", pn, SOCK_STREAM, why, sizeof why);
+	int lfd = peer_listen(listen_addr, pn, SOCK_STREAM, why, sizeof why);
 
 	if (lfd < 0) {
 		ctx_error(c, "the grader's server: %s", why);
@@ -320,9 +368,18 @@ static bool client_wire(struct ctx *c, size_t idx, const char *addr)
 
 static void client_hello(struct ctx *c)
 {
-	if (client_case(c, "127.0.0.1", "HI Ada\n") &&
-	    client_case(c, "::1", "HI Ada\nand a second line \x01\n") &&
-	    client_wire(c, 0, "127.0.0.1"))
+	if (!client_case(c, "::", "127.0.0.1", "HI Ada\n") ||
+	    !client_case(c, "::", "::1", "HI Ada\nand a second line \x01\n"))
+		return;
+	/* localhost, with the grader listening only where getaddrinfo's second answer points:
+	 * the first address is refused, the client must go on to the next. */
+	int fam = ctx_localhost_second_family();
+	if (!fam)
+		ctx_log(c, "\"localhost\" has one address here: the fallback case was not run");
+	else if (!client_case(c, ctx_loopback(fam), "localhost", "HI Ada\n"))
+		ctx_fail(c, "(the server listened on %s only, the second address of \"localhost\")",
+			 ctx_loopback(fam));
+	if (!ctx_failed(c) && client_wire(c, 0, "127.0.0.1"))
 		client_wire(c, 1, "::1");
 }
 
@@ -343,10 +400,11 @@ static void client_name(struct ctx *c)
 	snprintf(port, sizeof port, "%u", pn);
 	for (size_t i = 0; i < sizeof names / sizeof *names && !ctx_failed(c); i++)
 		ctx_expect_usage(c, "greet_client", "127.0.0.1", port, names[i], NULL);
-	if (!ctx_failed(c)) {
-		ctx_expect_usage(c, "greet_client", "127.0.0.1", port, NULL);
-		ctx_expect_usage(c, "greet_client", "127.0.0.1", "0", "Ada", NULL);
-	}
+	const char *const argv[] = { "greet_client", "127.0.0.1", "PORT", "Ada", NULL };
+	if (!ctx_failed(c) && ctx_expect_usage(c, "greet_client", "127.0.0.1", port, NULL) &&
+	    ctx_expect_usage(c, "greet_client", "-x", "127.0.0.1", port, "Ada", NULL) &&
+	    ctx_expect_usage(c, "greet_client", "127.0.0.1", port, "Ada", "more", NULL))
+		ctx_expect_bad_ports(c, argv, 2);
 	close(lfd);
 	const struct flow_set *fs = ctx_flows(c);
 	if (fs && flow_tcp_count(fs, pn) > 0) {
@@ -354,6 +412,53 @@ static void client_name(struct ctx *c)
 			 "   seen: %zu connection(s) to port %u", flow_tcp_count(fs, pn), pn);
 		ctx_ladder_tcp(c, flow_tcp_nth(fs, pn, 0));
 	}
+}
+
+/* The grader's server reads the HELLO line, then either closes without a byte, or sends a
+ * whole reply and resets: greet_client must report both (one line, exit 1). */
+static void client_bad_server(struct ctx *c, bool reset)
+{
+	char why[256], port[8];
+	struct peer_buf line = { 0 };
+	int lfd = peer_listen("::", ctx_port(c, 0), SOCK_STREAM, why, sizeof why);
+
+	if (lfd < 0) {
+		ctx_error(c, "the grader's server: %s", why);
+		return;
+	}
+	snprintf(port, sizeof port, "%u", ctx_port(c, 0));
+	struct proc *p = ctx_start(c, NULL, "greet_client", "127.0.0.1", port, "Ada", NULL);
+	int fd = p ? ctx_accept(c, lfd, p, 3000) : -1;
+	close(lfd);
+	if (p && fd < 0)
+		ctx_no_connection(c, p, fd);
+	if (fd < 0)
+		return;
+	peer_recv_until(fd, &line, "\n", 256, 3000);
+	peer_buf_free(&line);
+	if (reset) {
+		peer_send(fd, "HI Ada\n", 7, 1000);
+		clock_sleep_ms(20);
+		peer_reset(fd);
+	} else {
+		shutdown(fd, SHUT_WR);
+		peer_recv_all(fd, &line, 4096, 3000);
+		peer_buf_free(&line);
+		close(fd);
+	}
+	if (ctx_wait(c, p, 3000))
+		ctx_expect_error_line(c, p, reset ? "a server that sends \"HI Ada\\n\" and then resets "
+				      "the connection (RST)" : "a server that reads the line and closes "
+				      "(FIN) without sending a byte");
+}
+
+static void client_closed(struct ctx *c)
+{
+	client_bad_server(c, false);
+	if (!ctx_failed(c))
+		client_bad_server(c, true);
+	if (ctx_failed(c))
+		ctx_ladder_last(c, ctx_port(c, 0));
 }
 
 static void client_errors(struct ctx *c)
@@ -376,40 +481,71 @@ static void client_timeout(struct ctx *c)
 }
 
 static const struct check checks[] = {
-	{ "greet.server-usage", "usage errors: a usage line, exit 2", 5, "Errors and exit codes",
-	  "Check argc and the port (1..65535, digits only) before anything else; print a usage "
-	  "line to stderr and exit(2).", 0, 0, server_usage, 0 },
-	{ "greet.server-hello", "HELLO Ada -> HI Ada, then FIN", 10, "Closing cleanly: FIN, not RST",
-	  "Reply with exactly \"HI <NAME>\\n\" and close() after reading the whole line.",
-	  CHECK_WIRE, 0, server_hello, 0 },
-	{ "greet.server-crlf", "a \\r before the \\n is ignored", 5, "Reading a line",
-	  "Strip one \\r just before the \\n before you check the line.", CHECK_WIRE, 0, server_crlf, 0 },
-	{ "greet.server-split", "a line split over three segments", 10, "Reading a line",
-	  "One recv() is not one line: keep reading and appending until you see \\n.",
-	  CHECK_WIRE, 0, server_split, 0 },
-	{ "greet.server-errors", "bad lines get ERR and a close", 10, "Reading a line",
-	  "Check the verb, the name's length (1..32) and characters; after 64 bytes without "
-	  "\\n answer ERR.", CHECK_WIRE, 0, server_errors, 0 },
-	{ "greet.server-ipv6", "dual stack: ::1 and 127.0.0.1", 10, "Dual-stack sockets",
-	  "Listen on an AF_INET6 socket bound to in6addr_any with IPV6_V6ONLY set to 0.",
-	  CHECK_WIRE, 0, server_ipv6, 0 },
-	{ "greet.server-drop", "silent and reset clients are dropped", 10, "Reading a line",
-	  "recv() returning 0 or failing with ECONNRESET ends that client only: close it and "
-	  "accept the next.", CHECK_WIRE, 0, server_drop, 0 },
-	{ "greet.server-restart", "restart at once after serving", 10, "TIME_WAIT and SO_REUSEADDR",
-	  "Set SO_REUSEADDR on the listening socket before bind().", CHECK_WIRE, 0, server_restart, 0 },
-	{ "greet.client-hello", "HELLO on the wire, reply to stdout", 10, "Closing cleanly: FIN, not RST",
-	  "Send exactly \"HELLO <NAME>\\n\", then copy every byte you receive to stdout until "
-	  "recv() returns 0.", CHECK_WIRE, 0, client_hello, 0 },
-	{ "greet.client-name", "a bad NAME is a usage error", 5, "Errors and exit codes",
-	  "Validate NAME (1..32 of A-Z a-z 0-9 _ -) before connecting; exit(2).",
-	  CHECK_WIRE, 0, client_name, 0 },
-	{ "greet.client-errors", "refused and unknown hosts: exit 1", 10, "Errors and exit codes",
-	  "Print one line \"greet_client: what: why\" (gai_strerror, strerror) and exit(1).",
-	  CHECK_WIRE, 0, client_errors, 0 },
-	{ "greet.client-timeout", "a silent server: give up after 5 s", 5, "Timeouts",
-	  "Wait with poll() (or SO_RCVTIMEO) for 5000 ms; on timeout print an error and exit(1).",
-	  CHECK_IDLE, 15000, client_timeout, 0 },
+	{ .id = "greet.server-usage", .title = "usage errors: one usage line, exit 2", .points = 5,
+	  .section = "Errors and exit codes",
+	  .hint = "Check argc and the port (digits only, 1..65535) before anything else; print one "
+		  "usage line to stderr and exit(2).",
+	  .run = server_usage },
+	{ .id = "greet.server-hello", .title = "HELLO Ada -> HI Ada, then FIN", .points = 5,
+	  .section = "Closing cleanly: FIN, not RST",
+	  .hint = "Reply with exactly \"HI <NAME>\\n\" and close() after reading the whole line.",
+	  .flags = CHECK_WIRE, .run = server_hello },
+	{ .id = "greet.server-crlf", .title = "a \\r before the \\n is ignored", .points = 5,
+	  .section = "Reading a line",
+	  .hint = "Strip one \\r just before the \\n before you check the line.",
+	  .flags = CHECK_WIRE, .run = server_crlf },
+	{ .id = "greet.server-split", .title = "a line split over three segments", .points = 10,
+	  .section = "Reading a line",
+	  .hint = "One recv() is not one line: keep reading and appending until you see \\n.",
+	  .flags = CHECK_WIRE, .run = server_split },
+	{ .id = "greet.server-errors", .title = "bad lines get ERR and a close", .points = 10,
+	  .section = "Reading a line",
+	  .hint = "Check the verb, the name's length (1..32) and characters; after 64 bytes without "
+		  "\\n answer ERR.",
+	  .flags = CHECK_WIRE, .run = server_errors },
+	{ .id = "greet.server-drain", .title = "bytes after the line: still FIN, never RST",
+	  .points = 10, .section = "Closing cleanly: FIN, not RST",
+	  .hint = "close() with unread bytes sends RST: after the reply, shutdown(fd, SHUT_WR), read "
+		  "and discard until read() returns 0 (bounded by poll), then close().",
+	  .flags = CHECK_WIRE, .run = server_drain },
+	{ .id = "greet.server-ipv6", .title = "dual stack: ::1 and 127.0.0.1", .points = 10,
+	  .section = "Dual-stack sockets",
+	  .hint = "Listen on an AF_INET6 socket bound to in6addr_any with IPV6_V6ONLY set to 0 "
+		  "yourself: the default differs between systems.",
+	  .flags = CHECK_WIRE, .run = server_ipv6 },
+	{ .id = "greet.server-drop", .title = "silent and reset clients are dropped", .points = 5,
+	  .section = "Reading a line",
+	  .hint = "recv() returning 0 or failing with ECONNRESET ends that client only: close it and "
+		  "accept the next.",
+	  .flags = CHECK_WIRE, .run = server_drop },
+	{ .id = "greet.server-restart", .title = "restart at once after serving", .points = 10,
+	  .section = "TIME_WAIT and SO_REUSEADDR",
+	  .hint = "Set SO_REUSEADDR on the listening socket before bind().",
+	  .flags = CHECK_WIRE, .run = server_restart },
+	{ .id = "greet.client-hello", .title = "HELLO on the wire, reply to stdout", .points = 10,
+	  .section = "Closing cleanly: FIN, not RST",
+	  .hint = "Send exactly \"HELLO <NAME>\\n\", then copy every byte you receive to stdout "
+		  "until recv() returns 0.",
+	  .flags = CHECK_WIRE, .run = client_hello },
+	{ .id = "greet.client-name", .title = "bad NAME, port or arguments: exit 2, no SYN",
+	  .points = 5, .section = "Errors and exit codes",
+	  .hint = "Validate the arguments, the port (digits only, 1..65535) and NAME (1..32 of "
+		  "A-Z a-z 0-9 _ -) before connecting; one usage line, exit(2).",
+	  .flags = CHECK_WIRE, .run = client_name },
+	{ .id = "greet.client-errors", .title = "refused and unknown hosts: exit 1", .points = 5,
+	  .section = "Errors and exit codes",
+	  .hint = "Print one line \"greet_client: what: why\" (gai_strerror, strerror) and exit(1).",
+	  .flags = CHECK_WIRE, .run = client_errors },
+	{ .id = "greet.client-closed", .title = "no reply, or a reset: exit 1", .points = 5,
+	  .section = "Errors and exit codes",
+	  .hint = "read() returning 0 before any byte means no reply: an error. read() failing with "
+		  "ECONNRESET is an error too, even after a reply: one line, exit(1).",
+	  .flags = CHECK_WIRE, .run = client_closed },
+	{ .id = "greet.client-timeout", .title = "a silent server: give up after 5 s", .points = 5,
+	  .section = "Timeouts",
+	  .hint = "Wait with poll() (or SO_RCVTIMEO) for 5000 ms; on timeout print an error and "
+		  "exit(1).",
+	  .flags = CHECK_IDLE, .timeout_ms = 15000, .run = client_timeout },
 };
 
 static const char *const programs[] = { "greet_server", "greet_client", NULL };

@@ -5,6 +5,7 @@
 #include "labs.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
 #include <pthread.h>
@@ -15,6 +16,35 @@
 #include <unistd.h>
 
 #define MiB (1u << 20)
+/* The grader's writes stall when nothing has left its send buffer for this long: the
+ * server has stopped reading (it is blocked sending its echo to us). */
+#define ECHO_STALL_MS 150
+/* echo.client-large: socket buffers in the check's namespace (tcp_rmem, tcp_wmem), and the
+ * echo the grader's server sends back in one go, without reading, once it has read that
+ * much. A send buffer of 16 KiB at most means poll() reports POLLOUT with a few KiB free, so
+ * a blocking send() of a larger chunk blocks; the client then reads nothing, and the burst
+ * is far more than its receive buffer holds: it deadlocks on every run. */
+#define ECHO_RMEM "4096 131072 1048576"
+#define ECHO_WMEM "4096 16384 16384"
+#define ECHO_BURST_BYTES (6 * MiB)
+/* echo.server-reset: the most the resetting client sends before it resets (a server that
+ * never stops reading gets this much). */
+#define ECHO_RESET_MAX (8 * MiB)
+/* echo.client-reset: the early close comes after this many bytes of a large stdin. */
+#define ECHO_EARLY_BYTES 1000
+
+/* Write a sysctl of the check's own namespace. */
+static int sysctl_write(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	ssize_t n = write(fd, value, strlen(value));
+	int e = errno;
+	close(fd);
+	return n == (ssize_t)strlen(value) ? 0 : -(n < 0 ? e : EIO);
+}
 
 /* ---- the grader as a client of echo_server -------------------------------------------- */
 
@@ -95,16 +125,17 @@ static struct proc *start_server(struct ctx *c)
 
 /* One client of echo_server: send data (chunk bytes per segment, gap_ms apart when chunk is
  * not 0), half-close, read everything back. Judges the bytes; false after a failure. */
-static bool echo_once(struct ctx *c, const uint8_t *data, size_t n, int read_delay_ms,
-		      int timeout_ms)
+static bool echo_once_at(struct ctx *c, const char *addr, const uint8_t *data, size_t n,
+			 int read_delay_ms, int timeout_ms)
 {
 	char why[256];
 	struct pump p = { .out = data, .nout = n, .read_delay_ms = read_delay_ms,
 			  .timeout_ms = timeout_ms };
-	int fd = peer_connect("127.0.0.1", ctx_port(c, 0), 2000, why, sizeof why);
+	int fd = peer_connect(addr, ctx_port(c, 0), 2000, why, sizeof why);
 
 	if (fd < 0) {
-		ctx_fail(c, "expected: echo_server accepts a connection\n   seen: %s", why);
+		ctx_fail(c, "expected: echo_server accepts a connection over %s\n   seen: %s", addr,
+			 why);
 		return false;
 	}
 	pump_run(fd, &p);
@@ -126,6 +157,12 @@ static bool echo_once(struct ctx *c, const uint8_t *data, size_t n, int read_del
 	if (!ok)
 		ctx_ladder_last(c, ctx_port(c, 0));
 	return ok;
+}
+
+static bool echo_once(struct ctx *c, const uint8_t *data, size_t n, int read_delay_ms,
+		      int timeout_ms)
+{
+	return echo_once_at(c, "127.0.0.1", data, n, read_delay_ms, timeout_ms);
 }
 
 /* The idx-th connection on the wire: the server's stream is what the client sent, whole,
@@ -173,15 +210,19 @@ static bool echo_wire(struct ctx *c, size_t idx, bool ladder)
 
 static void usage(struct ctx *c)
 {
+	static const char *const server[] = { "echo_server", "PORT", NULL };
+	static const char *const client[] = { "echo_client", "127.0.0.1", "PORT", NULL };
+
 	if (ctx_expect_usage(c, "echo_server", NULL) &&
-	    ctx_expect_usage(c, "echo_server", "0", NULL) &&
+	    ctx_expect_bad_ports(c, server, 1) &&
 	    ctx_expect_usage(c, "echo_server", "65536", NULL) &&
-	    ctx_expect_usage(c, "echo_server", "7x", NULL) &&
+	    ctx_expect_usage(c, "echo_server", "-x", "7000", NULL) &&
 	    ctx_expect_usage(c, "echo_server", "7000", "more", NULL) &&
 	    ctx_expect_usage(c, "echo_client", NULL) &&
 	    ctx_expect_usage(c, "echo_client", "127.0.0.1", NULL) &&
-	    ctx_expect_usage(c, "echo_client", "127.0.0.1", "0", NULL) &&
-	    ctx_expect_usage(c, "echo_client", "127.0.0.1", "http", NULL))
+	    ctx_expect_bad_ports(c, client, 2) &&
+	    ctx_expect_usage(c, "echo_client", "127.0.0.1", "http", NULL) &&
+	    ctx_expect_usage(c, "echo_client", "-x", "127.0.0.1", "7000", NULL))
 		ctx_expect_usage(c, "echo_client", "127.0.0.1", "7000", "x", NULL);
 }
 
@@ -274,6 +315,102 @@ static void server_half_close(struct ctx *c)
 	free(data);
 }
 
+/* Dual stack: one IPv6 socket on [::] with IPV6_V6ONLY off. The namespace has bindv6only
+ * set to 1, so a server that leaves the option at its default refuses IPv4 clients. */
+static void server_ipv6(struct ctx *c)
+{
+	static const char v6[] = "over IPv6\n", v4[] = "over IPv4\n";
+	struct netstat_sock socks[4];
+
+	if (!start_server(c))
+		return;
+	int n = netstat_find(NETSTAT_TCP, ctx_port(c, 0), socks, 4);
+	bool dual = false;
+	for (int i = 0; i < n; i++)
+		dual |= socks[i].family == AF_INET6 && netstat_is_wildcard(&socks[i]);
+	if (!dual) {
+		ctx_fail(c, "expected: one IPv6 socket listening on [::]:%u with IPV6_V6ONLY off\n"
+			 "   seen: %s", ctx_port(c, 0),
+			 n > 0 && socks[0].family == AF_INET ? "an IPv4 socket only (0.0.0.0)"
+							     : "no IPv6 socket on the wildcard address");
+		return;
+	}
+	if (echo_once_at(c, "::1", (const uint8_t *)v6, sizeof v6 - 1, 0, 2000) &&
+	    echo_once_at(c, "127.0.0.1", (const uint8_t *)v4, sizeof v4 - 1, 0, 2000) &&
+	    echo_wire(c, 0, false))
+		echo_wire(c, 1, false);
+}
+
+/* Stopped while a client is connected, the server's side of that connection closes first
+ * and stays in TIME_WAIT: restarting at once needs SO_REUSEADDR. */
+static void server_restart(struct ctx *c)
+{
+	static const char line[] = "again\n";
+	char why[256], buf[16];
+	struct proc *p = start_server(c);
+
+	if (!p)
+		return;
+	int fd = peer_connect("127.0.0.1", ctx_port(c, 0), 2000, why, sizeof why);
+	if (fd < 0) {
+		ctx_fail(c, "expected: echo_server accepts a connection\n   seen: %s", why);
+		return;
+	}
+	/* The echo shows the server is serving this client when it is stopped. */
+	if (peer_send(fd, "a\n", 2, 2000) < 0 || peer_recv(fd, buf, sizeof buf, 2000) <= 0) {
+		close(fd);
+		ctx_fail(c, "expected: echo_server echoes \"a\\n\"\n   seen: nothing came back "
+			 "within 2 s");
+		return;
+	}
+	bool stopped = ctx_expect_stop(c, p, 2000);
+	struct peer_buf rest = { 0 };
+	peer_recv_all(fd, &rest, 4096, 1000);
+	peer_buf_free(&rest);
+	close(fd);
+	if (!stopped)
+		return;
+	if (!start_server(c)) {
+		ctx_fail(c, "(restarted right after it was stopped with a client connected: its side "
+			 "of that connection is in TIME_WAIT; set SO_REUSEADDR before bind)");
+		return;
+	}
+	if (!echo_once(c, (const uint8_t *)line, sizeof line - 1, 0, 2000) || !echo_wire(c, 1, false))
+		return;
+	/* A second server on the port in use: a runtime error. */
+	char port[8];
+	snprintf(port, sizeof port, "%u", ctx_port(c, 0));
+	struct proc *second = ctx_start(c, NULL, "echo_server", port, NULL);
+	if (second && ctx_wait(c, second, 3000))
+		ctx_expect_error_line(c, second, "a second echo_server on a port in use");
+}
+
+/* Send to fd without reading until the server stops taking bytes (nothing left our send
+ * buffer for ECHO_STALL_MS), or max bytes: the server is then blocked sending its echo,
+ * with our bytes waiting unread in its receive buffer. Returns the bytes sent. */
+static size_t send_until_stalled(int fd, size_t max, int timeout_ms)
+{
+	static const uint8_t chunk[65536];
+	int64_t deadline = clock_deadline(timeout_ms);
+	size_t sent = 0;
+
+	while (clock_left_ms(deadline) > 0 && sent < max) {
+		struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+		int left = clock_left_ms(deadline);
+		int r = poll(&pfd, 1, left < ECHO_STALL_MS ? left : ECHO_STALL_MS);
+		if (r == 0)
+			break;          /* stalled */
+		if (r < 0)
+			continue;
+		ssize_t n = send(fd, chunk, sizeof chunk, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n > 0)
+			sent += (size_t)n;
+		else if (n < 0 && errno != EAGAIN && errno != EINTR)
+			break;
+	}
+	return sent;
+}
+
 /* While the server is busy with client A, client B connects, sends, and resets: when the
  * server gets to B its data is still there to read, and echoing it hits a dead connection
  * (EPIPE, and SIGPIPE unless it is ignored). */
@@ -316,29 +453,33 @@ static void server_reset(struct ctx *c)
 {
 	static const char line[] = "still there?\n";
 	char why[256], st[128];
-	size_t n = MiB;
-	uint8_t *data = ctx_pattern(n, 0x5eed0003, false);
+	/* Small buffers, so the server stops reading after a few MiB (only in the check's own
+	 * namespace, never the host's). */
+	if (c->sb->mode == SB_NETNS &&
+	    (sysctl_write("/proc/sys/net/ipv4/tcp_rmem", ECHO_RMEM) < 0 ||
+	     sysctl_write("/proc/sys/net/ipv4/tcp_wmem", ECHO_RMEM) < 0))
+		ctx_log(c, "could not set tcp_rmem and tcp_wmem to \"" ECHO_RMEM "\"");
 	struct proc *p = start_server(c);
 
-	if (!p || !data) {
-		free(data);
+	if (!p)
 		return;
-	}
-	/* A client that sends a lot, reads nothing, and resets while the server is writing. */
+	/* A client that sends, reads nothing, and resets while the server is blocked writing
+	 * its echo, with more of the client's bytes still unread in its receive buffer: the
+	 * write fails, and whatever the server does next with this client must not kill it. */
 	int fd = peer_connect("127.0.0.1", ctx_port(c, 0), 2000, why, sizeof why);
 	if (fd < 0) {
 		ctx_fail(c, "expected: echo_server accepts a connection\n   seen: %s", why);
-		free(data);
 		return;
 	}
-	peer_send(fd, data, n, 300);
+	peer_small_rcvbuf(fd, 64 * 1024);
+	size_t sent = send_until_stalled(fd, ECHO_RESET_MAX, 3000);
+	ctx_log(c, "the resetting client sent %zu bytes before the server stopped reading", sent);
 	peer_reset(fd);
-	free(data);
-	clock_sleep_ms(50);
+	clock_sleep_ms(100);
 	if (!proc_is_running(p)) {
 		ctx_fail(c, "expected: echo_server goes on after a client resets\n   seen: it ended (%s)"
-			 "\n(the client sent 1 MiB without reading, then reset)",
-			 proc_describe(p, st, sizeof st));
+			 "\n(the client sent %zu bytes without reading, then reset while the server "
+			 "was sending)", proc_describe(p, st, sizeof st), sent);
 		return;
 	}
 	if (!reset_while_busy(c))
@@ -349,7 +490,7 @@ static void server_reset(struct ctx *c)
 			 "another; writing its echo fails with EPIPE)", proc_describe(p, st, sizeof st));
 		return;
 	}
-	/* Connections so far: the 1 MiB one, A and B; the next is the check's last. */
+	/* Connections so far: the resetting one, A and B; the next is the check's last. */
 	if (echo_once(c, (const uint8_t *)line, sizeof line - 1, 0, 2000))
 		echo_wire(c, 3, false);
 	if (ctx_failed(c))
@@ -358,40 +499,92 @@ static void server_reset(struct ctx *c)
 
 /* ---- the grader as the server of echo_client ------------------------------------------ */
 
+
+/* How the grader's server answers echo_client. */
+enum echo_mode {
+	ECHO_BURST,       /* read ECHO_BURST_BYTES (or to the FIN) without echoing, then echo all
+			   * of them without reading, and again */
+	ECHO_AT_FIN,      /* echo nothing before the client's FIN: a client that does not
+			   * half-close, but closes, never sees its echo */
+	ECHO_RESET,       /* read the client's bytes up to its FIN, then reset without a byte */
+	ECHO_EARLY_FIN,   /* after ECHO_EARLY_BYTES bytes: their echo and FIN, then read no more */
+};
+
 struct echo_peer {
 	int lfd;
+	enum echo_mode mode;
 	int timeout_ms;
 	pthread_t thread;
 	int rc;                /* 0: the client closed and we closed */
-	uint64_t bytes;
+	bool accepted;
+	uint64_t received;
+	uint64_t bytes;        /* echoed */
 };
 
-/* Echo as we read, one buffer at a time: a client that does not read while it writes
- * stalls us, and so itself. */
+/* Read up to want bytes into b (stopping at the client's FIN: *eof). */
+static int echo_peer_read(int fd, struct peer_buf *b, size_t want, bool *eof, int64_t deadline)
+{
+	uint8_t buf[65536];
+
+	while (b->len < want) {
+		size_t room = want - b->len < sizeof buf ? want - b->len : sizeof buf;
+		ssize_t n = peer_recv(fd, buf, room, clock_left_ms(deadline));
+		if (n == 0) {
+			*eof = true;
+			return 0;
+		}
+		if (n < 0)
+			return (int)n;
+		if (peer_buf_append(b, buf, (size_t)n) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 static void *echo_peer_main(void *arg)
 {
 	struct echo_peer *e = arg;
 	int64_t deadline = clock_deadline(e->timeout_ms);
-	uint8_t buf[16384];
+	struct peer_buf b = { 0 };
+	bool eof = false;
 	int fd = peer_accept(e->lfd, clock_left_ms(deadline));
 
 	if (fd < 0) {
 		e->rc = fd;
 		return NULL;
 	}
-	for (;;) {
-		ssize_t n = peer_recv(fd, buf, sizeof buf, clock_left_ms(deadline));
-		if (n <= 0) {
-			e->rc = (int)n;
+	e->accepted = true;
+	size_t want = e->mode == ECHO_BURST ? ECHO_BURST_BYTES :
+		      e->mode == ECHO_EARLY_FIN ? ECHO_EARLY_BYTES : SIZE_MAX;
+	while (!eof) {
+		b.len = 0;
+		e->rc = echo_peer_read(fd, &b, want, &eof, deadline);
+		e->received += b.len;
+		if (e->rc < 0)
+			break;
+		if (e->mode == ECHO_RESET) {
+			e->rc = -ECONNRESET;
 			break;
 		}
-		int rc = peer_send(fd, buf, (size_t)n, clock_left_ms(deadline));
-		if (rc < 0) {
-			e->rc = rc;
+		if (b.len > 0) {
+			e->rc = peer_send(fd, b.data, b.len, clock_left_ms(deadline));
+			if (e->rc < 0)
+				break;
+			e->bytes += b.len;
+		}
+		if (e->mode == ECHO_EARLY_FIN) {
+			/* Our FIN, then we read no more: the client's sends stall, so whatever its
+			 * design (poll, threads, write then read) it still has stdin to send when
+			 * our FIN arrives. Wait for the check to shut our listener down. */
+			shutdown(fd, SHUT_WR);
+			int other = peer_accept(e->lfd, clock_left_ms(deadline));
+			if (other >= 0)
+				close(other);
+			e->rc = -ECONNRESET;
 			break;
 		}
-		e->bytes += (uint64_t)n;
 	}
+	peer_buf_free(&b);
 	if (e->rc == 0)
 		close(fd);
 	else
@@ -399,11 +592,13 @@ static void *echo_peer_main(void *arg)
 	return NULL;
 }
 
-static bool echo_peer_start(struct ctx *c, struct echo_peer *e, const char *addr, int timeout_ms)
+static bool echo_peer_start(struct ctx *c, struct echo_peer *e, const char *addr,
+			    enum echo_mode mode, int timeout_ms)
 {
 	char why[256];
 
 	memset(e, 0, sizeof *e);
+	e->mode = mode;
 	e->timeout_ms = timeout_ms;
 	e->lfd = peer_listen(addr, ctx_port(c, 0), SOCK_STREAM, why, sizeof why);
 	if (e->lfd < 0) {
@@ -413,7 +608,7 @@ static bool echo_peer_start(struct ctx *c, struct echo_peer *e, const char *addr
 	/* Small buffers on our side, so buffering cannot hide a client that writes without
 	 * reading. */
 	int small = 64 * 1024;
-	setsockopt(e->lfd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+	peer_small_rcvbuf(e->lfd, small);
 	setsockopt(e->lfd, SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
 	if (pthread_create(&e->thread, NULL, echo_peer_main, e) != 0) {
 		close(e->lfd);
@@ -429,18 +624,20 @@ static void echo_peer_join(struct echo_peer *e)
 	close(e->lfd);
 }
 
-/* Run echo_client HOST PORT with stdin data against the grader's echo server on listen_addr;
- * judge exit status and stdout. */
-static bool client_run(struct ctx *c, const char *listen_addr, const char *host,
-		       const uint8_t *data, size_t n, int timeout_ms)
+/* Run echo_client HOST PORT with stdin data against the grader's server on listen_addr,
+ * answering in mode; the client when it has exited, NULL after a failure. *received (when
+ * not NULL) gets the bytes our server read, or -1 when the client never connected. */
+static struct proc *client_start(struct ctx *c, enum echo_mode mode, const char *listen_addr,
+				 const char *host, const uint8_t *data, size_t n, int timeout_ms,
+				 int64_t *received)
 {
 	char path[512], port[8];
 	struct echo_peer e;
 
 	if (!ctx_write_file(c, "stdin", data, n, path, sizeof path))
-		return false;
-	if (!echo_peer_start(c, &e, listen_addr, timeout_ms))
-		return false;
+		return NULL;
+	if (!echo_peer_start(c, &e, listen_addr, mode, timeout_ms))
+		return NULL;
 	snprintf(port, sizeof port, "%u", ctx_port(c, 0));
 	struct proc *p = ctx_start(c, path, "echo_client", host, port, NULL);
 	bool ok = p && ctx_wait(c, p, timeout_ms);
@@ -452,8 +649,22 @@ static bool client_run(struct ctx *c, const char *listen_addr, const char *host,
 	/* Wakes our server's accept() when the client never connected. */
 	shutdown(e.lfd, SHUT_RDWR);
 	echo_peer_join(&e);
-	if (!ok)
+	if (received)
+		*received = e.accepted ? (int64_t)e.received : -1;
+	return ok ? p : NULL;
+}
+
+/* echo_client against the grader's server in mode: exit 0, stdout the echo of stdin. */
+static bool client_run(struct ctx *c, enum echo_mode mode, const char *listen_addr,
+		       const char *host, const uint8_t *data, size_t n, int timeout_ms)
+{
+	char port[8];
+	struct proc *p = client_start(c, mode, listen_addr, host, data, n, timeout_ms, NULL);
+
+	if (!p)
 		return false;
+	snprintf(port, sizeof port, "%u", ctx_port(c, 0));
+	bool ok;
 	size_t olen;
 	char *out = ctx_stdout(c, p, &olen);
 	ok = ctx_expect_exit(c, p, 0) &&
@@ -500,7 +711,10 @@ static void client_copy(struct ctx *c)
 {
 	static const char text[] = "hello\nworld\n";
 
-	if (client_run(c, "::", "127.0.0.1", (const uint8_t *)text, sizeof text - 1, 3000))
+	/* The echo comes only after the client's FIN: a client that closes instead of
+	 * half-closing never reads it. */
+	if (client_run(c, ECHO_AT_FIN, "::", "127.0.0.1", (const uint8_t *)text, sizeof text - 1,
+		       3000))
 		client_wire(c, 0, (const uint8_t *)text, sizeof text - 1);
 }
 
@@ -510,51 +724,83 @@ static void client_large(struct ctx *c)
 	size_t n = 16 * MiB;
 	uint8_t *data = ctx_pattern(n, seed, false);
 
-	ctx_log(c, "stdin: 16 MiB, xorshift32 seed %#x", seed);
-	if (data && client_run(c, "::", "127.0.0.1", data, n, 10000))
+	ctx_log(c, "stdin: 16 MiB, xorshift32 seed %#x; the grader reads %u MiB, then echoes them "
+		"without reading", seed, ECHO_BURST_BYTES / MiB);
+	/* Only in the check's own namespace: never the host's settings. */
+	if (c->sb->mode == SB_NETNS &&
+	    (sysctl_write("/proc/sys/net/ipv4/tcp_rmem", ECHO_RMEM) < 0 ||
+	     sysctl_write("/proc/sys/net/ipv4/tcp_wmem", ECHO_WMEM) < 0))
+		ctx_log(c, "could not set tcp_rmem to \"" ECHO_RMEM "\" and tcp_wmem to \""
+			ECHO_WMEM "\"");
+	if (data && client_run(c, ECHO_BURST, "::", "127.0.0.1", data, n, 10000))
 		client_wire(c, 0, data, n);
 	free(data);
 }
 
 static void client_empty(struct ctx *c)
 {
-	if (client_run(c, "::", "127.0.0.1", (const uint8_t *)"", 0, 3000))
+	if (client_run(c, ECHO_AT_FIN, "::", "127.0.0.1", (const uint8_t *)"", 0, 3000))
 		client_wire(c, 0, (const uint8_t *)"", 0);
-}
-
-/* The family getaddrinfo lists second for "localhost", or 0 when it lists only one. */
-static int localhost_second_family(void)
-{
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res = NULL;
-	int fam = 0;
-
-	if (getaddrinfo("localhost", NULL, &hints, &res) != 0)
-		return 0;
-	for (struct addrinfo *a = res; a; a = a->ai_next)
-		if (a->ai_family != res->ai_family) {
-			fam = a->ai_family;
-			break;
-		}
-	freeaddrinfo(res);
-	return fam;
 }
 
 static void client_addrs(struct ctx *c)
 {
 	static const char v6[] = "over IPv6\n", lh[] = "over localhost\n";
 
-	if (!client_run(c, "::1", "::1", (const uint8_t *)v6, sizeof v6 - 1, 3000))
+	if (!client_run(c, ECHO_AT_FIN, "::1", "::1", (const uint8_t *)v6, sizeof v6 - 1, 3000))
 		return;
-	int fam = localhost_second_family();
+	int fam = ctx_localhost_second_family();
 	if (!fam) {
 		ctx_log(c, "\"localhost\" has one address here: the fallback case was not run");
 		return;
 	}
 	/* Listen only where getaddrinfo's second answer points: the first one is refused. */
-	if (!client_run(c, ctx_loopback(fam), "localhost", (const uint8_t *)lh, sizeof lh - 1,
-			3000))
+	if (!client_run(c, ECHO_AT_FIN, ctx_loopback(fam), "localhost", (const uint8_t *)lh,
+			sizeof lh - 1, 3000))
 		ctx_fail(c, "(the server listened on %s only, the second address of \"localhost\")",
 			 ctx_loopback(fam));
+}
+
+/* The client ended before it connected, or sent less than want bytes. */
+static void client_did_not_send(struct ctx *c, struct proc *p, int64_t got, size_t want)
+{
+	char st[128];
+
+	if (got < 0)
+		ctx_fail(c, "expected: echo_client connects and sends its stdin\n   seen: no connection "
+			 "(it ended: %s)", proc_describe(p, st, sizeof st));
+	else
+		ctx_fail(c, "expected: echo_client sends at least %zu bytes of its stdin\n   seen: %lld "
+			 "bytes (it ended: %s)", want, (long long)got, proc_describe(p, st, sizeof st));
+}
+
+/* A server that resets after reading all of stdin, and one that closes (FIN) after the
+ * first ECHO_EARLY_BYTES bytes of a large stdin: each is an error for echo_client. */
+static void client_reset(struct ctx *c)
+{
+	static const char text[] = "hello\n";
+	uint32_t seed = 0x5eed0018;
+	size_t n = 16 * MiB;
+
+	int64_t got;
+	struct proc *p = client_start(c, ECHO_RESET, "::", "127.0.0.1", (const uint8_t *)text,
+				      sizeof text - 1, 3000, &got);
+	if (p && got < (int64_t)sizeof text - 1)
+		client_did_not_send(c, p, got, sizeof text - 1);
+	else if (p && !ctx_expect_error_line(c, p, "a server that reads \"hello\\n\" and the "
+					     "client's FIN, then resets (RST)"))
+		ctx_ladder_last(c, ctx_port(c, 0));
+	if (ctx_failed(c))
+		return;
+	uint8_t *data = ctx_pattern(n, seed, false);
+	ctx_log(c, "stdin of the early close: 16 MiB, xorshift32 seed %#x", seed);
+	p = data ? client_start(c, ECHO_EARLY_FIN, "::", "127.0.0.1", data, n, 10000, &got) : NULL;
+	if (p && got < ECHO_EARLY_BYTES)
+		client_did_not_send(c, p, got, ECHO_EARLY_BYTES);
+	else if (p && !ctx_expect_error_line(c, p, "a server that echoes the first 1000 bytes of "
+					     "16 MiB of stdin, closes (FIN) and reads no more"))
+		ctx_ladder_last(c, ctx_port(c, 0));
+	free(data);
 }
 
 static void client_errors(struct ctx *c)
@@ -568,45 +814,77 @@ static void client_errors(struct ctx *c)
 }
 
 static const struct check checks[] = {
-	{ "echo.usage", "usage errors: a usage line, exit 2", 5, "Errors and exit codes",
-	  "Check the argument count and the port (digits, 1..65535) first; usage to stderr, "
-	  "exit(2).", 0, 0, usage, 0 },
-	{ "echo.server-echo", "every byte back, then FIN", 10, "Closing cleanly: FIN, not RST",
-	  "Loop: recv, send all of it back; when recv returns 0, close().", CHECK_WIRE, 0,
-	  server_echo, 0 },
-	{ "echo.server-binary", "binary bytes, NULs included", 5, "Byte streams, not messages",
-	  "Use the byte counts recv returns; never strlen() or printf(\"%s\") on received data.",
-	  CHECK_WIRE, 0, server_binary, 0 },
-	{ "echo.server-byte-by-byte", "300 one-byte segments", 10, "Byte streams, not messages",
-	  "Each recv returns whatever has arrived, one byte or many: echo what you got.",
-	  CHECK_WIRE, 0, server_byte_by_byte, 0 },
-	{ "echo.server-large", "16 MiB to a reader that waits 2 s", 15,
-	  "Short writes and the send loop",
-	  "send() may take fewer bytes than you give it: loop until all are sent.",
-	  CHECK_WIRE, 30000, server_large, 96 },
-	{ "echo.server-half-close", "the echo finishes after the client's FIN", 10, "Half-close",
-	  "The client's FIN means no more input, not goodbye: send back all you received, then "
-	  "close.", CHECK_WIRE, 0, server_half_close, 16 },
-	{ "echo.server-reset", "a reset client does not stop the server", 10,
-	  "Closing cleanly: FIN, not RST",
-	  "Ignore SIGPIPE (or use MSG_NOSIGNAL); on ECONNRESET or EPIPE close that client and "
-	  "accept the next.", CHECK_WIRE, 0, server_reset, 16 },
-	{ "echo.client-copy", "stdin to the server, the echo to stdout", 10, "Half-close",
-	  "At end of stdin call shutdown(fd, SHUT_WR), then read until recv returns 0.",
-	  CHECK_WIRE, 0, client_copy, 0 },
-	{ "echo.client-large", "16 MiB without deadlock", 10, "Doing two things at once: poll",
-	  "Wait on stdin and the socket with poll(), and read the socket whenever it is readable, "
-	  "even while you still have bytes to send.", CHECK_WIRE, 30000, client_large, 96 },
-	{ "echo.client-empty", "empty stdin: connect, FIN, exit 0", 5, "Half-close",
-	  "End of stdin at once still means connect, shutdown(SHUT_WR), read until the server "
-	  "closes.", CHECK_WIRE, 0, client_empty, 0 },
-	{ "echo.client-addrs", "IPv6 literals and every address of a name", 5,
-	  "Errors and exit codes",
-	  "Use getaddrinfo with AF_UNSPEC and try each result in turn until connect succeeds.",
-	  CHECK_WIRE, 0, client_addrs, 0 },
-	{ "echo.client-errors", "refused and unknown hosts: exit 1", 5, "Errors and exit codes",
-	  "Print one line \"echo_client: what: why\" and exit(1).", CHECK_WIRE, 0,
-	  client_errors, 0 },
+	{ .id = "echo.usage", .title = "usage errors: one usage line, exit 2", .points = 5,
+	  .section = "Errors and exit codes",
+	  .hint = "Check the argument count and the port (digits only, 1..65535) first; one usage "
+		  "line to stderr, exit(2).",
+	  .run = usage },
+	{ .id = "echo.server-echo", .title = "every byte back, then FIN", .points = 5,
+	  .section = "Closing cleanly: FIN, not RST",
+	  .hint = "Loop: recv, send all of it back; when recv returns 0, close().",
+	  .flags = CHECK_WIRE, .run = server_echo },
+	{ .id = "echo.server-binary", .title = "binary bytes, NULs included", .points = 5,
+	  .section = "Byte streams, not messages",
+	  .hint = "Use the byte counts recv returns; never strlen() or printf(\"%s\") on received "
+		  "data.",
+	  .flags = CHECK_WIRE, .run = server_binary },
+	{ .id = "echo.server-byte-by-byte", .title = "300 one-byte segments", .points = 5,
+	  .section = "Byte streams, not messages",
+	  .hint = "Each recv returns whatever has arrived, one byte or many: echo what you got.",
+	  .flags = CHECK_WIRE, .run = server_byte_by_byte },
+	{ .id = "echo.server-large", .title = "16 MiB to a reader that waits 2 s", .points = 10,
+	  .section = "Short writes and the send loop",
+	  .hint = "send() may take fewer bytes than you give it: loop until all are sent.",
+	  .flags = CHECK_WIRE, .timeout_ms = 30000, .run = server_large, .ring_mib = 96 },
+	{ .id = "echo.server-half-close", .title = "the echo finishes after the client's FIN",
+	  .points = 10, .section = "Half-close",
+	  .hint = "The client's FIN means no more input, not goodbye: send back all you received, "
+		  "then close.",
+	  .flags = CHECK_WIRE, .run = server_half_close, .ring_mib = 16 },
+	{ .id = "echo.server-reset", .title = "a reset client does not stop the server", .points = 10,
+	  .section = "Closing cleanly: FIN, not RST",
+	  .hint = "Ignore SIGPIPE (or use MSG_NOSIGNAL); on ECONNRESET or EPIPE close that client and "
+		  "accept the next.",
+	  .flags = CHECK_WIRE, .run = server_reset, .ring_mib = 48 },
+	{ .id = "echo.server-ipv6", .title = "dual stack: ::1 and 127.0.0.1", .points = 5,
+	  .section = "The contract",
+	  .hint = "Listen on an AF_INET6 socket bound to in6addr_any with IPV6_V6ONLY set to 0 "
+		  "yourself, as in lab 00: the default differs between systems.",
+	  .flags = CHECK_WIRE, .run = server_ipv6 },
+	{ .id = "echo.server-restart", .title = "restart at once with a connection in TIME_WAIT",
+	  .points = 5, .section = "The contract",
+	  .hint = "Set SO_REUSEADDR on the listening socket before bind(), as in lab 00.",
+	  .flags = CHECK_WIRE, .run = server_restart },
+	{ .id = "echo.client-copy", .title = "stdin to the server, the echo to stdout", .points = 10,
+	  .section = "Half-close",
+	  .hint = "At end of stdin call shutdown(fd, SHUT_WR), not close(), then read until recv "
+		  "returns 0.",
+	  .flags = CHECK_WIRE, .run = client_copy },
+	{ .id = "echo.client-large", .title = "16 MiB without deadlock", .points = 10,
+	  .section = "Doing two things at once: poll",
+	  .hint = "Wait on stdin and the socket with poll(), read the socket whenever it is "
+		  "readable, and never block in send(): a non-blocking socket, and keep the unsent "
+		  "rest.",
+	  .flags = CHECK_WIRE, .timeout_ms = 30000, .run = client_large, .ring_mib = 96 },
+	{ .id = "echo.client-empty", .title = "empty stdin: connect, FIN, exit 0", .points = 5,
+	  .section = "Half-close",
+	  .hint = "End of stdin at once still means connect, shutdown(SHUT_WR), read until the "
+		  "server closes.",
+	  .flags = CHECK_WIRE, .run = client_empty },
+	{ .id = "echo.client-addrs", .title = "IPv6 literals and every address of a name",
+	  .points = 5, .section = "Every address of a name",
+	  .hint = "Use getaddrinfo with AF_UNSPEC and try each result in turn until connect "
+		  "succeeds.",
+	  .flags = CHECK_WIRE, .run = client_addrs },
+	{ .id = "echo.client-errors", .title = "refused and unknown hosts: exit 1", .points = 5,
+	  .section = "Errors and exit codes",
+	  .hint = "Print one line \"echo_client: what: why\" and exit(1).",
+	  .flags = CHECK_WIRE, .run = client_errors },
+	{ .id = "echo.client-reset", .title = "a reset, or a server that closes early: exit 1",
+	  .points = 5, .section = "Errors and exit codes",
+	  .hint = "recv() failing with ECONNRESET is an error, and so is recv() returning 0 while "
+		  "stdin still has bytes to send: one line, exit(1).",
+	  .flags = CHECK_WIRE, .timeout_ms = 30000, .run = client_reset, .ring_mib = 96 },
 };
 
 static const char *const programs[] = { "echo_server", "echo_client", NULL };

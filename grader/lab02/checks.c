@@ -951,8 +951,12 @@ out:
 
 static void usage(struct ctx *c)
 {
+	static const char *const server[] = { "udp_echo_server", "PORT", NULL };
+	static const char *const client[] = { "udp_client", "127.0.0.1", "PORT", NULL };
+
 	if (ctx_expect_usage(c, "udp_echo_server", NULL) &&
-	    ctx_expect_usage(c, "udp_echo_server", "0", NULL) &&
+	    ctx_expect_bad_ports(c, server, 1) &&
+	    ctx_expect_bad_ports(c, client, 2) &&
 	    ctx_expect_usage(c, "udp_echo_server", "65536", NULL) &&
 	    ctx_expect_usage(c, "udp_echo_server", "7x", NULL) &&
 	    ctx_expect_usage(c, "udp_echo_server", "7000", "more", NULL) &&

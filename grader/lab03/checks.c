@@ -20,6 +20,7 @@
 
 #define IO_MS      2000     /* a reply a correct server sends at once */
 #define MAX_CL     256      /* clients of one check */
+#define CHAT_STOP_MS 2000  /* a server must end this soon after SIGTERM */
 
 /* ---- many clients in one thread (harness/mc.h) ------------------------------------------ */
 
@@ -224,11 +225,70 @@ static bool wire_closed(struct mc *m, int i, const char *last)
 
 static void usage(struct ctx *c)
 {
+	static const char *const argv[] = { "chat_server", "PORT", NULL };
+
 	if (ctx_expect_usage(c, "chat_server", NULL) &&
-	    ctx_expect_usage(c, "chat_server", "7000", "7001", NULL) &&
-	    ctx_expect_usage(c, "chat_server", "0", NULL) &&
-	    ctx_expect_usage(c, "chat_server", "70000", NULL))
-		ctx_expect_usage(c, "chat_server", "7x", NULL);
+	    ctx_expect_usage(c, "chat_server", "7000", "7001", NULL))
+		ctx_expect_bad_ports(c, argv, 1);
+}
+
+/* One raw client: NICK name, and the OK line back. Returns the fd, or -1 after a failure. */
+static int nick_once(struct ctx *c, const char *name)
+{
+	char why[256], line[64], want[64];
+	struct peer_buf got = { 0 };
+	int fd = peer_connect("127.0.0.1", ctx_port(c, 0), 2000, why, sizeof why);
+
+	if (fd < 0) {
+		ctx_fail(c, "expected: chat_server accepts a connection\n   seen: %s", why);
+		return -1;
+	}
+	snprintf(line, sizeof line, "NICK %s\n", name);
+	snprintf(want, sizeof want, "OK %s\n", name);
+	if (peer_send(fd, line, strlen(line), 2000) == 0)
+		peer_recv_until(fd, &got, "\n", 4096, 2000);
+	bool ok = ctx_expect_bytes(c, "from chat_server", want, strlen(want), got.data, got.len);
+	peer_buf_free(&got);
+	if (!ok) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Stopped with SIGTERM while a client is connected, the server's side of that connection
+ * closes first and stays in TIME_WAIT: restarting at once needs SO_REUSEADDR. A second
+ * server on the port in use is a runtime error. */
+static void restart(struct ctx *c)
+{
+	struct peer_buf rest = { 0 };
+	char port[8];
+	struct proc *p = start_server(c);
+
+	if (!p)
+		return;
+	int fd = nick_once(c, "alice");
+	if (fd < 0)
+		return;
+	bool stopped = ctx_expect_stop(c, p, CHAT_STOP_MS);
+	peer_recv_all(fd, &rest, 4096, 1000);
+	peer_buf_free(&rest);
+	close(fd);
+	if (!stopped)
+		return;
+	if (!start_server(c)) {
+		ctx_fail(c, "(restarted right after it was stopped with a client connected: its side "
+			 "of that connection is in TIME_WAIT; set SO_REUSEADDR before bind)");
+		return;
+	}
+	fd = nick_once(c, "bob");
+	if (fd < 0)
+		return;
+	snprintf(port, sizeof port, "%u", ctx_port(c, 0));
+	struct proc *second = ctx_start(c, NULL, "chat_server", port, NULL);
+	if (second && ctx_wait(c, second, 3000))
+		ctx_expect_error_line(c, second, "a second chat_server on a port in use");
+	close(fd);
 }
 
 static void nick(struct ctx *c)
@@ -1387,6 +1447,10 @@ static const struct check checks[] = {
 	{ "chat.usage", "usage errors: a usage line, exit 2", 3, "The contract",
 	  "Check argc and the port (digits, 1..65535) first; print a usage line to stderr and "
 	  "exit(2).", 0, 0, usage, 0 },
+	{ "chat.restart", "SIGTERM, restart at once, a port in use", 4, "The contract",
+	  "End on SIGTERM; set SO_REUSEADDR before bind() so a restart works while connections "
+	  "sit in TIME_WAIT; a failed bind is one line naming chat_server, exit(1).",
+	  CHECK_WIRE, 0, restart, 0 },
 	{ "chat.nick", "NICK: valid, invalid, taken, twice", 8, "The chat protocol",
 	  "A name is 1 to 16 of A-Z a-z 0-9 _ -; check that it is free and take it in one critical "
 	  "section; a registered client gets ERR for any NICK.", 0, 0, nick, 0 },
@@ -1411,10 +1475,10 @@ static const struct check checks[] = {
 	{ "chat.segments", "lines split over and merged in segments", 6, "Reading lines",
 	  "Keep the bytes received but not used; after each recv cut off and handle every whole "
 	  "line, and keep the rest.", CHECK_WIRE, 0, segments, 0 },
-	{ "chat.concurrent", "a half line blocks no one", 10, "One thread per client",
+	{ "chat.concurrent", "a half line blocks no one", 8, "One thread per client",
 	  "Serve each client in its own thread: a recv() that waits for one client must not keep "
 	  "the others waiting.", CHECK_WIRE, 0, concurrent, 0 },
-	{ "chat.fanout", "100 senders: every message once, in order", 10, "Exactly once, in order",
+	{ "chat.fanout", "100 senders: every message once, in order", 8, "Exactly once, in order",
 	  "Append a message to every recipient's queue while holding the list's lock, and send "
 	  "each queue in order.", 0, 0, fanout, 64 },
 	{ "chat.many", "200 clients at once", 4, "One thread per client",

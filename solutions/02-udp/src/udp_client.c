@@ -26,14 +26,20 @@ static void usage(void)
     exit(2);
 }
 
-/* Returns text as a positive int, or 0 when it is not a decimal number in 1..INT_MAX. */
+/* Returns text as a positive int, or 0 when it is not a decimal number in 1..INT_MAX
+ * (digits only: strtol would also take " 50", "+50" and "-0"). */
 static int parse_positive(const char *text)
 {
-    char *end;
-    errno = 0;
-    long v = strtol(text, &end, 10);
-    if (errno != 0 || end == text || *end != '\0' || v < 1 || v > INT_MAX)
+    long v = 0;
+    if (*text == '\0')
         return 0;
+    for (; *text != '\0'; text++) {
+        if (*text < '0' || *text > '9')
+            return 0;
+        v = v * 10 + (*text - '0');
+        if (v > INT_MAX)            /* stop before a long string of digits overflows */
+            return 0;
+    }
     return (int)v;
 }
 
@@ -213,6 +219,7 @@ int main(int argc, char *argv[])
     int timeout_ms = DEFAULT_MS, tries = DEFAULT_TRIES;
     int opt;
 
+    opterr = 0;     /* we print our own usage line */
     while ((opt = getopt(argc, argv, "t:r:")) != -1) {
         switch (opt) {
         case 't':

@@ -27,12 +27,18 @@ static void usage(void)
 /* Returns the port as a number, or 0 when text is not a decimal number in 1..65535. */
 static int parse_port(const char *text)
 {
-    char *end;
-    errno = 0;
-    long port = strtol(text, &end, 10);
-    if (errno != 0 || end == text || *end != '\0' || port < 1 || port > 65535)
+    /* Digits only: strtol would also take " 7000", "+7000" and "-0". */
+    long port = 0;
+    if (*text == '\0')
         return 0;
-    return (int)port;
+    for (; *text != '\0'; text++) {
+        if (*text < '0' || *text > '9')
+            return 0;
+        port = port * 10 + (*text - '0');
+        if (port > 65535)           /* stop before a long string of digits overflows */
+            return 0;
+    }
+    return (int)port;               /* 0 for "0": not a port either */
 }
 
 /*

@@ -71,12 +71,18 @@ static _Noreturn void usage(void)
 /* Parses a port 1..65535; -1 for anything else. */
 static int parse_port(const char *s)
 {
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < 1 || v > 65535)
+	/* Digits only: strtol would also take " 80", "+80" and "-0". */
+	long v = 0;
+	if (*s == '\0')
 		return -1;
-	return (int)v;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s - '0');
+		if (v > 65535)
+			return -1;
+	}
+	return v >= 1 ? (int)v : -1;
 }
 
 /* ---- Sending ---------------------------------------------------------------------- */
