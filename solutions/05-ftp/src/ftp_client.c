@@ -437,7 +437,7 @@ int main(int argc, char **argv)
 	char *user = "anonymous", *pass = "anonymous@";
 	int opt;
 
-	while ((opt = getopt(argc, argv, "+au:")) != -1) {
+	while ((opt = getopt(argc, argv, "+:au:")) != -1) {   /* ":": no message of its own */
 		if (opt == 'a') {
 			active = true;
 		} else if (opt == 'u') {

@@ -924,7 +924,7 @@ int main(int argc, char **argv)
 	char *user = NULL, *pass = NULL;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "u:")) != -1) {
+	while ((opt = getopt(argc, argv, ":u:")) != -1) {   /* ":": no message of its own */
 		if (opt != 'u')
 			usage();
 		user = optarg;
