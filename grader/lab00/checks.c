@@ -91,7 +91,7 @@ static bool wire_reply(struct ctx *c, size_t idx, const char *want, bool need_fi
 	return ok;
 }
 
-static void server_usage(struct ctx *c)
+static void check_greet_server_usage(struct ctx *c)
 {
 	static const char *const argv[] = { "greet_server", "PORT", NULL };
 
@@ -114,19 +114,19 @@ static void hello_case(struct ctx *c, const char *const *chunks, int gap_ms)
 	wire_reply(c, 0, "HI Ada\n", true);
 }
 
-static void server_hello(struct ctx *c)
+static void check_greet_server_hello(struct ctx *c)
 {
 	static const char *const chunks[] = { "HELLO Ada\n", NULL };
 	hello_case(c, chunks, 0);
 }
 
-static void server_crlf(struct ctx *c)
+static void check_greet_server_crlf(struct ctx *c)
 {
 	static const char *const chunks[] = { "HELLO Ada\r\n", NULL };
 	hello_case(c, chunks, 0);
 }
 
-static void server_split(struct ctx *c)
+static void check_greet_server_split(struct ctx *c)
 {
 	static const char *const chunks[] = { "HEL", "LO A", "da\n", NULL };
 
@@ -138,7 +138,7 @@ static void server_split(struct ctx *c)
 			  flow_data_segs(f, FLOW_C2S));
 }
 
-static void server_errors(struct ctx *c)
+static void check_greet_server_errors(struct ctx *c)
 {
 	static const char *const lines[] = {
 		"HOWDY Ada\n", "HELLO bad!name\n", "HELLO aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
@@ -176,7 +176,7 @@ static void server_errors(struct ctx *c)
  * them once the reply has arrived, so a server that closes without draining resets the
  * connection on every run: either they wait unread in its socket when it calls close(), or
  * they reach a socket it has closed already (RFC 1122 4.2.2.13: RST). */
-static void server_drain(struct ctx *c)
+static void check_greet_server_drain(struct ctx *c)
 {
 	char why[256];
 	struct peer_buf got = { 0 };
@@ -204,7 +204,7 @@ static void server_drain(struct ctx *c)
 			 "as telnet does)", GREET_LATE_MS);
 }
 
-static void server_ipv6(struct ctx *c)
+static void check_greet_server_ipv6(struct ctx *c)
 {
 	static const char *const chunks[] = { "HELLO Ada\n", NULL };
 	struct netstat_sock socks[4];
@@ -231,7 +231,7 @@ static void server_ipv6(struct ctx *c)
 		wire_reply(c, 1, "HI Ada\n", true);
 }
 
-static void server_drop(struct ctx *c)
+static void check_greet_server_drop(struct ctx *c)
 {
 	static const char *const chunks[] = { "HELLO Ada\n", NULL };
 	char why[256];
@@ -262,7 +262,7 @@ static void server_drop(struct ctx *c)
 			 "reset, one reset at once)");
 }
 
-static void server_restart(struct ctx *c)
+static void check_greet_server_restart(struct ctx *c)
 {
 	static const char *const chunks[] = { "HELLO Ada\n", NULL };
 	struct peer_buf reply;
@@ -366,7 +366,7 @@ static bool client_wire(struct ctx *c, size_t idx, const char *addr)
 	return ok;
 }
 
-static void client_hello(struct ctx *c)
+static void check_greet_client_hello(struct ctx *c)
 {
 	if (!client_case(c, "::", "127.0.0.1", "HI Ada\n") ||
 	    !client_case(c, "::", "::1", "HI Ada\nand a second line \x01\n"))
@@ -383,7 +383,7 @@ static void client_hello(struct ctx *c)
 		client_wire(c, 1, "::1");
 }
 
-static void client_name(struct ctx *c)
+static void check_greet_client_name(struct ctx *c)
 {
 	static const char *const names[] = {
 		"bad name", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "Ada!", "",
@@ -452,7 +452,7 @@ static void client_bad_server(struct ctx *c, bool reset)
 				      "(FIN) without sending a byte");
 }
 
-static void client_closed(struct ctx *c)
+static void check_greet_client_closed(struct ctx *c)
 {
 	client_bad_server(c, false);
 	if (!ctx_failed(c))
@@ -461,7 +461,7 @@ static void client_closed(struct ctx *c)
 		ctx_ladder_last(c, ctx_port(c, 0));
 }
 
-static void client_errors(struct ctx *c)
+static void check_greet_client_errors(struct ctx *c)
 {
 	char port[8];
 
@@ -471,7 +471,7 @@ static void client_errors(struct ctx *c)
 	ctx_check_client_errors(c, refused, unknown);
 }
 
-static void client_timeout(struct ctx *c)
+static void check_greet_client_timeout(struct ctx *c)
 {
 	char port[8];
 
@@ -485,67 +485,67 @@ static const struct check checks[] = {
 	  .section = "Errors and exit codes",
 	  .hint = "Check argc and the port (digits only, 1..65535) before anything else; print one "
 		  "usage line to stderr and exit(2).",
-	  .run = server_usage },
+	  .run = check_greet_server_usage },
 	{ .id = "greet.server-hello", .title = "HELLO Ada -> HI Ada, then FIN", .points = 5,
 	  .section = "Closing cleanly: FIN, not RST",
 	  .hint = "Reply with exactly \"HI <NAME>\\n\" and close() after reading the whole line.",
-	  .flags = CHECK_WIRE, .run = server_hello },
+	  .flags = CHECK_WIRE, .run = check_greet_server_hello },
 	{ .id = "greet.server-crlf", .title = "a \\r before the \\n is ignored", .points = 5,
 	  .section = "Reading a line",
 	  .hint = "Strip one \\r just before the \\n before you check the line.",
-	  .flags = CHECK_WIRE, .run = server_crlf },
+	  .flags = CHECK_WIRE, .run = check_greet_server_crlf },
 	{ .id = "greet.server-split", .title = "a line split over three segments", .points = 10,
 	  .section = "Reading a line",
 	  .hint = "One recv() is not one line: keep reading and appending until you see \\n.",
-	  .flags = CHECK_WIRE, .run = server_split },
+	  .flags = CHECK_WIRE, .run = check_greet_server_split },
 	{ .id = "greet.server-errors", .title = "bad lines get ERR and a close", .points = 10,
 	  .section = "Reading a line",
 	  .hint = "Check the verb, the name's length (1..32) and characters; after 64 bytes without "
 		  "\\n answer ERR.",
-	  .flags = CHECK_WIRE, .run = server_errors },
+	  .flags = CHECK_WIRE, .run = check_greet_server_errors },
 	{ .id = "greet.server-drain", .title = "bytes after the line: still FIN, never RST",
 	  .points = 10, .section = "Closing cleanly: FIN, not RST",
 	  .hint = "close() with unread bytes sends RST: after the reply, shutdown(fd, SHUT_WR), read "
 		  "and discard until read() returns 0 (bounded by poll), then close().",
-	  .flags = CHECK_WIRE, .run = server_drain },
+	  .flags = CHECK_WIRE, .run = check_greet_server_drain },
 	{ .id = "greet.server-ipv6", .title = "dual stack: ::1 and 127.0.0.1", .points = 10,
 	  .section = "Dual-stack sockets",
 	  .hint = "Listen on an AF_INET6 socket bound to in6addr_any with IPV6_V6ONLY set to 0 "
 		  "yourself: the default differs between systems.",
-	  .flags = CHECK_WIRE, .run = server_ipv6 },
+	  .flags = CHECK_WIRE, .run = check_greet_server_ipv6 },
 	{ .id = "greet.server-drop", .title = "silent and reset clients are dropped", .points = 5,
 	  .section = "Reading a line",
 	  .hint = "recv() returning 0 or failing with ECONNRESET ends that client only: close it and "
 		  "accept the next.",
-	  .flags = CHECK_WIRE, .run = server_drop },
+	  .flags = CHECK_WIRE, .run = check_greet_server_drop },
 	{ .id = "greet.server-restart", .title = "restart at once after serving", .points = 10,
 	  .section = "TIME_WAIT and SO_REUSEADDR",
 	  .hint = "Set SO_REUSEADDR on the listening socket before bind().",
-	  .flags = CHECK_WIRE, .run = server_restart },
+	  .flags = CHECK_WIRE, .run = check_greet_server_restart },
 	{ .id = "greet.client-hello", .title = "HELLO on the wire, reply to stdout", .points = 10,
 	  .section = "Closing cleanly: FIN, not RST",
 	  .hint = "Send exactly \"HELLO <NAME>\\n\", then copy every byte you receive to stdout "
 		  "until recv() returns 0.",
-	  .flags = CHECK_WIRE, .run = client_hello },
+	  .flags = CHECK_WIRE, .run = check_greet_client_hello },
 	{ .id = "greet.client-name", .title = "bad NAME, port or arguments: exit 2, no SYN",
 	  .points = 5, .section = "Errors and exit codes",
 	  .hint = "Validate the arguments, the port (digits only, 1..65535) and NAME (1..32 of "
 		  "A-Z a-z 0-9 _ -) before connecting; one usage line, exit(2).",
-	  .flags = CHECK_WIRE, .run = client_name },
+	  .flags = CHECK_WIRE, .run = check_greet_client_name },
 	{ .id = "greet.client-errors", .title = "refused and unknown hosts: exit 1", .points = 5,
 	  .section = "Errors and exit codes",
 	  .hint = "Print one line \"greet_client: what: why\" (gai_strerror, strerror) and exit(1).",
-	  .flags = CHECK_WIRE, .run = client_errors },
+	  .flags = CHECK_WIRE, .run = check_greet_client_errors },
 	{ .id = "greet.client-closed", .title = "no reply, or a reset: exit 1", .points = 5,
 	  .section = "Errors and exit codes",
 	  .hint = "read() returning 0 before any byte means no reply: an error. read() failing with "
 		  "ECONNRESET is an error too, even after a reply: one line, exit(1).",
-	  .flags = CHECK_WIRE, .run = client_closed },
+	  .flags = CHECK_WIRE, .run = check_greet_client_closed },
 	{ .id = "greet.client-timeout", .title = "a silent server: give up after 5 s", .points = 5,
 	  .section = "Timeouts",
 	  .hint = "Wait with poll() (or SO_RCVTIMEO) for 5000 ms; on timeout print an error and "
 		  "exit(1).",
-	  .flags = CHECK_IDLE, .timeout_ms = 15000, .run = client_timeout },
+	  .flags = CHECK_IDLE, .timeout_ms = 15000, .run = check_greet_client_timeout },
 };
 
 static const char *const programs[] = { "greet_server", "greet_client", NULL };

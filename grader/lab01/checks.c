@@ -208,7 +208,7 @@ static bool echo_wire(struct ctx *c, size_t idx, bool ladder)
 	return ok;
 }
 
-static void usage(struct ctx *c)
+static void check_echo_usage(struct ctx *c)
 {
 	static const char *const server[] = { "echo_server", "PORT", NULL };
 	static const char *const client[] = { "echo_client", "127.0.0.1", "PORT", NULL };
@@ -226,7 +226,7 @@ static void usage(struct ctx *c)
 		ctx_expect_usage(c, "echo_client", "127.0.0.1", "7000", "x", NULL);
 }
 
-static void server_echo(struct ctx *c)
+static void check_echo_server_echo(struct ctx *c)
 {
 	static const char line[] = "hello, echo\n";
 
@@ -236,7 +236,7 @@ static void server_echo(struct ctx *c)
 	echo_wire(c, 0, false);
 }
 
-static void server_binary(struct ctx *c)
+static void check_echo_server_binary(struct ctx *c)
 {
 	uint32_t seed = 0x5eed0001;
 	size_t n = 64 * 1024;
@@ -249,7 +249,7 @@ static void server_binary(struct ctx *c)
 	free(data);
 }
 
-static void server_byte_by_byte(struct ctx *c)
+static void check_echo_server_byte_by_byte(struct ctx *c)
 {
 	char why[256];
 	struct peer_buf back = { 0 };
@@ -291,7 +291,7 @@ static void server_byte_by_byte(struct ctx *c)
 		ctx_ladder_tcp(c, f);
 }
 
-static void server_large(struct ctx *c)
+static void check_echo_server_large(struct ctx *c)
 {
 	uint32_t seed = 0x5eed0016;
 	size_t n = 16 * MiB;
@@ -303,7 +303,7 @@ static void server_large(struct ctx *c)
 	free(data);
 }
 
-static void server_half_close(struct ctx *c)
+static void check_echo_server_half_close(struct ctx *c)
 {
 	uint32_t seed = 0x5eed0002;
 	size_t n = MiB;
@@ -317,7 +317,7 @@ static void server_half_close(struct ctx *c)
 
 /* Dual stack: one IPv6 socket on [::] with IPV6_V6ONLY off. The namespace has bindv6only
  * set to 1, so a server that leaves the option at its default refuses IPv4 clients. */
-static void server_ipv6(struct ctx *c)
+static void check_echo_server_ipv6(struct ctx *c)
 {
 	static const char v6[] = "over IPv6\n", v4[] = "over IPv4\n";
 	struct netstat_sock socks[4];
@@ -343,7 +343,7 @@ static void server_ipv6(struct ctx *c)
 
 /* Stopped while a client is connected, the server's side of that connection closes first
  * and stays in TIME_WAIT: restarting at once needs SO_REUSEADDR. */
-static void server_restart(struct ctx *c)
+static void check_echo_server_restart(struct ctx *c)
 {
 	static const char line[] = "again\n";
 	char why[256], buf[16];
@@ -449,7 +449,7 @@ static bool reset_while_busy(struct ctx *c)
 	return ok;
 }
 
-static void server_reset(struct ctx *c)
+static void check_echo_server_reset(struct ctx *c)
 {
 	static const char line[] = "still there?\n";
 	char why[256], st[128];
@@ -707,7 +707,7 @@ static bool client_wire(struct ctx *c, size_t idx, const uint8_t *data, size_t n
 	return ok;
 }
 
-static void client_copy(struct ctx *c)
+static void check_echo_client_copy(struct ctx *c)
 {
 	static const char text[] = "hello\nworld\n";
 
@@ -718,7 +718,7 @@ static void client_copy(struct ctx *c)
 		client_wire(c, 0, (const uint8_t *)text, sizeof text - 1);
 }
 
-static void client_large(struct ctx *c)
+static void check_echo_client_large(struct ctx *c)
 {
 	uint32_t seed = 0x5eed0017;
 	size_t n = 16 * MiB;
@@ -737,13 +737,13 @@ static void client_large(struct ctx *c)
 	free(data);
 }
 
-static void client_empty(struct ctx *c)
+static void check_echo_client_empty(struct ctx *c)
 {
 	if (client_run(c, ECHO_AT_FIN, "::", "127.0.0.1", (const uint8_t *)"", 0, 3000))
 		client_wire(c, 0, (const uint8_t *)"", 0);
 }
 
-static void client_addrs(struct ctx *c)
+static void check_echo_client_addrs(struct ctx *c)
 {
 	static const char v6[] = "over IPv6\n", lh[] = "over localhost\n";
 
@@ -776,7 +776,7 @@ static void client_did_not_send(struct ctx *c, struct proc *p, int64_t got, size
 
 /* A server that resets after reading all of stdin, and one that closes (FIN) after the
  * first ECHO_EARLY_BYTES bytes of a large stdin: each is an error for echo_client. */
-static void client_reset(struct ctx *c)
+static void check_echo_client_reset(struct ctx *c)
 {
 	static const char text[] = "hello\n";
 	uint32_t seed = 0x5eed0018;
@@ -803,7 +803,7 @@ static void client_reset(struct ctx *c)
 	free(data);
 }
 
-static void client_errors(struct ctx *c)
+static void check_echo_client_errors(struct ctx *c)
 {
 	char port[8];
 
@@ -818,73 +818,73 @@ static const struct check checks[] = {
 	  .section = "Errors and exit codes",
 	  .hint = "Check the argument count and the port (digits only, 1..65535) first; one usage "
 		  "line to stderr, exit(2).",
-	  .run = usage },
+	  .run = check_echo_usage },
 	{ .id = "echo.server-echo", .title = "every byte back, then FIN", .points = 5,
 	  .section = "Closing cleanly: FIN, not RST",
 	  .hint = "Loop: recv, send all of it back; when recv returns 0, close().",
-	  .flags = CHECK_WIRE, .run = server_echo },
+	  .flags = CHECK_WIRE, .run = check_echo_server_echo },
 	{ .id = "echo.server-binary", .title = "binary bytes, NULs included", .points = 5,
 	  .section = "Byte streams, not messages",
 	  .hint = "Use the byte counts recv returns; never strlen() or printf(\"%s\") on received "
 		  "data.",
-	  .flags = CHECK_WIRE, .run = server_binary },
+	  .flags = CHECK_WIRE, .run = check_echo_server_binary },
 	{ .id = "echo.server-byte-by-byte", .title = "300 one-byte segments", .points = 5,
 	  .section = "Byte streams, not messages",
 	  .hint = "Each recv returns whatever has arrived, one byte or many: echo what you got.",
-	  .flags = CHECK_WIRE, .run = server_byte_by_byte },
+	  .flags = CHECK_WIRE, .run = check_echo_server_byte_by_byte },
 	{ .id = "echo.server-large", .title = "16 MiB to a reader that waits 2 s", .points = 10,
 	  .section = "Short writes and the send loop",
 	  .hint = "send() may take fewer bytes than you give it: loop until all are sent.",
-	  .flags = CHECK_WIRE, .timeout_ms = 30000, .run = server_large, .ring_mib = 96 },
+	  .flags = CHECK_WIRE, .timeout_ms = 30000, .run = check_echo_server_large, .ring_mib = 96 },
 	{ .id = "echo.server-half-close", .title = "the echo finishes after the client's FIN",
 	  .points = 10, .section = "Half-close",
 	  .hint = "The client's FIN means no more input, not goodbye: send back all you received, "
 		  "then close.",
-	  .flags = CHECK_WIRE, .run = server_half_close, .ring_mib = 16 },
+	  .flags = CHECK_WIRE, .run = check_echo_server_half_close, .ring_mib = 16 },
 	{ .id = "echo.server-reset", .title = "a reset client does not stop the server", .points = 10,
 	  .section = "Closing cleanly: FIN, not RST",
 	  .hint = "Ignore SIGPIPE (or use MSG_NOSIGNAL); on ECONNRESET or EPIPE close that client and "
 		  "accept the next.",
-	  .flags = CHECK_WIRE, .run = server_reset, .ring_mib = 48 },
+	  .flags = CHECK_WIRE, .run = check_echo_server_reset, .ring_mib = 48 },
 	{ .id = "echo.server-ipv6", .title = "dual stack: ::1 and 127.0.0.1", .points = 5,
 	  .section = "The contract",
 	  .hint = "Listen on an AF_INET6 socket bound to in6addr_any with IPV6_V6ONLY set to 0 "
 		  "yourself, as in lab 00: the default differs between systems.",
-	  .flags = CHECK_WIRE, .run = server_ipv6 },
+	  .flags = CHECK_WIRE, .run = check_echo_server_ipv6 },
 	{ .id = "echo.server-restart", .title = "restart at once with a connection in TIME_WAIT",
 	  .points = 5, .section = "The contract",
 	  .hint = "Set SO_REUSEADDR on the listening socket before bind(), as in lab 00.",
-	  .flags = CHECK_WIRE, .run = server_restart },
+	  .flags = CHECK_WIRE, .run = check_echo_server_restart },
 	{ .id = "echo.client-copy", .title = "stdin to the server, the echo to stdout", .points = 10,
 	  .section = "Half-close",
 	  .hint = "At end of stdin call shutdown(fd, SHUT_WR), not close(), then read until recv "
 		  "returns 0.",
-	  .flags = CHECK_WIRE, .run = client_copy },
+	  .flags = CHECK_WIRE, .run = check_echo_client_copy },
 	{ .id = "echo.client-large", .title = "16 MiB without deadlock", .points = 10,
 	  .section = "Doing two things at once: poll",
 	  .hint = "Wait on stdin and the socket with poll(), read the socket whenever it is "
 		  "readable, and never block in send(): a non-blocking socket, and keep the unsent "
 		  "rest.",
-	  .flags = CHECK_WIRE, .timeout_ms = 30000, .run = client_large, .ring_mib = 96 },
+	  .flags = CHECK_WIRE, .timeout_ms = 30000, .run = check_echo_client_large, .ring_mib = 96 },
 	{ .id = "echo.client-empty", .title = "empty stdin: connect, FIN, exit 0", .points = 5,
 	  .section = "Half-close",
 	  .hint = "End of stdin at once still means connect, shutdown(SHUT_WR), read until the "
 		  "server closes.",
-	  .flags = CHECK_WIRE, .run = client_empty },
+	  .flags = CHECK_WIRE, .run = check_echo_client_empty },
 	{ .id = "echo.client-addrs", .title = "IPv6 literals and every address of a name",
 	  .points = 5, .section = "Every address of a name",
 	  .hint = "Use getaddrinfo with AF_UNSPEC and try each result in turn until connect "
 		  "succeeds.",
-	  .flags = CHECK_WIRE, .run = client_addrs },
+	  .flags = CHECK_WIRE, .run = check_echo_client_addrs },
 	{ .id = "echo.client-errors", .title = "refused and unknown hosts: exit 1", .points = 5,
 	  .section = "Errors and exit codes",
 	  .hint = "Print one line \"echo_client: what: why\" and exit(1).",
-	  .flags = CHECK_WIRE, .run = client_errors },
+	  .flags = CHECK_WIRE, .run = check_echo_client_errors },
 	{ .id = "echo.client-reset", .title = "a reset, or a server that closes early: exit 1",
 	  .points = 5, .section = "Errors and exit codes",
 	  .hint = "recv() failing with ECONNRESET is an error, and so is recv() returning 0 while "
 		  "stdin still has bytes to send: one line, exit(1).",
-	  .flags = CHECK_WIRE, .timeout_ms = 30000, .run = client_reset, .ring_mib = 96 },
+	  .flags = CHECK_WIRE, .timeout_ms = 30000, .run = check_echo_client_reset, .ring_mib = 96 },
 };
 
 static const char *const programs[] = { "echo_server", "echo_client", NULL };

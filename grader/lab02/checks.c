@@ -150,7 +150,7 @@ static bool wire_one_reply_each(struct ctx *c)
 	return true;
 }
 
-static void server_echo(struct ctx *c)
+static void check_udp_server_echo(struct ctx *c)
 {
 	static const struct { const char *addr, *msg; } cases[] = {
 		{ "127.0.0.1", "hello over IPv4" },
@@ -184,7 +184,7 @@ static void server_echo(struct ctx *c)
 		ladder(c);
 }
 
-static void server_boundaries(struct ctx *c)
+static void check_udp_server_boundaries(struct ctx *c)
 {
 	static const size_t sizes[3] = { 1, 1400, 8000 };
 	uint32_t seed = 0x5eed0201;
@@ -251,7 +251,7 @@ out:
 	free(buf);
 }
 
-static void server_sizes(struct ctx *c)
+static void check_udp_server_sizes(struct ctx *c)
 {
 	uint32_t seed = 0x5eed0202;
 	size_t big = 65507;
@@ -288,7 +288,7 @@ out:
 	free(buf);
 }
 
-static void server_interleaved(struct ctx *c)
+static void check_udp_server_interleaved(struct ctx *c)
 {
 	static const char *const addrs[2] = { "127.0.0.1", "::1" };
 	int fd[2] = { -1, -1 };
@@ -684,7 +684,7 @@ static bool expect_sent_exactly(struct ctx *c, const struct crun *r, const struc
 	return ok;
 }
 
-static void client_format(struct ctx *c)
+static void check_udp_client_format(struct ctx *c)
 {
 	static const char input[] = "hello\n\n two  spaces \ntab\there\ncrlf\r\nend";
 	static const char *const want[] = { "1 hello", "2 ", "3  two  spaces ", "4 tab\there",
@@ -709,7 +709,7 @@ static void client_format(struct ctx *c)
 	crun_close(&r);
 }
 
-static void client_retransmit(struct ctx *c)
+static void check_udp_client_retransmit(struct ctx *c)
 {
 	static const char *const opts[] = { "-r", "3", NULL };
 	struct relay_plan plan = {
@@ -732,7 +732,7 @@ static void client_retransmit(struct ctx *c)
 	crun_close(&r);
 }
 
-static void client_backoff(struct ctx *c)
+static void check_udp_client_backoff(struct ctx *c)
 {
 	static const char *const opts[] = { "-t", "50", "-r", "4", NULL };
 	struct relay_plan plan = {
@@ -776,7 +776,7 @@ static void client_backoff(struct ctx *c)
 	crun_close(&r);
 }
 
-static void client_stale(struct ctx *c)
+static void check_udp_client_stale(struct ctx *c)
 {
 	static const char *const opts[] = { "-t", "50", "-r", "5", NULL };
 	/* Message 2's first try is lost, and while the client waits for it a stale echo of
@@ -855,7 +855,7 @@ static void expect_give_up(struct ctx *c, struct crun *r, const char *const *wan
 	free(err);
 }
 
-static void client_give_up(struct ctx *c)
+static void check_udp_client_give_up(struct ctx *c)
 {
 	static const char *const opts[] = { "-t", "40", "-r", "3", NULL };
 	static const char *const want[] = { "1 first", "2 second", NULL };
@@ -872,7 +872,7 @@ static void client_give_up(struct ctx *c)
 	crun_close(&r);
 }
 
-static void client_icmp(struct ctx *c)
+static void check_udp_client_icmp(struct ctx *c)
 {
 	static const char *const opts[] = { "-t", "50", "-r", "3", NULL };
 	static const char *const want[] = { "1 ping", NULL };
@@ -891,7 +891,7 @@ static void client_icmp(struct ctx *c)
 	crun_close(&r);
 }
 
-static void client_edges(struct ctx *c)
+static void check_udp_client_edges(struct ctx *c)
 {
 	char *input = malloc(2100), *out = malloc(1100);
 	struct crun r = { 0 };
@@ -949,7 +949,7 @@ out:
 	free(out);
 }
 
-static void usage(struct ctx *c)
+static void check_udp_usage(struct ctx *c)
 {
 	static const char *const server[] = { "udp_echo_server", "PORT", NULL };
 	static const char *const client[] = { "udp_client", "127.0.0.1", "PORT", NULL };
@@ -973,52 +973,130 @@ static void usage(struct ctx *c)
 }
 
 static const struct check checks[] = {
-	{ "udp.usage", "usage errors: a usage line, exit 2", 5, "Errors and exit codes",
-	  "Check the argument count, the port (1..65535) and each option value (a positive "
-	  "number) before anything else; usage line to stderr, exit(2).", 0, 0, usage, 0 },
-	{ "udp.server-echo", "the same payload back, from the server's port, over IPv4 and IPv6",
-	  10, "Step 2: the echo loop",
-	  "recvfrom tells you who sent the datagram: sendto that address, from the same socket.",
-	  CHECK_WIRE, 0, server_echo, 0 },
-	{ "udp.server-boundaries", "1, 1400 and 8000 bytes back as three datagrams", 10,
-	  "Datagram boundaries",
-	  "One recvfrom is one datagram: send back exactly the n bytes it returned, with a buffer "
-	  "large enough for any datagram.", CHECK_WIRE, 0, server_boundaries, 0 },
-	{ "udp.server-sizes", "a zero-length and a 65507-byte datagram", 5, "Datagram boundaries",
-	  "recvfrom returning 0 is an empty datagram: echo it. A 64 KiB buffer holds the largest "
-	  "one.", CHECK_WIRE, 0, server_sizes, 0 },
-	{ "udp.server-interleaved", "two clients interleaved, each gets its own", 5,
-	  "UDP versus TCP",
-	  "One socket serves every client: never connect it, and reply to the address of each "
-	  "datagram.", CHECK_WIRE, 0, server_interleaved, 0 },
-	{ "udp.client-format", "`<SEQ> <line>`, one datagram per line, stdout the input", 10,
-	  "Stop-and-wait",
-	  "Number lines from 1; the payload is the number, one space, the line without its "
-	  "newline (a \\r stays). Print each line once its echo is back.", CHECK_WIRE, 0,
-	  client_format, 0 },
-	{ "udp.client-retransmit", "a lost datagram or echo: sent again one timeout later", 15,
-	  "Timeouts and backoff",
-	  "Wait with poll for the time left until the deadline; when it passes with no match, "
-	  "send the same datagram again.", CHECK_WIRE, 12000, client_retransmit, 0 },
-	{ "udp.client-backoff", "the timeout doubles with each try: T, 2T, 4T", 10,
-	  "Timeouts and backoff", "Double the timeout after each unanswered try.", CHECK_WIRE,
-	  11000, client_backoff, 0 },
-	{ "udp.client-stale", "duplicates, stale echoes and garbage ignored, timer kept", 10,
-	  "Stale replies and duplicates",
-	  "Accept only a datagram equal to the one you sent (same length, same bytes); on anything "
-	  "else wait again until the same deadline.", CHECK_WIRE, 10000, client_stale, 0 },
-	{ "udp.client-give-up", "TRIES sends, then the error line and exit 1", 10,
-	  "Timeouts and backoff",
-	  "Count sends, not timeouts: after the TRIES-th send's timeout, print \"udp_client: no "
-	  "reply for message <SEQ> after <TRIES> tries\" and exit(1).", CHECK_WIRE, 10000,
-	  client_give_up, 0 },
-	{ "udp.client-icmp", "ICMP port unreachable is a lost try, not the end", 5,
-	  "ICMP errors on connected sockets",
-	  "ECONNREFUSED from recv means this try got no answer: keep waiting until the deadline, "
-	  "then try again.", CHECK_WIRE, 10000, client_icmp, 0 },
-	{ "udp.client-edges", "empty stdin, a 1001-byte line, an unknown host", 5, "The contract",
-	  "Empty stdin sends nothing and exits 0; a line over 1000 bytes and an unknown host are "
-	  "runtime errors: one line on stderr, exit(1).", CHECK_WIRE, 0, client_edges, 0 },
+	{
+		.id = "udp.usage",
+		.title = "usage errors: a usage line, exit 2",
+		.section = "Errors and exit codes",
+		.hint = "Check the argument count, the port (1..65535) and each option value (a "
+			"positive number) before anything else; usage line to stderr, exit(2).",
+		.points = 5,
+		.run = check_udp_usage,
+	},
+	{
+		.id = "udp.server-echo",
+		.title = "the same payload back, from the server's port, over IPv4 and IPv6",
+		.section = "Step 2: the echo loop",
+		.hint = "recvfrom tells you who sent the datagram: sendto that address, from the "
+			"same socket.",
+		.points = 10,
+		.flags = CHECK_WIRE,
+		.run = check_udp_server_echo,
+	},
+	{
+		.id = "udp.server-boundaries",
+		.title = "1, 1400 and 8000 bytes back as three datagrams",
+		.section = "Datagram boundaries",
+		.hint = "One recvfrom is one datagram: send back exactly the n bytes it returned, "
+			"with a buffer large enough for any datagram.",
+		.points = 10,
+		.flags = CHECK_WIRE,
+		.run = check_udp_server_boundaries,
+	},
+	{
+		.id = "udp.server-sizes",
+		.title = "a zero-length and a 65507-byte datagram",
+		.section = "Datagram boundaries",
+		.hint = "recvfrom returning 0 is an empty datagram: echo it. A 64 KiB buffer "
+			"holds the largest one.",
+		.points = 5,
+		.flags = CHECK_WIRE,
+		.run = check_udp_server_sizes,
+	},
+	{
+		.id = "udp.server-interleaved",
+		.title = "two clients interleaved, each gets its own",
+		.section = "UDP versus TCP",
+		.hint = "One socket serves every client: never connect it, and reply to the "
+			"address of each datagram.",
+		.points = 5,
+		.flags = CHECK_WIRE,
+		.run = check_udp_server_interleaved,
+	},
+	{
+		.id = "udp.client-format",
+		.title = "`<SEQ> <line>`, one datagram per line, stdout the input",
+		.section = "Stop-and-wait",
+		.hint = "Number lines from 1; the payload is the number, one space, the line "
+			"without its newline (a \\r stays). Print each line once its echo is back.",
+		.points = 10,
+		.flags = CHECK_WIRE,
+		.run = check_udp_client_format,
+	},
+	{
+		.id = "udp.client-retransmit",
+		.title = "a lost datagram or echo: sent again one timeout later",
+		.section = "Timeouts and backoff",
+		.hint = "Wait with poll for the time left until the deadline; when it passes with "
+			"no match, send the same datagram again.",
+		.points = 15,
+		.flags = CHECK_WIRE,
+		.timeout_ms = 12000,
+		.run = check_udp_client_retransmit,
+	},
+	{
+		.id = "udp.client-backoff",
+		.title = "the timeout doubles with each try: T, 2T, 4T",
+		.section = "Timeouts and backoff",
+		.hint = "Double the timeout after each unanswered try.",
+		.points = 10,
+		.flags = CHECK_WIRE,
+		.timeout_ms = 11000,
+		.run = check_udp_client_backoff,
+	},
+	{
+		.id = "udp.client-stale",
+		.title = "duplicates, stale echoes and garbage ignored, timer kept",
+		.section = "Stale replies and duplicates",
+		.hint = "Accept only a datagram equal to the one you sent (same length, same "
+			"bytes); on anything else wait again until the same deadline.",
+		.points = 10,
+		.flags = CHECK_WIRE,
+		.timeout_ms = 10000,
+		.run = check_udp_client_stale,
+	},
+	{
+		.id = "udp.client-give-up",
+		.title = "TRIES sends, then the error line and exit 1",
+		.section = "Timeouts and backoff",
+		.hint = "Count sends, not timeouts: after the TRIES-th send's timeout, print "
+			"\"udp_client: no reply for message <SEQ> after <TRIES> tries\" and "
+			"exit(1).",
+		.points = 10,
+		.flags = CHECK_WIRE,
+		.timeout_ms = 10000,
+		.run = check_udp_client_give_up,
+	},
+	{
+		.id = "udp.client-icmp",
+		.title = "ICMP port unreachable is a lost try, not the end",
+		.section = "ICMP errors on connected sockets",
+		.hint = "ECONNREFUSED from recv means this try got no answer: keep waiting until "
+			"the deadline, then try again.",
+		.points = 5,
+		.flags = CHECK_WIRE,
+		.timeout_ms = 10000,
+		.run = check_udp_client_icmp,
+	},
+	{
+		.id = "udp.client-edges",
+		.title = "empty stdin, a 1001-byte line, an unknown host",
+		.section = "The contract",
+		.hint = "Empty stdin sends nothing and exits 0; a line over 1000 bytes and an "
+			"unknown host are runtime errors: one line on stderr, exit(1).",
+		.points = 5,
+		.flags = CHECK_WIRE,
+		.run = check_udp_client_edges,
+	},
 };
 
 static const char *const programs[] = { "udp_echo_server", "udp_client", NULL };

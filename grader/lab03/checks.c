@@ -223,7 +223,7 @@ static bool wire_closed(struct mc *m, int i, const char *last)
 
 /* ---- the protocol -------------------------------------------------------------------- */
 
-static void usage(struct ctx *c)
+static void check_chat_usage(struct ctx *c)
 {
 	static const char *const argv[] = { "chat_server", "PORT", NULL };
 
@@ -259,7 +259,7 @@ static int nick_once(struct ctx *c, const char *name)
 /* Stopped with SIGTERM while a client is connected, the server's side of that connection
  * closes first and stays in TIME_WAIT: restarting at once needs SO_REUSEADDR. A second
  * server on the port in use is a runtime error. */
-static void restart(struct ctx *c)
+static void check_chat_restart(struct ctx *c)
 {
 	struct peer_buf rest = { 0 };
 	char port[8];
@@ -291,7 +291,7 @@ static void restart(struct ctx *c)
 	close(fd);
 }
 
-static void nick(struct ctx *c)
+static void check_chat_nick(struct ctx *c)
 {
 	static const char *const bad[] = {
 		"NICK \n", "NICK abcdefghijklmnopq\n", "NICK bad!name\n", "NICK two words\n",
@@ -341,7 +341,7 @@ out:
 	mc_free(m);
 }
 
-static void msg(struct ctx *c)
+static void check_chat_msg(struct ctx *c)
 {
 	static const char tab_text[] = " spaces  and\ttab: ok ";
 	char line[200], want[200];
@@ -371,11 +371,11 @@ static void msg(struct ctx *c)
 	expect_line(m, b, want, "after carol's MSG: the text passes as it is");
 	/* WHO as a marker: anything the sender got from its own MSG comes before USERS. */
 	for (int i = 0; i < 3 && !ctx_failed(c); i++) {
-		int who = i == 0 ? a : i == 1 ? b : k;
-		cl_say(m, who, "WHO\n");
+		int check_chat_who = i == 0 ? a : i == 1 ? b : k;
+		cl_say(m, check_chat_who, "WHO\n");
 		snprintf(line, sizeof line, "after its own MSG and WHO: the sender of a MSG gets "
 			 "nothing back");
-		expect_line(m, who, "USERS alice bob carol", line);
+		expect_line(m, check_chat_who, "USERS alice bob carol", line);
 	}
 	if (ctx_failed(c))
 		goto out;
@@ -386,7 +386,7 @@ out:
 	mc_free(m);
 }
 
-static void who(struct ctx *c)
+static void check_chat_who(struct ctx *c)
 {
 	static const char *const names[] = { "bob", "Zed", "alice", "_u", "-dash", "9lives", "Bob" };
 	static const char all[] = "USERS -dash 9lives Bob Zed _u alice bob";
@@ -414,7 +414,7 @@ out:
 	mc_free(m);
 }
 
-static void join_leave(struct ctx *c)
+static void check_chat_join_leave(struct ctx *c)
 {
 	struct mc *m = clients(c);
 
@@ -469,7 +469,7 @@ out:
 	mc_free(m);
 }
 
-static void quit(struct ctx *c)
+static void check_chat_quit(struct ctx *c)
 {
 	struct mc *m = clients(c);
 
@@ -521,7 +521,7 @@ out:
 	mc_free(m);
 }
 
-static void errors(struct ctx *c)
+static void check_chat_errors(struct ctx *c)
 {
 	static const char *const before[] = { "MSG hi\n", "WHO\n" };
 	static const char *const unknown[] = {
@@ -563,7 +563,7 @@ out:
 	mc_free(m);
 }
 
-static void long_line(struct ctx *c)
+static void check_chat_long_line(struct ctx *c)
 {
 	char line[1200], want[700];
 	struct mc *m = clients(c);
@@ -618,7 +618,7 @@ out:
 	mc_free(m);
 }
 
-static void segments(struct ctx *c)
+static void check_chat_segments(struct ctx *c)
 {
 	static const char *const nick_parts[] = { "NI", "CK b", "ob\n" };
 	static const char *const lines3[] = { "bob: one", "bob: two", "bob: three" };
@@ -706,7 +706,7 @@ static double delay_ms(const struct flow_tcp *fq, const char *req, const struct 
 	return t0 < 0 || t1 < 0 ? -1 : (t1 - t0) / 1e6;
 }
 
-static void concurrent(struct ctx *c)
+static void check_chat_concurrent(struct ctx *c)
 {
 	struct mc *m = clients(c);
 	const double limit_ms = 500;
@@ -848,7 +848,7 @@ static bool join_many(struct mc *m, int n, const char *prefix, int timeout_ms)
 	return !ctx_failed(CTX(m));
 }
 
-struct fanout {
+struct check_chat_fanout {
 	int n, k;
 	int64_t last_progress;
 	size_t total;
@@ -857,7 +857,7 @@ struct fanout {
 /* Take every whole line each client has: messages in per-sender order, each once. */
 static bool fanout_done(struct mc *m, void *arg)
 {
-	struct fanout *fo = arg;
+	struct check_chat_fanout *fo = arg;
 	char esc[120];
 	size_t before = fo->total;
 
@@ -907,10 +907,10 @@ static bool fanout_done(struct mc *m, void *arg)
 	return done;
 }
 
-static void fanout(struct ctx *c)
+static void check_chat_fanout(struct ctx *c)
 {
 	const int n = 100, k = 10;
-	struct fanout fo = { .n = n, .k = k };
+	struct check_chat_fanout fo = { .n = n, .k = k };
 	char line[32];
 	struct mc *m = clients(c);
 
@@ -963,7 +963,7 @@ out:
 	mc_free(m);
 }
 
-static void many(struct ctx *c)
+static void check_chat_many(struct ctx *c)
 {
 	const int n = 200;
 	char *want = NULL;
@@ -1163,7 +1163,7 @@ static void notes_before_reply(struct mc *m, int i)
 	}
 }
 
-static void slow_reader(struct ctx *c)
+static void check_chat_slow_reader(struct ctx *c)
 {
 	char *line = NULL;
 	struct flood fl = { .stall_ms = 2500 };
@@ -1257,7 +1257,7 @@ out:
 	mc_free(m);
 }
 
-static void reset(struct ctx *c)
+static void check_chat_reset(struct ctx *c)
 {
 	char st[128];
 	struct mc *m = clients(c);
@@ -1392,7 +1392,7 @@ static bool cycle_batch(struct mc *m, int first, int count)
 	return !ctx_failed(CTX(m));
 }
 
-static void leaks(struct ctx *c)
+static void check_chat_leaks(struct ctx *c)
 {
 	const int total = 300, batch = 20, settle_ms = 3000;
 	struct mc *m = clients(c);
@@ -1444,59 +1444,161 @@ out:
 }
 
 static const struct check checks[] = {
-	{ "chat.usage", "usage errors: a usage line, exit 2", 3, "The contract",
-	  "Check argc and the port (digits, 1..65535) first; print a usage line to stderr and "
-	  "exit(2).", 0, 0, usage, 0 },
-	{ "chat.restart", "SIGTERM, restart at once, a port in use", 4, "The contract",
-	  "End on SIGTERM; set SO_REUSEADDR before bind() so a restart works while connections "
-	  "sit in TIME_WAIT; a failed bind is one line naming chat_server, exit(1).",
-	  CHECK_WIRE, 0, restart, 0 },
-	{ "chat.nick", "NICK: valid, invalid, taken, twice", 8, "The chat protocol",
-	  "A name is 1 to 16 of A-Z a-z 0-9 _ -; check that it is free and take it in one critical "
-	  "section; a registered client gets ERR for any NICK.", 0, 0, nick, 0 },
-	{ "chat.msg", "MSG reaches every other registered client", 8, "Exactly once, in order",
-	  "Send \"<name>: <text>\\n\" to every registered client but the sender; unregistered "
-	  "clients get nothing.", 0, 0, msg, 0 },
-	{ "chat.who", "WHO lists every name in strcmp order", 5, "Shared state and the mutex",
-	  "Keep the list sorted with strcmp (or sort a copy) and walk it with the list's lock "
-	  "held.", 0, 0, who, 0 },
-	{ "chat.join-leave", "joined and left announcements", 6, "The chat protocol",
-	  "Announce \"* name joined\" on NICK and \"* name left\" on QUIT and EOF, to every other "
-	  "registered client; free the name when it leaves.", 0, 0, join_leave, 0 },
-	{ "chat.quit", "QUIT: BYE, then FIN, never RST", 7, "Closing cleanly: FIN, not RST",
-	  "After BYE: let the writer finish, shutdown(fd, SHUT_WR), read and discard until the "
-	  "client closes, then close().", CHECK_WIRE, 0, quit, 0 },
-	{ "chat.errors", "errors keep the connection open", 5, "The contract",
-	  "Any other line, and MSG or WHO before NICK, get one \"ERR <reason>\" line and the "
-	  "connection stays open; strip a \\r before the \\n.", 0, 0, errors, 0 },
-	{ "chat.long-line", "a line over 512 bytes: ERR and FIN", 6, "Reading lines",
-	  "When 512 bytes hold no newline, send \"ERR line too long\" and close as after QUIT "
-	  "(shutdown, drain, close).", CHECK_WIRE, 0, long_line, 0 },
-	{ "chat.segments", "lines split over and merged in segments", 6, "Reading lines",
-	  "Keep the bytes received but not used; after each recv cut off and handle every whole "
-	  "line, and keep the rest.", CHECK_WIRE, 0, segments, 0 },
-	{ "chat.concurrent", "a half line blocks no one", 8, "One thread per client",
-	  "Serve each client in its own thread: a recv() that waits for one client must not keep "
-	  "the others waiting.", CHECK_WIRE, 0, concurrent, 0 },
-	{ "chat.fanout", "100 senders: every message once, in order", 8, "Exactly once, in order",
-	  "Append a message to every recipient's queue while holding the list's lock, and send "
-	  "each queue in order.", 0, 0, fanout, 64 },
-	{ "chat.many", "200 clients at once", 4, "One thread per client",
-	  "Use listen(fd, SOMAXCONN), 256 KiB thread stacks, and no fixed limit below 200 "
-	  "clients.", 0, 0, many, 64 },
-	{ "chat.slow-reader", "a client that never reads delays no one", 8,
-	  "Slow readers and bounded queues",
-	  "Never send to another client's socket from the sender's thread: queue it for that "
-	  "client's writer thread, and drop a client whose queue stays full (announce it as "
-	  "left).", CHECK_WIRE, 0, slow_reader, 64 },
-	{ "chat.reset", "a reset client is announced and the server goes on", 6,
-	  "Closing cleanly: FIN, not RST",
-	  "recv() failing with ECONNRESET ends that client like EOF: announce it as left, free its "
-	  "name, and ignore SIGPIPE.", 0, 0, reset, 0 },
-	{ "chat.leaks", "300 clients come and go: no threads or descriptors left", 8,
-	  "Clean exits: no leaks",
-	  "On every way out: stop and join the writer, close the socket once, free the client; "
-	  "detach the reader.", 0, 0, leaks, 0 },
+	{
+		.id = "chat.usage",
+		.title = "usage errors: a usage line, exit 2",
+		.section = "The contract",
+		.hint = "Check argc and the port (digits, 1..65535) first; print a usage line to "
+			"stderr and exit(2).",
+		.points = 3,
+		.run = check_chat_usage,
+	},
+	{
+		.id = "chat.restart",
+		.title = "SIGTERM, restart at once, a port in use",
+		.section = "The contract",
+		.hint = "End on SIGTERM; set SO_REUSEADDR before bind() so a restart works while "
+			"connections sit in TIME_WAIT; a failed bind is one line naming "
+			"chat_server, exit(1).",
+		.points = 4,
+		.flags = CHECK_WIRE,
+		.run = check_chat_restart,
+	},
+	{
+		.id = "chat.nick",
+		.title = "NICK: valid, invalid, taken, twice",
+		.section = "The chat protocol",
+		.hint = "A name is 1 to 16 of A-Z a-z 0-9 _ -; check that it is free and take it "
+			"in one critical section; a registered client gets ERR for any NICK.",
+		.points = 8,
+		.run = check_chat_nick,
+	},
+	{
+		.id = "chat.msg",
+		.title = "MSG reaches every other registered client",
+		.section = "Exactly once, in order",
+		.hint = "Send \"<name>: <text>\\n\" to every registered client but the sender; "
+			"unregistered clients get nothing.",
+		.points = 8,
+		.run = check_chat_msg,
+	},
+	{
+		.id = "chat.who",
+		.title = "WHO lists every name in strcmp order",
+		.section = "Shared state and the mutex",
+		.hint = "Keep the list sorted with strcmp (or sort a copy) and walk it with the "
+			"list's lock held.",
+		.points = 5,
+		.run = check_chat_who,
+	},
+	{
+		.id = "chat.join-leave",
+		.title = "joined and left announcements",
+		.section = "The chat protocol",
+		.hint = "Announce \"* name joined\" on NICK and \"* name left\" on QUIT and EOF, "
+			"to every other registered client; free the name when it leaves.",
+		.points = 6,
+		.run = check_chat_join_leave,
+	},
+	{
+		.id = "chat.quit",
+		.title = "QUIT: BYE, then FIN, never RST",
+		.section = "Closing cleanly: FIN, not RST",
+		.hint = "After BYE: let the writer finish, shutdown(fd, SHUT_WR), read and "
+			"discard until the client closes, then close().",
+		.points = 7,
+		.flags = CHECK_WIRE,
+		.run = check_chat_quit,
+	},
+	{
+		.id = "chat.errors",
+		.title = "errors keep the connection open",
+		.section = "The contract",
+		.hint = "Any other line, and MSG or WHO before NICK, get one \"ERR <reason>\" "
+			"line and the connection stays open; strip a \\r before the \\n.",
+		.points = 5,
+		.run = check_chat_errors,
+	},
+	{
+		.id = "chat.long-line",
+		.title = "a line over 512 bytes: ERR and FIN",
+		.section = "Reading lines",
+		.hint = "When 512 bytes hold no newline, send \"ERR line too long\" and close as "
+			"after QUIT (shutdown, drain, close).",
+		.points = 6,
+		.flags = CHECK_WIRE,
+		.run = check_chat_long_line,
+	},
+	{
+		.id = "chat.segments",
+		.title = "lines split over and merged in segments",
+		.section = "Reading lines",
+		.hint = "Keep the bytes received but not used; after each recv cut off and handle "
+			"every whole line, and keep the rest.",
+		.points = 6,
+		.flags = CHECK_WIRE,
+		.run = check_chat_segments,
+	},
+	{
+		.id = "chat.concurrent",
+		.title = "a half line blocks no one",
+		.section = "One thread per client",
+		.hint = "Serve each client in its own thread: a recv() that waits for one client "
+			"must not keep the others waiting.",
+		.points = 8,
+		.flags = CHECK_WIRE,
+		.run = check_chat_concurrent,
+	},
+	{
+		.id = "chat.fanout",
+		.title = "100 senders: every message once, in order",
+		.section = "Exactly once, in order",
+		.hint = "Append a message to every recipient's queue while holding the list's "
+			"lock, and send each queue in order.",
+		.points = 8,
+		.run = check_chat_fanout,
+		.ring_mib = 64,
+	},
+	{
+		.id = "chat.many",
+		.title = "200 clients at once",
+		.section = "One thread per client",
+		.hint = "Use listen(fd, SOMAXCONN), 256 KiB thread stacks, and no fixed limit "
+			"below 200 clients.",
+		.points = 4,
+		.run = check_chat_many,
+		.ring_mib = 64,
+	},
+	{
+		.id = "chat.slow-reader",
+		.title = "a client that never reads delays no one",
+		.section = "Slow readers and bounded queues",
+		.hint = "Never send to another client's socket from the sender's thread: queue it "
+			"for that client's writer thread, and drop a client whose queue stays "
+			"full (announce it as left).",
+		.points = 8,
+		.flags = CHECK_WIRE,
+		.run = check_chat_slow_reader,
+		.ring_mib = 64,
+	},
+	{
+		.id = "chat.reset",
+		.title = "a reset client is announced and the server goes on",
+		.section = "Closing cleanly: FIN, not RST",
+		.hint = "recv() failing with ECONNRESET ends that client like EOF: announce it as "
+			"left, free its name, and ignore SIGPIPE.",
+		.points = 6,
+		.run = check_chat_reset,
+	},
+	{
+		.id = "chat.leaks",
+		.title = "300 clients come and go: no threads or descriptors left",
+		.section = "Clean exits: no leaks",
+		.hint = "On every way out: stop and join the writer, close the socket once, free "
+			"the client; detach the reader.",
+		.points = 8,
+		.run = check_chat_leaks,
+	},
 };
 
 static const char *const programs[] = { "chat_server", NULL };
