@@ -69,6 +69,12 @@ struct lab {
 					  * set a check's key, that hint replaces the check's own */
 };
 
+/* The grader's own waits, named once: every message that quotes one is built from it. */
+#define CHECK_READY_MS 3000      /* a server listens (or is bound) this soon after it starts */
+#define CHECK_STEP_MS  2000      /* one step of a conversation a correct program answers at once */
+#define CHECK_EXIT_MS  5000      /* a program that ends by itself (a usage or runtime error) */
+#define CHECK_CONNECT_MS 3000    /* a client connects to the grader's server this soon */
+
 #define CTX_MAX_PROCS 16
 #define CTX_MAX_PORTS 8
 

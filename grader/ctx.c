@@ -350,7 +350,7 @@ struct proc *ctx_server(struct ctx *c, enum netstat_proto proto, uint16_t port,
 	struct proc *p = ctx_startv(c, NULL, prog, args);
 	if (!p)
 		return NULL;
-	int rc = netstat_wait_bound(proto, port, p, 3000);
+	int rc = netstat_wait_bound(proto, port, p, CHECK_READY_MS);
 	if (rc == 0)
 		return p;
 	stderr_note(c, p, note, sizeof note);
@@ -359,9 +359,9 @@ struct proc *ctx_server(struct ctx *c, enum netstat_proto proto, uint16_t port,
 			 prog, proto == NETSTAT_TCP ? "listening on TCP" : "bound to UDP", port,
 			 proc_describe(p, st, sizeof st), note);
 	else
-		ctx_fail(c, "expected: %s %s port %u within 3 s\n   seen: no such socket (it is still "
+		ctx_fail(c, "expected: %s %s port %u within %.0f s\n   seen: no such socket (it is still "
 			 "running)%s", prog, proto == NETSTAT_TCP ? "listening on TCP" : "bound to UDP",
-			 port, note);
+			 port, CHECK_READY_MS / 1000.0, note);
 	return NULL;
 }
 
@@ -587,9 +587,9 @@ bool ctx_expect_usagev(struct ctx *c, const char *prog, const char *const *args)
 	struct proc *p = ctx_startv(c, NULL, prog, args);
 	if (!p)
 		return false;
-	if (proc_wait(p, 5000) < 0) {
+	if (proc_wait(p, CHECK_EXIT_MS) < 0) {
 		ctx_fail(c, "`%s`: expected a usage line on stderr and exit status 2\n"
-			 "   seen: still running after 5 s", cmd);
+			 "   seen: still running after %.0f s", cmd, CHECK_EXIT_MS / 1000.0);
 		proc_stop(p, 200);
 		return false;
 	}
@@ -666,7 +666,7 @@ void ctx_no_connection(struct ctx *c, struct proc *p, int rc)
 			 "connecting (%s)%s", p->name, proc_describe(p, st, sizeof st), note);
 	} else {
 		ctx_fail(c, "expected: %s connects to the grader's server\n   seen: no connection "
-			 "within 3 s (%s)", p->name, peer_strerror(rc));
+			 "within %.0f s (%s)", p->name, CHECK_CONNECT_MS / 1000.0, peer_strerror(rc));
 	}
 }
 
@@ -696,7 +696,7 @@ void ctx_check_client_errors(struct ctx *c, const char *const *refused,
 	uint16_t pn = ctx_port(c, 1);
 	struct proc *p = ctx_startv(c, NULL, refused[0], refused + 1);
 
-	if (!p || !ctx_wait(c, p, 3000) ||
+	if (!p || !ctx_wait(c, p, CHECK_EXIT_MS) ||
 	    !ctx_expect_error_line(c, p, "connection refused (nothing listens on that port)"))
 		return;
 	const struct flow_set *fs = ctx_flows(c);
@@ -714,7 +714,7 @@ void ctx_check_client_errors(struct ctx *c, const char *const *refused,
 		return;
 	}
 	p = ctx_startv(c, NULL, unresolvable[0], unresolvable + 1);
-	if (p && ctx_wait(c, p, 5000))
+	if (p && ctx_wait(c, p, CHECK_EXIT_MS))
 		ctx_expect_error_line(c, p, "an unresolvable host (no-such-host.invalid)");
 }
 
@@ -730,11 +730,11 @@ void ctx_check_client_timeout(struct ctx *c, const char *const *argv, const char
 		return;
 	}
 	struct proc *p = ctx_startv(c, NULL, argv[0], argv + 1);
-	int fd = p ? ctx_accept(c, lfd, p, 3000) : -1;
+	int fd = p ? ctx_accept(c, lfd, p, CHECK_CONNECT_MS) : -1;
 	if (p && fd < 0)
 		ctx_no_connection(c, p, fd);
 	if (fd >= 0)
-		peer_recv_until(fd, &got, delim, 65536, 3000);
+		peer_recv_until(fd, &got, delim, 65536, CHECK_CONNECT_MS);
 	/* Say nothing, keep the connection open. */
 	if (p && fd >= 0 && ctx_wait(c, p, (int)(max_s * 1000))) {
 		double took = (p->end_ns - p->start_ns) / 1e9;

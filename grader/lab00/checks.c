@@ -11,7 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define GREET_IO_MS 2000
+#define GREET_IO_MS CHECK_STEP_MS
 /* The client's extra bytes come this long after the server's reply, as a telnet "\r\n"
  * would: the server has closed by then, or is about to. */
 #define GREET_LATE_MS 50

@@ -18,7 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define IO_MS      2000     /* a reply a correct server sends at once */
+#define IO_MS      CHECK_STEP_MS   /* a reply a correct server sends at once */
 #define MAX_CL     256      /* clients of one check */
 #define CHAT_STOP_MS 2000  /* a server must end this soon after SIGTERM */
 

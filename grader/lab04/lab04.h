@@ -26,7 +26,7 @@
 #include <netdb.h>
 #include <unistd.h>
 
-#define IO_MS       2000     /* every step of a conversation */
+#define IO_MS       CHECK_STEP_MS  /* every step of a conversation */
 #define QUIET_MS    30       /* how long "nothing more arrives" is watched */
 #define ANSWER_MS   300      /* a server that reads the whole head before answering */
 #define IDLE_OPEN_MS 2500    /* silence a connection must survive (the contract: 5 s) */
