@@ -31,7 +31,7 @@ fi
 declare -A home=()
 for f in "${files[@]}"; do
 	case $f in
-	tests/mutants/*|tests/courses/*) home[$f]=1 ;;
+	tests/mutants/*|tests/courses/*|tests/hostile/*|tests/golden/*) home[$f]=1 ;;
 	tests/*) [ -f "$f" ] && grep -q 'solutions' "$f" && home[$f]=1 ;;
 	esac
 done
