@@ -26,7 +26,13 @@ void lab06_close(struct ctx *c);
 void lab06_close_errors(struct ctx *c);
 void lab06_concurrency(struct ctx *c);
 void lab06_python(struct ctx *c);
-void lab06_browser(struct ctx *c);
+void lab06_browser(struct ctx *c);   /* browser.c */
+
+/* The DevTools driver of the browser check (browser.c), also run by the kit's tests, and
+ * the browser it runs: the first Chromium installed, or NULL. */
+extern const char LAB06_BROWSER_DRIVER[];
+extern const size_t LAB06_BROWSER_DRIVER_LEN;
+const char *lab06_chromium(void);
 
 void lab06_client_usage(struct ctx *c);
 void lab06_client_handshake(struct ctx *c);
