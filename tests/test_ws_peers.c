@@ -151,7 +151,8 @@ Test(ws_peers, chromium_loads_the_page_and_sees_the_echo, .timeout = 90)
 		"'http://127.0.0.1:8063/?send=hello%20browser' 'hello browser' 2>err; "
 		"echo \"exit $?\"; cat err", sizeof script - strlen(script) - 1);
 	char *out = peers_sh(bin, script, 0);
-	cr_expect(strncmp(out, "hello browser\nexit 0\n", 22) == 0,
+	static const char want[] = "hello browser\nexit 0\n";
+	cr_expect(strncmp(out, want, sizeof want - 1) == 0,
 		  "Chromium: expected #log to show the echo, got:\n%s", out);
 	free(out);
 	free(bin);
