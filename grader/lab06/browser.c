@@ -20,7 +20,8 @@
  * DevTools port of its own choosing (DevToolsActivePort), navigate its page to URL, and
  * poll the text of #log until it holds a whole line or 10 s passed (the browser gets 15 s
  * to start).
- * stdout: the text of #log. stderr: one line, what went wrong or how long each part took.
+ * stdout: the text of #log. stderr: one line, what went wrong (with the text of #log) or how
+ * long each part took.
  * Exit 0: the first line of #log is WANT; 1: it is not, or none within 10 s, or the page
  * did not load (the server's fault); 2: the browser did not start or DevTools failed (not
  * the server's); 77: python3's websockets is missing. The browser's whole process group is
@@ -88,7 +89,8 @@ const char LAB06_BROWSER_DRIVER[] =
 	"        seen = {'log': None, 'state': None, 'nav': None, 't': 0}\n"
 	"        async def page():\n"
 	"            r = await cdp.call('Page.navigate', {'url': url}, s)\n"
-	"            seen['nav'] = r.get('result', {}).get('errorText') or r.get('error', {}).get('message')\n"
+	"            seen['nav'] = (r.get('result', {}).get('errorText')\n"
+	"                           or r.get('error', {}).get('message'))\n"
 	"            if seen['nav']:\n"
 	"                return\n"
 	"            expr = ('[\"log\", \"state\"].map(i => { const e = document.getElementById(i); '\n"
@@ -148,16 +150,20 @@ const char LAB06_BROWSER_DRIVER[] =
 	"    if seen['nav']:\n"
 	"        raise Fail(1, 'the page did not load: %s (%s)' % (ascii(seen['nav']), took))\n"
 	"    if seen['log'] is None:\n"
-	"        raise Fail(1, 'no element #log on the page (%s)' % took)\n"
+	"        raise Fail(1, 'no page with #log within %d s (%s)' % (PAGE_S, took))\n"
 	"    if log.split('\\n')[0] != want or '\\n' not in log:\n"
-	"        raise Fail(1, 'no echo; the page says %s (%s)' % (ascii(seen['state']), took))\n"
+	"        raise Fail(1, '#log holds %s and the page says %s (%s)'\n"
+	"                   % (ascii(log[:200]), ascii(seen['state']), took))\n"
 	"    print(took, file=sys.stderr)\n"
 	"try:\n"
 	"    main()\n"
 	"except Fail as f:\n"
 	"    sys.stdout.flush()\n"
 	"    print(f.why, file=sys.stderr)\n"
-	"    sys.exit(f.code)\n";
+	"    sys.exit(f.code)\n"
+	"except Exception as e:\n"
+	"    print('the driver failed: %s: %s' % (type(e).__name__, e), file=sys.stderr)\n"
+	"    sys.exit(2)\n";
 
 const size_t LAB06_BROWSER_DRIVER_LEN = sizeof LAB06_BROWSER_DRIVER - 1;
 
@@ -205,12 +211,11 @@ void lab06_browser(struct ctx *c)
 		 ctx_port(c, 0));
 	const char *argv[] = { "python3", script, chromium, prof, url, WANT, NULL };
 	struct proc *p = ctx_start_tool(c, NULL, argv);
-	if (!p || !ctx_wait(c, p, 34000))
+	if (!p || !ctx_wait(c, p, LAB06_BROWSER_MS))
 		return;
 	int st = WIFEXITED(p->status) ? WEXITSTATUS(p->status) : -1;
-	char *log = ctx_stdout(c, p, NULL), *err = ctx_stderr(c, p, NULL);
-	char e1[200], e2[600];
-	const char *l = log ? log : "", *e = err ? err : "";
+	char *err = ctx_stderr(c, p, NULL), e2[600];
+	const char *e = err ? err : "";
 	size_t elen = strlen(e);
 	while (elen && e[elen - 1] == '\n')
 		elen--;
@@ -222,12 +227,10 @@ void lab06_browser(struct ctx *c)
 	else if (st == 1) {
 		ctx_fail(c, "expected: Chromium loads /?send=hello%%20from%%20the%%20browser, its "
 			 "WebSocket sends the text and #log shows the echo \"" WANT "\"\n"
-			 "   seen: #log holds %s; %.*s", esc_bytes(l, strlen(l), 120, e1, sizeof e1),
-			 (int)(elen < 400 ? elen : 400), e);
+			 "   seen: %.*s", (int)(elen < 500 ? elen : 500), e);
 		ctx_ladder_last(c, ctx_port(c, 0));
 	} else
 		ctx_error(c, "the browser did not run (not your server's fault): %s",
 			  elen ? esc_bytes(e, elen, 500, e2, sizeof e2) : "the driver was killed");
-	free(log);
 	free(err);
 }

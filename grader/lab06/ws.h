@@ -9,6 +9,8 @@
 #define LAB06_FIN_MS     1500   /* the server's FIN after its close frame */
 #define LAB06_PONG_MS    1000   /* a pong after a ping */
 #define LAB06_CLIENT_S   5      /* the client's timeouts (handshake, close) */
+#define LAB06_BROWSER_MS 34000  /* the browser driver: 15 s to start Chromium, 15 s with
+				 * DevTools (10 s of them for the echo), then its exit */
 
 void lab06_server_usage(struct ctx *c);
 void lab06_page(struct ctx *c);
