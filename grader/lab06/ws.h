@@ -9,6 +9,8 @@
 #define LAB06_FIN_MS     1500   /* the server's FIN after its close frame */
 #define LAB06_PONG_MS    1000   /* a pong after a ping */
 #define LAB06_CLIENT_S   5      /* the client's timeouts (handshake, close) */
+#define LAB06_BROWSER_MS 34000  /* the browser driver: 15 s to start Chromium, 15 s with
+				 * DevTools (10 s of them for the echo), then its exit */
 
 void lab06_server_usage(struct ctx *c);
 void lab06_page(struct ctx *c);
@@ -26,7 +28,13 @@ void lab06_close(struct ctx *c);
 void lab06_close_errors(struct ctx *c);
 void lab06_concurrency(struct ctx *c);
 void lab06_python(struct ctx *c);
-void lab06_browser(struct ctx *c);
+void lab06_browser(struct ctx *c);   /* browser.c */
+
+/* The DevTools driver of the browser check (browser.c), also run by the kit's tests, and
+ * the browser it runs: the first Chromium installed, or NULL. */
+extern const char LAB06_BROWSER_DRIVER[];
+extern const size_t LAB06_BROWSER_DRIVER_LEN;
+const char *lab06_chromium(void);
 
 void lab06_client_usage(struct ctx *c);
 void lab06_client_handshake(struct ctx *c);
