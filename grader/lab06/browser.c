@@ -188,7 +188,7 @@ const char *lab06_chromium(void)
 
 #define WANT "hello from the browser"
 
-void lab06_browser(struct ctx *c)
+void check_ws_browser(struct ctx *c)
 {
 	char url[128], prof[512], script[512], port[8];
 	const char *chromium = lab06_chromium();

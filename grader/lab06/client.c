@@ -263,7 +263,7 @@ static void url_of(struct ctx *c, const char *host, const char *path, char *buf,
 
 /* ---- checks ------------------------------------------------------------------------------ */
 
-void lab06_client_usage(struct ctx *c)
+void check_ws_client_usage(struct ctx *c)
 {
 	char p1[8], u1[64], u2[64], u3[64];
 
@@ -339,7 +339,7 @@ static bool judge_request(struct ctx *c, const char *req, const char *line, cons
 	return true;
 }
 
-void lab06_client_handshake(struct ctx *c)
+void check_ws_client_handshake(struct ctx *c)
 {
 	static const struct { const char *host, *path, *line; } cases[] = {
 		{ "127.0.0.1", "/chat?room=1", "GET /chat?room=1 HTTP/1.1" },
@@ -371,7 +371,7 @@ void lab06_client_handshake(struct ctx *c)
 	}
 }
 
-void lab06_client_accept(struct ctx *c)
+void check_ws_client_accept(struct ctx *c)
 {
 	static const struct { struct script s; const char *what; } cases[] = {
 		{ { .bad_accept = true, .close_first = -1 }, "a 101 with a wrong Sec-WebSocket-Accept" },
@@ -431,7 +431,7 @@ static bool expect_stdout(struct ctx *c, struct proc *p, const void *want, size_
 	return ok;
 }
 
-void lab06_client_echo(struct ctx *c)
+void check_ws_client_echo(struct ctx *c)
 {
 	struct peer_buf in = { 0 }, want = { 0 };
 	char url[128], line[64];
@@ -476,7 +476,7 @@ out:
 	peer_buf_free(&seen.texts);
 }
 
-void lab06_client_messages(struct ctx *c)
+void check_ws_client_messages(struct ctx *c)
 {
 	struct peer_buf first = { 0 }, want = { 0 };
 	char url[128];
@@ -532,7 +532,7 @@ out:
 	peer_buf_free(&seen.texts);
 }
 
-void lab06_client_close(struct ctx *c)
+void check_ws_client_close(struct ctx *c)
 {
 	static const struct { struct script s; int code; bool reply; const char *what; } cases[] = {
 		{ { .close_first = 1000 }, 0, true, "the server closes first with 1000" },
@@ -582,7 +582,7 @@ void lab06_client_close(struct ctx *c)
 	}
 }
 
-void lab06_client_errors(struct ctx *c)
+void check_ws_client_errors(struct ctx *c)
 {
 	char refused_url[128], unknown_url[128];
 
@@ -593,7 +593,7 @@ void lab06_client_errors(struct ctx *c)
 	ctx_check_client_errors(c, refused, unknown);
 }
 
-void lab06_client_timeout(struct ctx *c)
+void check_ws_client_timeout(struct ctx *c)
 {
 	char url[128];
 
@@ -604,7 +604,7 @@ void lab06_client_timeout(struct ctx *c)
 
 /* The server reads the client's close and then says nothing, and keeps the connection
  * open: the client gives up after about 5 s with one line, exit 1. */
-void lab06_client_close_timeout(struct ctx *c)
+void check_ws_client_close_timeout(struct ctx *c)
 {
 	char why[256], fifo[512], url[128];
 	struct wspeer w = { .fd = -1 };

@@ -297,7 +297,7 @@ static void wire_closes(struct ctx *c, size_t from)
 
 /* ---- usage and the page ------------------------------------------------------------------ */
 
-void lab06_server_usage(struct ctx *c)
+void check_ws_server_usage(struct ctx *c)
 {
 	char port[8];
 
@@ -398,7 +398,7 @@ out:
 	return ok;
 }
 
-void lab06_page(struct ctx *c)
+void check_ws_page(struct ctx *c)
 {
 	if (!start_server(c))
 		return;
@@ -414,7 +414,7 @@ void lab06_page(struct ctx *c)
 
 /* ---- the handshake ----------------------------------------------------------------------- */
 
-void lab06_handshake(struct ctx *c)
+void check_ws_handshake(struct ctx *c)
 {
 	static const char *const extras[] = {
 		NULL,
@@ -469,7 +469,7 @@ struct bad_handshake {
 #define H_KEY  "Sec-WebSocket-Key: " KEY "\r\n"
 #define H_VER  "Sec-WebSocket-Version: 13\r\n"
 
-void lab06_handshake_errors(struct ctx *c)
+void check_ws_handshake_errors(struct ctx *c)
 {
 	static const struct bad_handshake cases[] = {
 		{ "GET / HTTP/1.1\r\n" H_HOST H_UP H_CONN H_VER "\r\n", 400, "no Sec-WebSocket-Key" },
@@ -524,7 +524,7 @@ void lab06_handshake_errors(struct ctx *c)
 	free(big);
 }
 
-void lab06_first_frame(struct ctx *c)
+void check_ws_first_frame(struct ctx *c)
 {
 	struct wspeer w = { .fd = -1 };
 	static const char req[] = "GET / HTTP/1.1\r\n" H_HOST H_UP H_CONN H_KEY H_VER "\r\n";
@@ -573,7 +573,7 @@ static bool echo_one(struct ctx *c, struct wspeer *w, unsigned op, const uint8_t
 	return expect_message(c, w, what, op, p, n);
 }
 
-void lab06_echo(struct ctx *c)
+void check_ws_echo(struct ctx *c)
 {
 	static const size_t sizes[] = { 0, 1, 125, 126, 127, 128, 65535, 65536, 100000 };
 	struct wspeer w = { .fd = -1 };
@@ -624,7 +624,7 @@ out:
 	free(text);
 }
 
-void lab06_large(struct ctx *c)
+void check_ws_large(struct ctx *c)
 {
 	struct wspeer w = { .fd = -1 };
 	uint32_t seed = 0x16161616;
@@ -668,7 +668,7 @@ static bool finish_refused(struct ctx *c, struct wspeer *w, const char *what, si
 	return expect_fin(c, w, what);
 }
 
-void lab06_too_big(struct ctx *c)
+void check_ws_too_big(struct ctx *c)
 {
 	struct wspeer w = { .fd = -1 };
 	uint8_t h[WSFRAME_MAX_HEADER];
@@ -705,7 +705,7 @@ out:
 	wspeer_close(&w);
 }
 
-void lab06_fragments(struct ctx *c)
+void check_ws_fragments(struct ctx *c)
 {
 	struct wspeer w = { .fd = -1 };
 
@@ -744,7 +744,7 @@ out:
 	wspeer_close(&w);
 }
 
-void lab06_ping(struct ctx *c)
+void check_ws_ping(struct ctx *c)
 {
 	struct wspeer w = { .fd = -1 };
 	uint8_t p125[125];
@@ -822,7 +822,7 @@ static void run_bad_frames(struct ctx *c, const struct bad_frames *cases, size_t
 #define M0 0x80  /* MASK bit with a length below */
 #define K0 0, 0, 0, 0
 
-void lab06_protocol_errors(struct ctx *c)
+void check_ws_protocol_errors(struct ctx *c)
 {
 	static const struct bad_frames cases[] = {
 		{ "a text frame with RSV1 set", { 0xC1, M0 | 2, K0, 'h', 'i' }, 8, 1002, 0 },
@@ -849,7 +849,7 @@ void lab06_protocol_errors(struct ctx *c)
 		run_bad_frames(c, cases, sizeof cases / sizeof *cases, 0);
 }
 
-void lab06_close_errors(struct ctx *c)
+void check_ws_close_errors(struct ctx *c)
 {
 #define CLOSE_CODE(hi, lo, name) { "a close with code " name, { 0x88, M0 | 2, K0, hi, lo }, 8, 1002, 0 }
 	static const struct bad_frames cases[] = {
@@ -873,7 +873,7 @@ void lab06_close_errors(struct ctx *c)
 		run_bad_frames(c, cases, sizeof cases / sizeof *cases, 0);
 }
 
-void lab06_utf8(struct ctx *c)
+void check_ws_utf8(struct ctx *c)
 {
 	static const struct bad_frames cases[] = {
 		{ "text with an overlong '/' (C0 AF)", { 0x81, M0 | 2, K0, 0xC0, 0xAF }, 8, 1007, 0 },
@@ -915,7 +915,7 @@ fail:
 	ctx_ladder_last(c, ctx_port(c, 0));
 }
 
-void lab06_close(struct ctx *c)
+void check_ws_close(struct ctx *c)
 {
 	static const struct { unsigned code; const char *reason; unsigned want; const char *what; }
 	cases[] = {
@@ -979,7 +979,7 @@ fail:
 
 #define NCLIENTS 30
 
-void lab06_concurrency(struct ctx *c)
+void check_ws_concurrency(struct ctx *c)
 {
 	struct wspeer *w = calloc(NCLIENTS, sizeof *w);
 	struct wspeer slow;
@@ -1067,7 +1067,7 @@ static const char PY_CLIENT[] =
 	"    print('ok')\n"
 	"asyncio.run(asyncio.wait_for(main(sys.argv[1]), 10))\n";
 
-void lab06_python(struct ctx *c)
+void check_ws_python(struct ctx *c)
 {
 	char script[512], url[64];
 

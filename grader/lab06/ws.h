@@ -12,23 +12,23 @@
 #define LAB06_BROWSER_MS 34000  /* the browser driver: 15 s to start Chromium, 15 s with
 				 * DevTools (10 s of them for the echo), then its exit */
 
-void lab06_server_usage(struct ctx *c);
-void lab06_page(struct ctx *c);
-void lab06_handshake(struct ctx *c);
-void lab06_handshake_errors(struct ctx *c);
-void lab06_first_frame(struct ctx *c);
-void lab06_echo(struct ctx *c);
-void lab06_large(struct ctx *c);
-void lab06_too_big(struct ctx *c);
-void lab06_fragments(struct ctx *c);
-void lab06_ping(struct ctx *c);
-void lab06_protocol_errors(struct ctx *c);
-void lab06_utf8(struct ctx *c);
-void lab06_close(struct ctx *c);
-void lab06_close_errors(struct ctx *c);
-void lab06_concurrency(struct ctx *c);
-void lab06_python(struct ctx *c);
-void lab06_browser(struct ctx *c);   /* browser.c */
+void check_ws_server_usage(struct ctx *c);
+void check_ws_page(struct ctx *c);
+void check_ws_handshake(struct ctx *c);
+void check_ws_handshake_errors(struct ctx *c);
+void check_ws_first_frame(struct ctx *c);
+void check_ws_echo(struct ctx *c);
+void check_ws_large(struct ctx *c);
+void check_ws_too_big(struct ctx *c);
+void check_ws_fragments(struct ctx *c);
+void check_ws_ping(struct ctx *c);
+void check_ws_protocol_errors(struct ctx *c);
+void check_ws_utf8(struct ctx *c);
+void check_ws_close(struct ctx *c);
+void check_ws_close_errors(struct ctx *c);
+void check_ws_concurrency(struct ctx *c);
+void check_ws_python(struct ctx *c);
+void check_ws_browser(struct ctx *c);   /* browser.c */
 
 /* The DevTools driver of the browser check (browser.c), also run by the kit's tests, and
  * the browser it runs: the first Chromium installed, or NULL. */
@@ -36,14 +36,14 @@ extern const char LAB06_BROWSER_DRIVER[];
 extern const size_t LAB06_BROWSER_DRIVER_LEN;
 const char *lab06_chromium(void);
 
-void lab06_client_usage(struct ctx *c);
-void lab06_client_handshake(struct ctx *c);
-void lab06_client_accept(struct ctx *c);
-void lab06_client_echo(struct ctx *c);
-void lab06_client_messages(struct ctx *c);
-void lab06_client_close(struct ctx *c);
-void lab06_client_errors(struct ctx *c);
-void lab06_client_timeout(struct ctx *c);
-void lab06_client_close_timeout(struct ctx *c);
+void check_ws_client_usage(struct ctx *c);
+void check_ws_client_handshake(struct ctx *c);
+void check_ws_client_accept(struct ctx *c);
+void check_ws_client_echo(struct ctx *c);
+void check_ws_client_messages(struct ctx *c);
+void check_ws_client_close(struct ctx *c);
+void check_ws_client_errors(struct ctx *c);
+void check_ws_client_timeout(struct ctx *c);
+void check_ws_client_close_timeout(struct ctx *c);
 
 #endif
