@@ -200,9 +200,9 @@ void check_hint_for(const struct lab *lab, const struct check *ch, const struct 
 		}
 }
 
-/* A real peer (a tool of the system) is not the student's: where the check's cgroup bounds
- * the memory of everything in the jail, it gets no address-space limit of its own (a
- * browser reserves far more address space than it uses). */
+/* A real peer (a tool of the system) is not the student's program: it gets no
+ * address-space limit of its own (a browser reserves far more address space than it
+ * uses); the check's cgroup, where the machine gives one, bounds its memory with the rest. */
 static struct proc *spawn(struct ctx *c, const char *stdin_path, const char *const *argv,
 			  bool tool)
 {
@@ -228,7 +228,7 @@ static struct proc *spawn(struct ctx *c, const char *stdin_path, const char *con
 		.gid = c->sb->run_gid,
 		.limits = proc_default_limits(),
 	};
-	if (tool && c->jail && c->jail->cg.n > 0)
+	if (tool)
 		s.limits.as_bytes = (uint64_t)RLIM_INFINITY;
 	if (proc_spawn(p, &s, why, sizeof why) < 0) {
 		ctx_error(c, "cannot start %s: %s", argv[0], why);
