@@ -1,6 +1,8 @@
 /* main.c - the wirelab command: list, grade, doctor. */
 #define _GNU_SOURCE
 #include "labs.h"
+#include "batch.h"
+#include "gradebook.h"
 #include "report.h"
 #include "run.h"
 #include "sandbox.h"
@@ -29,6 +31,8 @@ static void usage(FILE *f)
 		"       wirelab grade LAB|all [--submission DIR | --solution] [-f|--format FORMAT]\n"
 		"                     [-o|--output FILE] [--pcap-dir DIR] [--check ID]\n"
 		"                     [-j|--jobs N] [-v|--verbose]\n"
+		"       wirelab batch DIR [LAB|all] --out DIR [-j N] [--resume] (see: wirelab batch --help)\n"
+		"       wirelab gradebook [merge] OUT... [--out DIR] [--roster FILE.csv] [--checks]\n"
 		"       wirelab doctor\n"
 		"       wirelab --help | --version\n"
 		"\n"
@@ -428,6 +432,10 @@ int main(int argc, char **argv)
 		return cmd_list(argc - 1, argv + 1);
 	if (strcmp(argv[1], "grade") == 0)
 		return cmd_grade(argc - 1, argv + 1);
+	if (strcmp(argv[1], "batch") == 0)
+		return batch_cmd(argc - 1, argv + 1, WIRELAB_VERSION);
+	if (strcmp(argv[1], "gradebook") == 0)
+		return gradebook_cmd(argc - 1, argv + 1);
 	if (strcmp(argv[1], "doctor") == 0)
 		return cmd_doctor();
 	fprintf(stderr, "wirelab: unknown command \"%s\"\n", argv[1]);
