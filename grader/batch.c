@@ -62,6 +62,7 @@ static size_t subdirs(int subfd, const char *rel, char **out, size_t max, char *
 			close(fd);
 		return 0;
 	}
+	rewinddir(d);   /* a duplicate shares the offset an earlier listing left at the end */
 	while ((e = readdir(d)) != NULL && n < max) {
 		struct stat st;
 		if (e->d_name[0] == '.' || strcmp(e->d_name, "__MACOSX") == 0 ||
@@ -304,6 +305,7 @@ static char **list_class(int dirfd_, const struct stat *out_st, size_t *n, bool 
 			close(fd);
 		return NULL;
 	}
+	rewinddir(d);
 	while ((e = readdir(d)) != NULL) {
 		struct stat st;
 		if (e->d_name[0] == '.' || fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
@@ -561,6 +563,17 @@ static void sub_clear(struct sub *s)
 	s->where = NULL;
 }
 
+/* The folder rel below fd as an open file description of its own: a duplicate would share
+ * its reading offset with the other labs built side by side from the same folder. */
+static int open_fresh(int fd, const char *rel)
+{
+	if (strcmp(rel, ".") == 0) {
+		int d = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		return d < 0 ? -errno : d;
+	}
+	return jail_open_beneath(fd, rel, O_RDONLY | O_DIRECTORY, 0);
+}
+
 /* Open the submission, find its labs, and append its units. */
 static int sub_prepare(const struct batch_opts *o, int classfd, int outfd, const char *outabs,
 		       struct sub *s, size_t nlabs, struct run_unit *units, size_t *nu,
@@ -605,7 +618,7 @@ static int sub_prepare(const struct batch_opts *o, int classfd, int outfd, const
 			.lab = o->labs[l], .flat = s->where[l].flat, .dir = dirs[*nu],
 			.pcap_dir = pcaps[*nu], .no_pcap = o->no_pcap,
 			.budget_ns = o->time_limit_ms ? &s->budget_ns : NULL,
-			.dir_fd = run_open_beneath(s->fd, s->where[l].rel),
+			.dir_fd = open_fresh(s->fd, s->where[l].rel),
 		};
 		(*nu)++;
 		s->nunits++;

@@ -144,6 +144,7 @@ static int copy_sources(int srcfd, const char *outdir, uid_t uid, gid_t gid, cha
 			close(srcfd);
 		return -1;
 	}
+	rewinddir(d);   /* srcfd may be a duplicate read before */
 	snprintf(dst, sizeof dst, "%s/src", outdir);
 	if (mkdir(dst, 0755) < 0 || (geteuid() == 0 && chown(dst, uid, gid) < 0)) {
 		closedir(d);
