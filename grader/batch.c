@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -215,13 +216,16 @@ struct sub {
 };
 
 struct progress {
+	pthread_mutex_t mu;          /* the chunks' threads report here */
+	pthread_cond_t cv;
 	bool on;
 	size_t subs_total, subs_done;
 	size_t checks_per_sub;       /* selected checks of all labs, for the estimate */
-	size_t checks_done, checks_failed, chunk_checks_done;
+	size_t checks_done, checks_failed;
 	int64_t t0, last;
 };
 
+/* Under p->mu. */
 static void progress_print(struct progress *p, bool force)
 {
 	int64_t now = clock_mono_ns();
@@ -244,14 +248,77 @@ static void progress_print(struct progress *p, bool force)
 	fflush(stderr);
 }
 
+/* A few submissions graded together: all their labs in one run_units call. */
+struct chunk {
+	struct progress *pg;
+	struct run_opts ro;
+	size_t first, next;          /* its submissions, subs[first..next) */
+	size_t nu;
+	struct run_unit *units;
+	struct lab_result *res;
+	char (*dirs)[PATH_MAX], (*pcaps)[PATH_MAX];
+	size_t left;                 /* checks not yet final (under pg->mu) */
+	bool done;                   /* run_units returned (under pg->mu) */
+	int rc;
+	char why[512];
+	pthread_t thread;
+	bool started;
+};
+
 static void on_check(void *arg, const struct lab_result *r, size_t idx)
 {
-	struct progress *p = arg;
+	struct chunk *c = arg;
+	struct progress *p = c->pg;
 
+	pthread_mutex_lock(&p->mu);
+	if (c->left)
+		c->left--;
 	p->checks_done++;
 	p->checks_failed += r->results[idx].status != CHECK_PASS &&
 			    r->results[idx].status != CHECK_SKIP;
 	progress_print(p, false);
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+static void *chunk_thread(void *arg)
+{
+	struct chunk *c = arg;
+
+	c->rc = run_units(&c->ro, c->units, c->nu, c->res, c->why, sizeof c->why);
+	pthread_mutex_lock(&c->pg->mu);
+	c->done = true;
+	pthread_cond_broadcast(&c->pg->cv);
+	pthread_mutex_unlock(&c->pg->mu);
+	return NULL;
+}
+
+static void chunk_free(struct chunk *c)
+{
+	if (!c)
+		return;
+	free(c->units);
+	free(c->res);
+	free(c->dirs);
+	free(c->pcaps);
+	free(c);
+}
+
+static struct chunk *chunk_new(size_t n)
+{
+	struct chunk *c = calloc(1, sizeof *c);
+
+	if (!c)
+		return NULL;
+	c->units = calloc(n, sizeof *c->units);
+	c->res = calloc(n, sizeof *c->res);
+	c->dirs = calloc(n, sizeof *c->dirs);
+	c->pcaps = calloc(n, sizeof *c->pcaps);
+	if (!c->units || !c->res || !c->dirs || !c->pcaps) {
+		chunk_free(c);
+		return NULL;
+	}
+	return c;
 }
 
 /* Write data to name in dirfd: a new file renamed over name once complete. */
@@ -626,6 +693,50 @@ static int sub_prepare(const struct batch_opts *o, int classfd, int outfd, const
 	return 0;
 }
 
+static size_t max_selected(const struct run_opts *ro, const struct lab *lab)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < lab->nchecks; k++)
+		n += run_check_selected(ro, lab->checks[k].id);
+	return n;
+}
+
+/* The chunk's run is over: each submission's reports, then its folders closed. */
+static size_t chunk_finish(const struct batch_opts *o, const struct run_opts *ro,
+			   struct progress *pg, struct sub *subs, struct chunk *c, size_t nlabs)
+{
+	for (size_t i = 0; i < c->nu; i++)
+		if (c->units[i].dir_fd >= 0)
+			close(c->units[i].dir_fd);
+	for (size_t i = c->first; i < c->next; i++) {
+		struct sub *s = &subs[i];
+		size_t uncounted = 0;
+		/* Labs that did not build, or were not found, ran no check: they count now. */
+		for (size_t u = s->first; u < s->first + s->nunits; u++)
+			if (!c->res[u].built)
+				uncounted += c->res[u].n;
+		for (size_t l = 0; l < nlabs; l++)
+			if (!s->found[l])
+				uncounted += max_selected(ro, o->labs[l]);
+		sub_write(o, ro, s, &c->res[s->first]);
+		sub_clear(s);
+		pthread_mutex_lock(&pg->mu);
+		pg->checks_done += uncounted;
+		pg->subs_done++;
+		pthread_mutex_unlock(&pg->mu);
+	}
+	for (size_t i = 0; i < c->nu; i++)
+		run_lab_free(&c->res[i]);
+	pthread_mutex_lock(&pg->mu);
+	progress_print(pg, true);
+	pthread_mutex_unlock(&pg->mu);
+	size_t n = c->next - c->first;
+	c->nu = 0;
+	c->first = c->next;
+	return n;
+}
+
 int batch_run(const struct batch_opts *o, char *why, size_t whylen)
 {
 	char outabs[PATH_MAX];
@@ -657,11 +768,10 @@ int batch_run(const struct batch_opts *o, char *why, size_t whylen)
 	}
 	char **names = list_class(classfd, &out_st, &nsubs, &links);
 	struct sub *subs = calloc(nsubs ? nsubs : 1, sizeof *subs);
-	struct run_unit *units = calloc(CHUNK_UNITS + nlabs, sizeof *units);
-	struct lab_result *res = calloc(CHUNK_UNITS + nlabs, sizeof *res);
-	char (*dirs)[PATH_MAX] = calloc(CHUNK_UNITS + nlabs, sizeof *dirs);
-	char (*pcaps)[PATH_MAX] = calloc(CHUNK_UNITS + nlabs, sizeof *pcaps);
-	if ((nsubs && (!names || !links)) || !subs || !units || !res || !dirs || !pcaps) {
+	struct chunk *cur = NULL, *nxt = NULL;
+	struct progress pg = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER,
+			       .on = o->progress, .t0 = clock_mono_ns() };
+	if ((nsubs && (!names || !links)) || !subs) {
 		snprintf(why, whylen, "out of memory");
 		goto out;
 	}
@@ -689,76 +799,92 @@ int batch_run(const struct batch_opts *o, char *why, size_t whylen)
 	}
 	struct run_opts ro = {
 		.sb = o->sb, .jobs = o->jobs, .checks = o->checks, .excludes = o->excludes,
-		.verbose = o->verbose,
+		.verbose = o->verbose, .on_check = on_check,
 	};
-	struct progress pg = { .on = o->progress, .subs_total = todo, .t0 = clock_mono_ns() };
+	pg.subs_total = todo;
 	for (size_t l = 0; l < nlabs; l++)
 		for (size_t k = 0; k < o->labs[l]->nchecks; k++)
 			pg.checks_per_sub += run_check_selected(&ro, o->labs[l]->checks[k].id);
-	ro.on_check = on_check;
-	ro.on_check_arg = &pg;
 	progress_print(&pg, true);
-	/* A few submissions at a time: every lab of them in one call, one pool. */
-	for (size_t next = 0; next < todo;) {
-		size_t nu = 0, first = next;
-		while (next < todo && (nu == 0 || nu + nlabs <= CHUNK_UNITS)) {
-			int e = sub_prepare(o, classfd, outfd, outabs, &subs[next], nlabs, units, &nu,
-					    dirs, pcaps);
-			if (e < 0) {
-				snprintf(why, whylen, "%s/%s: %s", o->out, subs[next].name,
-					 strerror(-e));
-				for (size_t i = first; i <= next; i++)
-					sub_clear(&subs[i]);
-				for (size_t i = 0; i < nu; i++)
-					if (units[i].dir_fd >= 0)
-						close(units[i].dir_fd);
+	/* A few submissions at a time, every lab of them in one call: one pool. The next chunk
+	 * starts (and builds) while the last checks of the one before run, so that the pool
+	 * does not drain between them. */
+	size_t next = 0;
+	const size_t slack = (size_t)o->jobs * 3 + 4;
+	while (next < todo || cur) {
+		if (cur) {
+			pthread_mutex_lock(&pg.mu);
+			while (!cur->done && (cur->left > slack || next == todo))
+				pthread_cond_wait(&pg.cv, &pg.mu);
+			pthread_mutex_unlock(&pg.mu);
+		}
+		if (next < todo) {
+			if (!(nxt = chunk_new(CHUNK_UNITS + nlabs))) {
+				snprintf(why, whylen, "out of memory");
 				goto out;
 			}
-			next++;
-		}
-		if (nu && run_units(&ro, units, nu, res, why, whylen) < 0) {
-			for (size_t i = first; i < next; i++)
-				sub_clear(&subs[i]);
-			goto out;
-		}
-		for (size_t i = 0; i < nu; i++)
-			if (units[i].dir_fd >= 0)
-				close(units[i].dir_fd);
-		for (size_t i = first; i < next; i++) {
-			struct sub *s = &subs[i];
-			/* Labs that did not build ran no check: they count now. */
-			for (size_t u = s->first; u < s->first + s->nunits; u++)
-				if (!res[u].built) {
-					pg.checks_done += res[u].n;
-					pg.checks_failed += res[u].n;
+			nxt->pg = &pg;
+			nxt->ro = ro;
+			nxt->ro.on_check_arg = nxt;
+			nxt->first = next;
+			while (next < todo && (nxt->nu == 0 || nxt->nu + nlabs <= CHUNK_UNITS)) {
+				int e = sub_prepare(o, classfd, outfd, outabs, &subs[next], nlabs,
+						    nxt->units, &nxt->nu, nxt->dirs, nxt->pcaps);
+				next++;
+				nxt->next = next;
+				if (e < 0) {
+					snprintf(why, whylen, "%s/%s: %s", o->out, subs[next - 1].name,
+						 strerror(-e));
+					goto out;
 				}
-			/* Labs not found ran none either. */
-			for (size_t l = 0; l < nlabs; l++)
-				for (size_t k = 0; !s->found[l] && k < o->labs[l]->nchecks; k++)
-					pg.checks_done += run_check_selected(&ro,
-									     o->labs[l]->checks[k].id);
-			sub_write(o, &ro, s, &res[s->first]);
-			graded++;
-			pg.subs_done++;
-			sub_clear(s);
+			}
+			for (size_t i = 0; i < nxt->nu; i++)
+				nxt->left += max_selected(&ro, nxt->units[i].lab);
+			nxt->started = pthread_create(&nxt->thread, NULL, chunk_thread, nxt) == 0;
+			if (!nxt->started)
+				chunk_thread(nxt);
 		}
-		for (size_t i = 0; i < nu; i++)
-			run_lab_free(&res[i]);
-		progress_print(&pg, true);
+		if (cur) {
+			if (cur->started)
+				pthread_join(cur->thread, NULL);
+			cur->started = false;
+			if (cur->rc < 0) {
+				snprintf(why, whylen, "%s", cur->why);
+				goto out;
+			}
+			graded += chunk_finish(o, &ro, &pg, subs, cur, nlabs);
+			chunk_free(cur);
+		}
+		cur = nxt;
+		nxt = NULL;
 	}
 	if (pg.on)
 		fprintf(stderr, "\n");
 	rc = (int)graded;
 out:
+	/* After an error: let the chunks still running end, and close what is open. */
+	struct chunk *left[] = { cur, nxt };
+	for (size_t k = 0; k < 2; k++) {
+		struct chunk *c = left[k];
+		if (!c)
+			continue;
+		if (c->started)
+			pthread_join(c->thread, NULL);
+		for (size_t i = 0; i < c->nu; i++) {
+			if (c->units[i].dir_fd >= 0)
+				close(c->units[i].dir_fd);
+			if (c->done)
+				run_lab_free(&c->res[i]);
+		}
+		for (size_t i = c->first; i < c->next; i++)
+			sub_clear(&subs[i]);
+		chunk_free(c);
+	}
 	for (size_t i = 0; i < nsubs; i++)
 		free(names ? names[i] : NULL);
 	free(names);
 	free(links);
 	free(subs);
-	free(units);
-	free(res);
-	free(dirs);
-	free(pcaps);
 	close(classfd);
 	close(outfd);
 	return rc;
