@@ -446,13 +446,13 @@ static const char *sub_status(const struct sub *s, const struct lab_result *res,
 	return buf[0] ? buf : BATCH_GRADED;
 }
 
-static int max_points(const struct run_opts *ro, const struct lab *lab)
+static int max_points(const struct run_opts *ro, const struct course *c, const struct lab *lab)
 {
 	int m = 0;
 
 	for (size_t i = 0; i < lab->nchecks; i++)
 		if (run_check_selected(ro, lab->checks[i].id))
-			m += lab->checks[i].points;
+			m += course_points(c, &lab->checks[i]);
 	return m;
 }
 
@@ -485,7 +485,7 @@ static char *sub_json(const struct batch_opts *o, const struct run_opts *ro, con
 	int max_total = 0;
 	for (size_t l = 0; o->labs[l]; l++) {
 		cJSON_AddItemToArray(graded, cJSON_CreateString(o->labs[l]->id));
-		max_total += max_points(ro, o->labs[l]);
+		max_total += max_points(ro, o->course, o->labs[l]);
 		if (!s->link && !s->found[l])
 			cJSON_AddItemToArray(missing, cJSON_CreateString(o->labs[l]->id));
 	}
@@ -702,6 +702,32 @@ static size_t max_selected(const struct run_opts *ro, const struct lab *lab)
 	return n;
 }
 
+/* The course's points: each result's checks point at copies with the course's points
+ * (returned, to free once the reports are written), and the scores are counted again. */
+static struct check *apply_points(const struct course *course, struct lab_result *res, size_t n)
+{
+	size_t total = 0, k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		total += res[i].n;
+	struct check *copies = calloc(total ? total : 1, sizeof *copies);
+	if (!copies)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		struct lab_result *r = &res[i];
+		r->score = r->max_score = 0;
+		for (size_t c = 0; c < r->n; c++, k++) {
+			copies[k] = *r->checks[c];
+			copies[k].points = course_points(course, r->checks[c]);
+			r->checks[c] = &copies[k];
+			r->results[c].score = r->results[c].status == CHECK_PASS ? copies[k].points : 0;
+			r->score += r->results[c].score;
+			r->max_score += copies[k].points;
+		}
+	}
+	return copies;
+}
+
 /* The chunk's run is over: each submission's reports, then its folders closed. */
 static size_t chunk_finish(const struct batch_opts *o, const struct run_opts *ro,
 			   struct progress *pg, struct sub *subs, struct chunk *c, size_t nlabs)
@@ -719,7 +745,10 @@ static size_t chunk_finish(const struct batch_opts *o, const struct run_opts *ro
 		for (size_t l = 0; l < nlabs; l++)
 			if (!s->found[l])
 				uncounted += max_selected(ro, o->labs[l]);
+		struct check *copies = o->course ? apply_points(o->course, &c->res[s->first], s->nunits)
+						 : NULL;
 		sub_write(o, ro, s, &c->res[s->first]);
+		free(copies);
 		sub_clear(s);
 		pthread_mutex_lock(&pg->mu);
 		pg->checks_done += uncounted;
@@ -899,7 +928,8 @@ static void batch_usage(FILE *f)
 	fprintf(f,
 		"usage: wirelab batch DIR [LAB|all] --out DIR [-j N] [--resume] [--check P]...\n"
 		"                     [--exclude P]... [--no-pcap] [--checks] [--roster FILE.csv]\n"
-		"                     [--shard K/N] [--time-limit SECS] [--no-progress] [-v]\n"
+		"                     [--shard K/N] [--time-limit SECS] [--course FILE.json]\n"
+		"                     [--no-progress] [-v]\n"
 		"Every subfolder of DIR is one submission. Exit status: 0 the class was graded,\n"
 		"2 usage or internal error.\n");
 }
@@ -920,6 +950,10 @@ static int parse_shard(const char *s, int *k, int *n)
 	return 0;
 }
 
+static int batch_course_run(struct batch_opts *op, struct gradebook_opts *gp, int argc,
+			    char **argv, const char **checks, size_t nc, const char **excludes,
+			    size_t nx, bool no_progress);
+
 int batch_cmd(int argc, char **argv, const char *version)
 {
 	static const struct option opts[] = {
@@ -935,6 +969,7 @@ int batch_cmd(int argc, char **argv, const char *version)
 		{ "time-limit", required_argument, NULL, 't' },
 		{ "no-progress", no_argument, NULL, 'n' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "course", required_argument, NULL, 'K' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *checks[BATCH_MAX_PATTERNS + 1] = { NULL }, *excludes[BATCH_MAX_PATTERNS + 1] = { NULL };
@@ -943,8 +978,10 @@ int batch_cmd(int argc, char **argv, const char *version)
 	struct batch_opts o = { .jobs = cpus > 0 ? (int)cpus : 1, .version = version,
 				.time_limit_ms = BATCH_TIME_LIMIT_S * 1000LL };
 	struct gradebook_opts g = { 0 };
-	bool no_progress = false;
-	int ch;
+	bool no_progress = false, limit_set = false;
+	const char *course_file = NULL;
+	struct course course;
+	int ch, rc = 2;
 	char why[1024];
 
 	optind = 1;
@@ -989,7 +1026,9 @@ int batch_cmd(int argc, char **argv, const char *version)
 				return 2;
 			}
 			o.time_limit_ms = v * 1000;
+			limit_set = true;
 			break;
+		case 'K': course_file = optarg; break;
 		case 'n': no_progress = true; break;
 		case 'v': o.verbose = true; break;
 		default: batch_usage(stderr); return 2;
@@ -1001,9 +1040,39 @@ int batch_cmd(int argc, char **argv, const char *version)
 		return 2;
 	}
 	o.dir = argv[optind];
+	if (course_file) {
+		if (course_read(course_file, &course, why, sizeof why) < 0) {
+			fprintf(stderr, "wirelab: %s\n", why);
+			return 2;
+		}
+		o.course = &course;
+		/* The command line adds its patterns to the course's. */
+		for (size_t i = 0; i < course.nchecks && nc < BATCH_MAX_PATTERNS; i++)
+			checks[nc++] = course.checks[i];
+		for (size_t i = 0; i < course.nexcludes && nx < BATCH_MAX_PATTERNS; i++)
+			excludes[nx++] = course.excludes[i];
+		if (!limit_set && course.time_limit_s >= 0)
+			o.time_limit_ms = course.time_limit_s * 1000;
+	}
+	rc = batch_course_run(&o, &g, argc, argv, checks, nc, excludes, nx, no_progress);
+	if (course_file)
+		course_free(&course);
+	return rc;
+}
+
+/* The rest of the command, once the course file (if any) is read. */
+static int batch_course_run(struct batch_opts *op, struct gradebook_opts *gp, int argc,
+			    char **argv, const char **checks, size_t nc, const char **excludes,
+			    size_t nx, bool no_progress)
+{
+	struct batch_opts o = *op;
+	struct gradebook_opts g = *gp;
+	char why[1024];
 	const char *lab = optind + 1 < argc ? argv[optind + 1] : "all";
 	const struct lab *one[2] = { NULL, NULL };
-	if (strcmp(lab, "all") == 0) {
+	if (o.course && o.course->labs[0] && optind + 1 >= argc) {
+		o.labs = o.course->labs;
+	} else if (strcmp(lab, "all") == 0) {
 		o.labs = labs_all;
 	} else if ((one[0] = labs_find(lab)) != NULL) {
 		o.labs = one;

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "check.h"
+#include "course.h"
 #include "sandbox.h"
 
 /* Where one lab's sources are in a submission. */
@@ -47,6 +48,7 @@ struct batch_opts {
 	int shard_k, shard_n;             /* grade the k-th of n shards (1-based); 0: all */
 	int64_t time_limit_ms;            /* check time per submission, 0: none */
 	const char *version;              /* the kit's version, for the reports */
+	const struct course *course;      /* points per check (course.h), or NULL */
 };
 
 /* Grade the class, writing <out>/<name>/report.json, report.txt and autolab.json per

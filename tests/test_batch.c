@@ -6,6 +6,7 @@
 #include "kit.h"
 
 #include "batch.h"
+#include "course.h"
 #include "gradebook.h"
 #include "labs.h"
 
@@ -370,4 +371,70 @@ Test(batch, shards_merge, .timeout = 600)
 	cr_expect_neq(access(path, F_OK), 0, "--no-pcap made %s", path);
 	kit_rmdir(tmp);
 	free(tmp);
+}
+
+/* ---- the course file ------------------------------------------------------------------ */
+
+static int course_from(const char *text, struct course *c, char *why, size_t whylen)
+{
+	char *dir = kit_tmpdir(), path[600];
+	snprintf(path, sizeof path, "%s/course.json", dir);
+	FILE *f = fopen(path, "w");
+	cr_assert(f);
+	fputs(text, f);
+	fclose(f);
+	int rc = course_read(path, c, why, whylen);
+	kit_rmdir(dir);
+	free(dir);
+	return rc;
+}
+
+Test(course, reads_labs_patterns_points_and_limit)
+{
+	struct course c;
+	char why[512] = "";
+
+	cr_assert_eq(course_from("{\"labs\": [\"00\", \"http\"], \"checks\": [\"greet.*\"], "
+				 "\"exclude\": [\"greet.client-timeout\"], \"points\": "
+				 "{\"greet.server-hello\": 30}, \"time_limit_s\": 120}", &c, why,
+				 sizeof why), 0, "a good course file was refused: %s", why);
+	cr_expect_eq(c.labs[0], labs_find("00"));
+	cr_expect_eq(c.labs[1], labs_find("04"));
+	cr_expect_null(c.labs[2]);
+	cr_expect_eq(c.nchecks, 1);
+	cr_expect_str_eq(c.excludes[0], "greet.client-timeout");
+	cr_expect_eq(c.time_limit_s, 120);
+	const struct lab *lab = labs_find("00");
+	for (size_t k = 0; k < lab->nchecks; k++) {
+		int want = strcmp(lab->checks[k].id, "greet.server-hello") == 0 ? 30 : lab->checks[k].points;
+		cr_expect_eq(course_points(&c, &lab->checks[k]), want, "%s: %d points, expected %d",
+			     lab->checks[k].id, course_points(&c, &lab->checks[k]), want);
+	}
+	course_free(&c);
+}
+
+Test(course, refuses_what_would_grade_by_other_rules)
+{
+	static const struct { const char *text, *why; } cases[] = {
+		{ "{\"lab\": [\"00\"]}", "unknown key \"lab\"" },
+		{ "{\"labs\": [\"99\"]}", "no lab named 99" },
+		{ "{\"labs\": []}", "non-empty list" },
+		{ "{\"points\": {\"greet.nope\": 3}}", "no check named greet.nope" },
+		{ "{\"points\": {\"greet.server-hello\": 2.5}}", "whole number" },
+		{ "{\"points\": {\"greet.server-hello\": -1}}", "whole number" },
+		{ "{\"exclude\": \"greet.*\"}", "list of strings" },
+		{ "{\"time_limit_s\": \"5\"}", "time_limit_s" },
+		{ "[1, 2]", "not a JSON object" },
+		{ "{\"labs\": [\"00\"", "not a JSON object" },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct course c;
+		char why[512] = "";
+		cr_expect_eq(course_from(cases[i].text, &c, why, sizeof why), -1, "%s was accepted",
+			     cases[i].text);
+		cr_expect(strstr(why, cases[i].why), "%s: the reason \"%s\" lacks \"%s\"",
+			  cases[i].text, why, cases[i].why);
+		course_free(&c);
+	}
 }
