@@ -1085,6 +1085,10 @@ static int batch_course_run(struct batch_opts *op, struct gradebook_opts *gp, in
 		fprintf(stderr, "wirelab: %s: not a folder\n", o.dir);
 		return 2;
 	}
+	if (g.roster && gradebook_check_roster(g.roster, why, sizeof why) < 0) {
+		fprintf(stderr, "wirelab: %s\n", why);
+		return 2;
+	}
 	o.checks = nc ? checks : NULL;
 	o.excludes = nx ? excludes : NULL;
 	struct run_opts probe = { .checks = o.checks, .excludes = o.excludes };

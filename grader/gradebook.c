@@ -278,6 +278,16 @@ static int roster_read(const char *path, struct roster *r, char *why, size_t why
 	return 0;
 }
 
+int gradebook_check_roster(const char *path, char *why, size_t whylen)
+{
+	struct roster r;
+
+	if (roster_read(path, &r, why, whylen) < 0)
+		return -1;
+	roster_free(&r);
+	return 0;
+}
+
 static const char *roster_cell(const struct roster *r, long line, int col)
 {
 	if (!r || line < 0 || col < 0 || !r->cells[line][col])

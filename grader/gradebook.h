@@ -28,6 +28,10 @@ struct gradebook_opts {
 int gradebook_write(const char *const *ins, size_t n, const struct gradebook_opts *o, char *why,
 		    size_t whylen);
 
+/* Whether the roster at path can be used (read before grading a class, not after). 0, or
+ * -1 with why. */
+int gradebook_check_roster(const char *path, char *why, size_t whylen);
+
 /* One CSV field, quoted, safe for a spreadsheet (see above). */
 void gradebook_csv_field(FILE *f, const char *s);
 
