@@ -242,9 +242,9 @@ static void progress_print(struct progress *p, bool force)
 	} else if (all <= p->checks_done) {
 		snprintf(eta, sizeof eta, "0m00s");
 	}
-	fprintf(stderr, "\r\033[Kwirelab batch: %zu/%zu submissions, %zu checks, %zu failed, "
-		"%dm%02ds, ETA %s", p->subs_done, p->subs_total, p->checks_done, p->checks_failed,
-		(int)el / 60, (int)el % 60, eta);
+	fprintf(stderr, "\r\033[Kwirelab batch: %zu/%zu submissions (%zu/%zu checks), %zu failed, "
+		"%dm%02ds, ETA %s", p->subs_done, p->subs_total, p->checks_done, all,
+		p->checks_failed, (int)el / 60, (int)el % 60, eta);
 	fflush(stderr);
 }
 
