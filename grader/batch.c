@@ -862,8 +862,9 @@ int batch_run(const struct batch_opts *o, char *why, size_t whylen)
 				next++;
 				nxt->next = next;
 				if (e < 0) {
-					snprintf(why, whylen, "%s/%s: %s", o->out, subs[next - 1].name,
-						 strerror(-e));
+					char name[1100];
+					esc_dup(subs[next - 1].name, name, sizeof name);
+					snprintf(why, whylen, "%s/%s: %s", o->out, name, strerror(-e));
 					goto out;
 				}
 			}
