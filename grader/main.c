@@ -273,6 +273,35 @@ static int close_output(FILE *f, const char *tmp, const char *path)
 	return 0;
 }
 
+/* --pcap-dir names a folder that exists or can be made, and that can be written to: said
+ * before grading, not in every failed check's log afterwards. */
+static int pcap_dir_usable(const char *dir, char *why, size_t whylen)
+{
+	char tmp[PATH_MAX];
+
+	if (!*dir) {
+		snprintf(why, whylen, "is empty: name a folder");
+		return -1;
+	}
+	snprintf(tmp, sizeof tmp, "%s", dir);
+	for (char *p = tmp + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(tmp, 0755);
+			*p = '/';
+		}
+	if (mkdir(tmp, 0755) < 0 && errno != EEXIST) {
+		snprintf(why, whylen, "%s: cannot be made: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (!is_dir(dir) || access(dir, W_OK | X_OK) < 0) {
+		snprintf(why, whylen, "%s: %s", dir, !is_dir(dir) ? "not a folder"
+						   : "cannot be written to");
+		return -1;
+	}
+	return 0;
+}
+
 static int cmd_grade(int argc, char **argv)
 {
 	struct grade_args g;
@@ -327,6 +356,10 @@ static int cmd_grade(int argc, char **argv)
 				g.check, labs == labs_all ? "" : labs[0]->id);
 			return 2;
 		}
+	}
+	if (g.pcap_dir && pcap_dir_usable(g.pcap_dir, why, sizeof why) < 0) {
+		fprintf(stderr, "wirelab: --pcap-dir %s\n", why);
+		return 2;
 	}
 	sb_probe(&sb);
 	if (jail_init(why, sizeof why) < 0) {

@@ -438,3 +438,32 @@ Test(course, refuses_what_would_grade_by_other_rules)
 		course_free(&c);
 	}
 }
+
+/* ---- --pcap-dir of grade, and batch's usage errors ------------------------------------- */
+
+Test(batch, unusable_folders_are_usage_errors_before_grading)
+{
+	static const char *const args[] = {
+		"grade 00 --solution --pcap-dir ''",
+		"grade 00 --solution --pcap-dir /proc/no-such-folder",
+		"grade 00 --solution --pcap-dir /etc/hostname",
+		"batch /no-such-class 00 --out /tmp",
+		"batch tests 00",
+		"batch tests 00 --out /proc/no-such-folder",
+		"batch tests 00 --out /tmp --roster /dev/null",
+		"batch tests 00 --out /tmp --shard 3/2",
+		"batch tests 00 --out /tmp --check 'no-such-check*'",
+		"gradebook",
+	};
+
+	for (size_t i = 0; i < sizeof args / sizeof *args; i++) {
+		char cmd[1024];
+		int st;
+		snprintf(cmd, sizeof cmd, "%s %s 2>&1", kit_bin(), args[i]);
+		char *out = kit_run(cmd, &st);
+		cr_expect_eq(st, 2, "`wirelab %s` exited %d, expected 2 (usage):\n%s", args[i], st, out);
+		cr_expect(strstr(out, "wirelab") || strstr(out, "usage"), "`wirelab %s` said no reason",
+			  args[i]);
+		free(out);
+	}
+}
