@@ -1105,6 +1105,11 @@ static int batch_course_run(struct batch_opts *op, struct gradebook_opts *gp, in
 	sb_probe(&sb);
 	o.sb = &sb;
 	o.progress = !no_progress && isatty(STDERR_FILENO);
+	if (sb.mode != SB_NETNS)
+		fprintf(stderr, "wirelab: warning: sandbox %s (%s): without namespaces the checks of "
+			"different students are not isolated from one another; grade one submission "
+			"per machine or container, or fix the sandbox (see: wirelab doctor)\n",
+			sb_mode_name(sb.mode), sb.why);
 	if (jail_init(why, sizeof why) < 0) {
 		fprintf(stderr, "wirelab: %s\n", why);
 		return 2;
