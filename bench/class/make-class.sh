@@ -92,8 +92,8 @@ bench)
 		style=${styles[i % ${#styles[@]}]}
 		for lab in "${labs[@]}"; do
 			rm -rf "$t/src" && copy_lab "$lab" "$t/src"
-			# One lab in three is a mutant, one submission in 25 fails to build, one in 40
-			# hangs; the rest are references.
+			# One submission in three has a mutant in every lab, one in 25 fails to build,
+			# one in 40 hangs; the rest are references.
 			mutants=("$kit/tests/mutants/$lab"/*.patch)
 			k=$(( (i * 7 + ${lab:0:2} * 3) % 3 ))
 			if [ "$k" -eq 0 ] && [ -e "${mutants[0]}" ]; then
