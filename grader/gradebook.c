@@ -43,6 +43,11 @@ void gradebook_csv_field(FILE *f, const char *s)
 	if (strchr("=+-@\t\r", p[0]) && p[0])
 		fputc('\'', f);
 	for (; *p; p++) {
+		if (*p == '\n' || *p == '\r') {
+			/* One record per line, whatever reads it. */
+			fputs(*p == '\n' ? "\\n" : "\\r", f);
+			continue;
+		}
 		if (*p == '"')
 			fputc('"', f);
 		fputc(*p, f);

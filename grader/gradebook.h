@@ -4,7 +4,8 @@
  * class) merge into one gradebook the same way.
  *
  * Every text field in a CSV is quoted, and one that starts like a spreadsheet formula
- * (= + - @, a tab or a carriage return) gets a ' in front: folder names are the students'. */
+ * (= + - @, a tab or a carriage return) gets a ' in front: folder names are the students'.
+ * Line breaks in a field are written \n and \r, so that every record is one line. */
 #ifndef WIRELAB_GRADEBOOK_H
 #define WIRELAB_GRADEBOOK_H
 

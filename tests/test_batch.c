@@ -124,6 +124,8 @@ Test(gradebook, csv_fields_are_quoted_and_never_formulas)
 		{ "a,\"b\"", "\"a,\"\"b\"\"\"" },
 		{ "bad\x01\xff", "\"bad\\x01\\xff\"" },
 		{ "", "\"\"" },
+		{ "two\nlines\r", "\"two\\nlines\\x0d\"" },
+		{ "\033[2Jclear", "\"\\x1b[2Jclear\"" },
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -265,6 +267,7 @@ Test(batch, generated_class_row_by_row, .timeout = 900)
 		"\"carol\",\"graded\",\"src/\",100,100,100,",
 		"\"dave\",\"graded\",\"loose .c files\",100,100,100,",
 		"\"erin\",\"graded\",\"labs/ tree in wirelab-main/\",100,100,100,",
+		"\"evil\\x1b[2J\",\"graded\",\"src/\",100,100,100,",
 		"\"frank\",\"graded\",\"src/ in upload/wirelab-main/\",100,100,100,",
 		"\"gina\",\"build failed: greet_client\",\"labs/ tree\",",
 		"\"hank\",\"no sources found\",\"\",,,100,",
@@ -281,8 +284,8 @@ Test(batch, generated_class_row_by_row, .timeout = 900)
 			     lines[i], want[i]);
 	/* gina's server checks pass, her client's cannot run; ivan scored what passed before
 	 * his time ran out, well under full marks. */
-	cr_expect(strstr(lines[8], ",\"labs/ tree\",70,70,100,"), "gina: %s", lines[8]);
-	cr_expect_null(strstr(lines[10], ",100,100,100,"), "ivan: %s", lines[10]);
+	cr_expect(strstr(lines[9], ",\"labs/ tree\",70,70,100,"), "gina: %s", lines[9]);
+	cr_expect_null(strstr(lines[11], ",100,100,100,"), "ivan: %s", lines[11]);
 	free(gb);
 
 	/* Per submission: a JSON and a text report; the link's says why nothing was graded. */
@@ -322,7 +325,7 @@ Test(batch, generated_class_row_by_row, .timeout = 900)
 	free(js);
 	snprintf(path, sizeof path, "%s/summary.txt", out);
 	js = slurp(path);
-	cr_expect(strstr(js, "graded 8, build failed 1, timed out 1, no sources found 2, "
+	cr_expect(strstr(js, "graded 9, build failed 1, timed out 1, no sources found 2, "
 			 "symbolic links 1"), "summary.txt:\n%s", js);
 	free(js);
 
@@ -364,8 +367,8 @@ Test(batch, shards_merge, .timeout = 600)
 	snprintf(path, sizeof path, "%s/all/gradebook.csv", tmp);
 	char *all = slurp(path), *la[64];
 	size_t n1 = csv_lines(s1, l1, 64), na = csv_lines(all, la, 64);
-	cr_expect_eq(n1, 1 + 7, "shard 1 of 2 has %zu rows, expected 7 of the 13", n1 - 1);
-	cr_expect_eq(na, 1 + 13, "the merged gradebook has %zu rows, expected 13", na - 1);
+	cr_expect_eq(n1, 1 + 7, "shard 1 of 2 has %zu rows, expected 7 of the 14", n1 - 1);
+	cr_expect_eq(na, 1 + 14, "the merged gradebook has %zu rows, expected 14", na - 1);
 	cr_expect_str_eq(la[2], "\"alice\",\"graded\",\"labs/ tree\",5,5,5", "merged: %s", la[2]);
 	free(s1);
 	free(all);

@@ -3,7 +3,8 @@
 #
 #   make-class.sh layouts OUT     one submission of lab 00 per layout students hand in, and
 #                                 the troublemakers: a build failure, an empty folder, a hang,
-#                                 a link as a submission, a link as src/, a formula as a name
+#                                 a link as a submission, a link as src/, a formula and a
+#                                 terminal escape as names
 #   make-class.sh bench N OUT     N submissions of labs 00-04: references, mutants of
 #                                 tests/mutants applied with `git apply`, build failures and
 #                                 hangs, in every layout (deterministic: submission i is the
@@ -74,8 +75,9 @@ layouts)
 	ln -s "$kit/solutions" "$out/judy"
 	# kate: src/ is a link to the references.
 	mkdir -p "$out/kate" && ln -s "$kit/solutions/$lab/src" "$out/kate/src"
-	# A name that a spreadsheet would run as a formula.
+	# A name that a spreadsheet would run as a formula, and one that clears a terminal.
 	place "$out/=1+2" $lab src "$t/ref"
+	place "$out/$(printf 'evil\033[2J')" $lab src "$t/ref"
 	# The untouched stubs.
 	place "$out/stub" $lab tree "$kit/labs/$lab/src"
 	rm -rf "$t"
