@@ -10,8 +10,9 @@
 #                                 hangs, in every layout (deterministic: submission i is the
 #                                 same on every run)
 #
-# Run from the kit's top folder. OUT must not exist.
+# OUT (relative to where it is run from) must not exist.
 set -euo pipefail
+here=$PWD
 cd "$(dirname "$0")/../.."
 kit=$PWD
 mode=${1:?usage: make-class.sh layouts OUT | bench N OUT}
@@ -52,6 +53,7 @@ place() {
 case $mode in
 layouts)
 	out=${2:?OUT}
+	case $out in /*) ;; *) out=$here/$out ;; esac
 	[ ! -e "$out" ] || { echo "make-class.sh: $out exists" >&2; exit 2; }
 	mkdir -p "$out"
 	out=$(cd "$out" && pwd)
@@ -84,6 +86,7 @@ layouts)
 	;;
 bench)
 	n=${2:?N} out=${3:?OUT}
+	case $out in /*) ;; *) out=$here/$out ;; esac
 	[ ! -e "$out" ] || { echo "make-class.sh: $out exists" >&2; exit 2; }
 	mkdir -p "$out"
 	out=$(cd "$out" && pwd)
