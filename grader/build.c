@@ -3,6 +3,7 @@
 #include "build.h"
 #include "clock.h"
 #include "jail.h"
+#include "labs.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -69,6 +70,16 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* A program of another lab: a folder holding several labs' files side by side (loose files,
+ * one src/ for all) builds each lab from its own programs and the helpers. */
+static bool is_other_program(const struct lab *lab, const char *name, size_t n)
+{
+	for (size_t i = 0; labs_all[i]; i++)
+		if (labs_all[i] != lab && is_program(labs_all[i], name, n))
+			return true;
+	return false;
+}
+
 /* The shared helpers among names (the .c files of src/, sorted): pointers into names. */
 static size_t helpers(const struct lab *lab, char **names, size_t n, const char **out)
 {
@@ -77,7 +88,7 @@ static size_t helpers(const struct lab *lab, char **names, size_t n, const char 
 	for (size_t i = 0; i < n; i++) {
 		size_t len = strlen(names[i]);
 		if (len > 2 && strcmp(names[i] + len - 2, ".c") == 0 &&
-		    !is_program(lab, names[i], len - 2))
+		    !is_program(lab, names[i], len - 2) && !is_other_program(lab, names[i], len - 2))
 			out[k++] = names[i];
 	}
 	return k;
@@ -136,6 +147,7 @@ static int copy_sources(int srcfd, const char *outdir, uid_t uid, gid_t gid, cha
 			close(srcfd);
 		return -1;
 	}
+	rewinddir(d);   /* srcfd may be a duplicate read before */
 	snprintf(dst, sizeof dst, "%s/src", outdir);
 	if (mkdir(dst, 0755) < 0 || (geteuid() == 0 && chown(dst, uid, gid) < 0)) {
 		closedir(d);

@@ -1,5 +1,5 @@
 /* build.h - building a lab's programs from a submission's src/ with the kit's recipe:
- * program P from src/P.c plus every other .c file of src/ not named after another program,
+ * program P from src/P.c plus every other .c file of src/ not named after a program (of any lab),
  * `cc -std=c17 -O2 -g -Wall -Wextra -pthread` (plus the lab's extra libraries).
  *
  * The submission's .c and .h files are copied into outdir/src first (regular files only,

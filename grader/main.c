@@ -1,6 +1,8 @@
 /* main.c - the wirelab command: list, grade, doctor. */
 #define _GNU_SOURCE
 #include "labs.h"
+#include "batch.h"
+#include "gradebook.h"
 #include "report.h"
 #include "run.h"
 #include "sandbox.h"
@@ -29,6 +31,8 @@ static void usage(FILE *f)
 		"       wirelab grade LAB|all [--submission DIR | --solution] [-f|--format FORMAT]\n"
 		"                     [-o|--output FILE] [--pcap-dir DIR] [--check ID]\n"
 		"                     [-j|--jobs N] [--repeat N] [-v|--verbose]\n"
+		"       wirelab batch DIR [LAB|all] --out DIR [-j N] [--resume] (see: wirelab batch --help)\n"
+		"       wirelab gradebook [merge] OUT... [--out DIR] [--roster FILE.csv] [--checks]\n"
 		"       wirelab doctor\n"
 		"       wirelab --help | --version\n"
 		"\n"
@@ -282,6 +286,35 @@ static int close_output(FILE *f, const char *tmp, const char *path)
 	return 0;
 }
 
+/* --pcap-dir names a folder that exists or can be made, and that can be written to: said
+ * before grading, not in every failed check's log afterwards. */
+static int pcap_dir_usable(const char *dir, char *why, size_t whylen)
+{
+	char tmp[PATH_MAX];
+
+	if (!*dir) {
+		snprintf(why, whylen, "is empty: name a folder");
+		return -1;
+	}
+	snprintf(tmp, sizeof tmp, "%s", dir);
+	for (char *p = tmp + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(tmp, 0755);
+			*p = '/';
+		}
+	if (mkdir(tmp, 0755) < 0 && errno != EEXIST) {
+		snprintf(why, whylen, "%s: cannot be made: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (!is_dir(dir) || access(dir, W_OK | X_OK) < 0) {
+		snprintf(why, whylen, "%s: %s", dir, !is_dir(dir) ? "not a folder"
+						   : "cannot be written to");
+		return -1;
+	}
+	return 0;
+}
+
 static int cmd_grade(int argc, char **argv)
 {
 	struct grade_args g;
@@ -343,6 +376,10 @@ static int cmd_grade(int argc, char **argv)
 				g.check, labs == labs_all ? "" : labs[0]->id);
 			return 2;
 		}
+	}
+	if (g.pcap_dir && pcap_dir_usable(g.pcap_dir, why, sizeof why) < 0) {
+		fprintf(stderr, "wirelab: --pcap-dir %s\n", why);
+		return 2;
 	}
 	sb_probe(&sb);
 	if (jail_init(why, sizeof why) < 0) {
@@ -448,6 +485,10 @@ int main(int argc, char **argv)
 		return cmd_list(argc - 1, argv + 1);
 	if (strcmp(argv[1], "grade") == 0)
 		return cmd_grade(argc - 1, argv + 1);
+	if (strcmp(argv[1], "batch") == 0)
+		return batch_cmd(argc - 1, argv + 1, WIRELAB_VERSION);
+	if (strcmp(argv[1], "gradebook") == 0)
+		return gradebook_cmd(argc - 1, argv + 1);
 	if (strcmp(argv[1], "doctor") == 0)
 		return cmd_doctor();
 	fprintf(stderr, "wirelab: unknown command \"%s\"\n", argv[1]);

@@ -369,6 +369,10 @@ static void slot_finish(struct slot *s, bool killed)
 				 "the check's worker ended without a result (wait status %#x): a "
 				 "grader fault, not yours", (unsigned)st);
 	}
+	if (r->budget_ns)
+		*r->budget_ns -= now - s->start_ns;
+	if (s->o->on_check)
+		s->o->on_check(s->o->on_check_arg, r, s->job.idx);
 	free(s->buf);
 	close(s->fd);
 	char name[64];
@@ -461,6 +465,20 @@ static bool job_idle(struct job j)
 	return j.r->checks[j.idx]->flags & CHECK_IDLE;
 }
 
+/* The submission's check time is spent: the check is not run, and says so. */
+static bool budget_spent(const struct run_opts *o, struct job j)
+{
+	if (!j.r->budget_ns || *j.r->budget_ns > 0)
+		return false;
+	struct check_result *res = &j.r->results[j.idx];
+	res->status = CHECK_ERROR;
+	snprintf(res->message, sizeof res->message,
+		 "not run: the submission's checks used up its time limit");
+	if (o->on_check)
+		o->on_check(o->on_check_arg, j.r, j.idx);
+	return true;
+}
+
 /* Every selected check of every built lab in one pool: at most -j busy checks at once, and
  * the idle ones (waiting out a timer) beside them. Checks with a longer time limit start
  * first, so the short ones, of any lab, fill the time; results stay in table order. */
@@ -516,6 +534,10 @@ static int run_pool(const struct run_opts *o, struct lab_result *rs, size_t nlab
 			else
 				break;
 			struct job jb = order[(*cur)++];
+			if (budget_spent(o, jb)) {
+				i--;   /* this slot is still free: the next check */
+				continue;
+			}
 			bool idle = job_idle(jb);
 			int rc = start_worker(o, jb, &slots[i]);
 			if (rc < 0) {
@@ -667,6 +689,10 @@ static void open_pcap_dir(const struct run_unit *u, struct lab_result *r, int la
 	int base = -1, rc;
 
 	r->pcap_fd = -1;
+	if (u->no_pcap) {
+		snprintf(r->pcap_why, sizeof r->pcap_why, "captures are not kept (--no-pcap)");
+		return;
+	}
 	if (u->pcap_dir) {
 		if ((rc = jail_mkdir_all(u->pcap_dir)) < 0 ||
 		    (r->pcap_fd = open(u->pcap_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
@@ -692,6 +718,19 @@ static void open_pcap_dir(const struct run_unit *u, struct lab_result *r, int la
 	close(base);
 }
 
+bool run_check_selected(const struct run_opts *o, const char *id)
+{
+	bool any = !o->checks;
+
+	if (o->check_pattern && fnmatch(o->check_pattern, id, 0) != 0)
+		return false;
+	for (size_t i = 0; o->checks && o->checks[i] && !any; i++)
+		any = fnmatch(o->checks[i], id, 0) == 0;
+	for (size_t i = 0; o->excludes && o->excludes[i] && any; i++)
+		any = fnmatch(o->excludes[i], id, 0) != 0;
+	return any;
+}
+
 /* Select the lab's checks and build its programs. */
 static int prepare(const struct run_opts *o, const struct run_unit *u, struct lab_result *r,
 		   char *why, size_t whylen)
@@ -703,6 +742,7 @@ static int prepare(const struct run_opts *o, const struct run_unit *u, struct la
 	memset(r, 0, sizeof *r);
 	r->lab = lab;
 	r->pcap_fd = -1;
+	r->budget_ns = u->budget_ns;
 	esc_text(u->dir, strlen(u->dir), r->labdir, sizeof r->labdir);
 	if (u->pcap_dir)
 		esc_text(u->pcap_dir, strlen(u->pcap_dir), r->pcap_dir, sizeof r->pcap_dir);
@@ -716,7 +756,7 @@ static int prepare(const struct run_opts *o, const struct run_unit *u, struct la
 	}
 	for (size_t i = 0; i < lab->nchecks; i++) {
 		const struct check *ch = &lab->checks[i];
-		if (o->check_pattern && fnmatch(o->check_pattern, ch->id, 0) != 0)
+		if (!run_check_selected(o, ch->id))
 			continue;
 		r->checks[r->n++] = ch;
 		r->max_score += ch->points;

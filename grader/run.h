@@ -9,14 +9,22 @@
 #include "check.h"
 #include "sandbox.h"
 
+struct lab_result;
+
 struct run_opts {
 	const struct sb_info *sb;
 	int jobs;
 	const char *check_pattern;   /* fnmatch pattern on check ids, NULL: all */
+	const char *const *checks;   /* NULL-ended patterns: a check matching none is left out;
+				      * NULL: all */
+	const char *const *excludes; /* NULL-ended patterns: a check matching one is left out */
 
 	bool verbose;
 	int repeat;                  /* run each check this many times; it passes only if every
 				      * run passes (0 or 1: once) */
+	/* Called once per check of a built lab as its result is final (progress); may be NULL. */
+	void (*on_check)(void *arg, const struct lab_result *r, size_t idx);
+	void *on_check_arg;
 };
 
 /* One lab of one submission to grade. */
@@ -29,6 +37,10 @@ struct run_unit {
 	const char *dir;             /* the folder, as reports show it */
 	const char *pcap_dir;        /* where its captures go, made if missing; NULL: .wirelab
 				      * in the lab's folder */
+	bool no_pcap;                /* keep no capture at all */
+	int64_t *budget_ns;          /* check time left to the submission, shared by its units and
+				      * spent by each check's wall time; once it is spent, the
+				      * checks not yet started are not run (an error). NULL: none */
 };
 
 struct lab_result {
@@ -49,6 +61,7 @@ struct lab_result {
 	int pcap_fd;                 /* where captures are saved, or -1 (pcap_why says why) */
 	char pcap_why[1024];
 	int64_t build_ms, checks_start_ns, checks_end_ns;
+	int64_t *budget_ns;
 };
 
 /* Grade n units: build each, then run every selected check of all of them in one pool of
@@ -61,6 +74,9 @@ int run_units(const struct run_opts *o, const struct run_unit *units, size_t n,
  * run_unit's dir_fd. Returns the fd or -errno. */
 int run_open_beneath(int dirfd, const char *rel);
 void run_lab_free(struct lab_result *r);
+
+/* Whether the check id is selected by o's check_pattern, checks and excludes. */
+bool run_check_selected(const struct run_opts *o, const char *id);
 
 const char *run_status_name(enum check_status s);
 
