@@ -105,7 +105,7 @@ static void named_checks_exist(const struct lab *lab, const char *path, const ch
 		return;
 	}
 	char *save = NULL;
-	for (char *id = strtok_r(checks, " ", &save); id; id = strtok_r(NULL, " ", &save))
+	for (char *id = strtok_r(checks, " ,", &save); id; id = strtok_r(NULL, " ,", &save))
 		cr_expect(lab_has_check(lab, id), "%s: the rule \"%s\" names %s, which %s does not "
 			  "have (see: wirelab list %s)", path, rule, id, lab->id, lab->id);
 }
@@ -124,7 +124,7 @@ static void mark_checks(const struct lab *lab, const char *path, const char *rul
 	(void)rule;
 	if (strncmp(checks, NOT_GRADED, strlen(NOT_GRADED)) == 0)
 		return;
-	for (char *id = strtok_r(checks, " ", &save); id; id = strtok_r(NULL, " ", &save))
+	for (char *id = strtok_r(checks, " ,", &save); id; id = strtok_r(NULL, " ,", &save))
 		for (size_t i = 0; i < lab->nchecks; i++)
 			if (strcmp(lab->checks[i].id, id) == 0)
 				s->found[i] = true;

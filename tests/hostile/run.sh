@@ -354,6 +354,9 @@ run_attack() { # ATTACK MODE
 	cp -a "$KC/solutions/$labname/." "$A/next/"
 	for f in "$A"/next/src/*.c; do sed -i "1i /* next: $MARK */" "$f"; done
 	chown -R "$([ "$m" = root ] && echo 65534 || echo "$UUID")" "$A/next"
+	# A capture folder the grading user may write (an unusable --pcap-dir is a usage error).
+	mkdir -p "$A/refpcap"
+	[ "$m" = root ] || chown "$UUID" "$A/refpcap"
 	as_mode "$m" timeout -k 5 120 "$KBIN" grade "$LAB" --submission "$A/next" \
 		--check "$refpat" --format json --pcap-dir "$A/refpcap" </dev/null \
 		2>"$A/ref.err" >"$A/ref.json"
