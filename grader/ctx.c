@@ -248,13 +248,17 @@ struct proc *ctx_startv(struct ctx *c, const char *stdin_path, const char *prog,
 	size_t n = 0;
 
 	/* A program that did not build costs the checks that use it, not its siblings'. */
-	for (size_t i = 0; c->lab->programs[i]; i++)
-		if ((c->unbuilt & (1u << i)) && strcmp(c->lab->programs[i], prog) == 0) {
+	for (size_t i = 0; c->lab->programs[i]; i++) {
+		if (strcmp(c->lab->programs[i], prog) != 0)
+			continue;
+		c->res->programs |= 1u << i;
+		if (c->unbuilt & (1u << i)) {
 			ctx_fail(c, "expected: %s built with the kit's recipe\n   seen: it did not "
 				 "build, so this check could not run it; the build said:\n%.3000s",
 				 prog, c->build_log ? c->build_log : "");
 			return NULL;
 		}
+	}
 	snprintf(path, sizeof path, "%s/%s", c->bindir, prog);
 	argv[n++] = path;
 	while (args && args[n - 1] && n < 31) {

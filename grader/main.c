@@ -29,8 +29,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: wirelab list [LAB]\n"
 		"       wirelab grade LAB|all [--submission DIR | --solution] [-f|--format FORMAT]\n"
-		"                     [-o|--output FILE] [--pcap-dir DIR] [--check ID]\n"
-		"                     [-j|--jobs N] [--repeat N] [-v|--verbose]\n"
+		"                     [-o|--output FILE] [--pcap-dir DIR] [--check ID]...\n"
+		"                     [--exclude ID]... [-j|--jobs N] [--repeat N] [-v|--verbose]\n"
 		"       wirelab batch DIR [LAB|all] --out DIR [-j N] [--resume] (see: wirelab batch --help)\n"
 		"       wirelab gradebook [merge] OUT... [--out DIR] [--roster FILE.csv] [--checks]\n"
 		"       wirelab doctor\n"
@@ -38,7 +38,9 @@ static void usage(FILE *f)
 		"\n"
 		"LAB is a number (01), a name (tcp-echo) or both (01-tcp-echo).\n"
 		"FORMAT is text (default), json, gradescope, junit, tap or html.\n"
-		"--check takes a check id or a pattern (\"echo.server-*\").\n"
+		"--check takes a check id or a pattern (\"echo.server-*\"), and may be given\n"
+		"several times: the checks matching any are graded; --exclude leaves out the\n"
+		"checks matching its id or pattern.\n"
 		"--repeat N runs each check N times: it passes only if every run passes.\n"
 		"Exit status: 0 every check passed, 1 a check failed, 2 usage or internal error.\n");
 }
@@ -150,6 +152,8 @@ static int cmd_doctor(void)
 	return sb.mode == SB_NOCAP ? 1 : 0;
 }
 
+#define GRADE_MAX_PATTERNS 64
+
 struct grade_args {
 	const char *lab;
 	const char *submission;
@@ -157,7 +161,9 @@ struct grade_args {
 	enum report_format format;
 	const char *output;
 	const char *pcap_dir;
-	const char *check;
+	const char *checks[GRADE_MAX_PATTERNS + 1];   /* --check, NULL-ended */
+	const char *excludes[GRADE_MAX_PATTERNS + 1]; /* --exclude, NULL-ended */
+	size_t nchecks, nexcludes;
 	int jobs;
 	bool verbose;
 	int repeat;
@@ -172,6 +178,7 @@ static int parse_grade(int argc, char **argv, struct grade_args *g)
 		{ "output", required_argument, NULL, 'o' },
 		{ "pcap-dir", required_argument, NULL, 'p' },
 		{ "check", required_argument, NULL, 'c' },
+		{ "exclude", required_argument, NULL, 'x' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "repeat", required_argument, NULL, 'r' },
@@ -195,7 +202,17 @@ static int parse_grade(int argc, char **argv, struct grade_args *g)
 			break;
 		case 'o': g->output = optarg; break;
 		case 'p': g->pcap_dir = optarg; break;
-		case 'c': g->check = optarg; break;
+		case 'c':
+		case 'x': {
+			size_t *cnt = ch == 'c' ? &g->nchecks : &g->nexcludes;
+			if (*cnt == GRADE_MAX_PATTERNS) {
+				fprintf(stderr, "wirelab: at most %d --check and %d --exclude\n",
+					GRADE_MAX_PATTERNS, GRADE_MAX_PATTERNS);
+				return -1;
+			}
+			(ch == 'c' ? g->checks : g->excludes)[(*cnt)++] = optarg;
+			break;
+		}
 		case 'j': {
 			char *end;
 			long j = strtol(optarg, &end, 10);
@@ -366,14 +383,15 @@ static int cmd_grade(int argc, char **argv)
 		}
 		snprintf(tree, sizeof tree, "%s/%s", root, g.solution ? "solutions" : "labs");
 	}
-	if (g.check) {
+	/* Each --check must name a check of the labs graded (a typo is not an empty grade). */
+	for (size_t c = 0; c < g.nchecks; c++) {
 		bool any = false;
 		for (size_t i = 0; labs[i] && !any; i++)
 			for (size_t k = 0; k < labs[i]->nchecks && !any; k++)
-				any = fnmatch(g.check, labs[i]->checks[k].id, 0) == 0;
+				any = fnmatch(g.checks[c], labs[i]->checks[k].id, 0) == 0;
 		if (!any) {
 			fprintf(stderr, "wirelab: no check matches \"%s\" (see: wirelab list %s)\n",
-				g.check, labs == labs_all ? "" : labs[0]->id);
+				g.checks[c], labs == labs_all ? "" : labs[0]->id);
 			return 2;
 		}
 	}
@@ -393,8 +411,18 @@ static int cmd_grade(int argc, char **argv)
 		return 2;
 	}
 	struct run_opts ro = {
-		.sb = &sb, .jobs = g.jobs, .check_pattern = g.check, .verbose = g.verbose, .repeat = g.repeat,
+		.sb = &sb, .jobs = g.jobs, .checks = g.nchecks ? g.checks : NULL,
+		.excludes = g.nexcludes ? g.excludes : NULL, .verbose = g.verbose, .repeat = g.repeat,
 	};
+	bool selected = false;
+	for (size_t i = 0; labs[i] && !selected; i++)
+		for (size_t k = 0; k < labs[i]->nchecks && !selected; k++)
+			selected = run_check_selected(&ro, labs[i]->checks[k].id);
+	if (!selected) {
+		fprintf(stderr, "wirelab: no check is selected by --check and --exclude\n");
+		close(tree_fd);
+		return 2;
+	}
 	size_t nlabs = 0;
 	while (labs[nlabs])
 		nlabs++;

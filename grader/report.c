@@ -254,6 +254,10 @@ static cJSON *json_lab(const struct lab_result *lr)
 		else
 			cJSON_AddNullToObject(c, "pcap");
 		cJSON_AddNumberToObject(c, "duration_ms", (double)r->duration_ms);
+		cJSON *progs = cJSON_AddArrayToObject(c, "programs");
+		for (size_t p = 0; lr->lab->programs[p]; p++)
+			if (r->programs & (1u << p))
+				cJSON_AddItemToArray(progs, cJSON_CreateString(lr->lab->programs[p]));
 		if (r->runs > 1) {
 			cJSON_AddNumberToObject(c, "runs", r->runs);
 			cJSON_AddNumberToObject(c, "runs_passed", r->runs_passed);

@@ -119,6 +119,7 @@ static char *result_to_json(const struct check_result *r)
 	cJSON_AddNumberToObject(o, "drops", (double)r->drops);
 	cJSON_AddNumberToObject(o, "packets", (double)r->packets);
 	cJSON_AddStringToObject(o, "hint_key", r->hint_key);
+	cJSON_AddNumberToObject(o, "programs", r->programs);
 	char *s = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	return s;
@@ -151,6 +152,8 @@ static bool result_from_json(const char *s, struct check_result *r)
 	r->drops = cJSON_IsNumber(d) ? (uint64_t)d->valuedouble : 0;
 	d = cJSON_GetObjectItemCaseSensitive(o, "packets");
 	r->packets = cJSON_IsNumber(d) ? (uint64_t)d->valuedouble : 0;
+	d = cJSON_GetObjectItemCaseSensitive(o, "programs");
+	r->programs = cJSON_IsNumber(d) ? (unsigned)d->valuedouble : 0;
 	cJSON_Delete(o);
 	return true;
 }
@@ -593,8 +596,12 @@ static void merge_runs(struct check_result *out, struct check_result *const *run
 	int passed = 0, pick = -1;
 	static const enum check_status worst[] = { CHECK_FAIL, CHECK_ERROR, CHECK_SKIP };
 
-	for (int k = 0; k < reps; k++)
+	unsigned programs = 0;
+
+	for (int k = 0; k < reps; k++) {
 		passed += runs[k]->status == CHECK_PASS;
+		programs |= runs[k]->programs;
+	}
 	for (size_t w = 0; w < sizeof worst / sizeof *worst && pick < 0; w++)
 		for (int k = 0; k < reps && pick < 0; k++)
 			if (runs[k]->status == worst[w])
@@ -605,6 +612,7 @@ static void merge_runs(struct check_result *out, struct check_result *const *run
 		*out = *runs[pick];
 	out->runs = reps;
 	out->runs_passed = passed;
+	out->programs = programs;
 	if (out->status == CHECK_PASS)
 		return;
 	char msg[sizeof out->message];
@@ -722,8 +730,6 @@ bool run_check_selected(const struct run_opts *o, const char *id)
 {
 	bool any = !o->checks;
 
-	if (o->check_pattern && fnmatch(o->check_pattern, id, 0) != 0)
-		return false;
 	for (size_t i = 0; o->checks && o->checks[i] && !any; i++)
 		any = fnmatch(o->checks[i], id, 0) == 0;
 	for (size_t i = 0; o->excludes && o->excludes[i] && any; i++)

@@ -14,7 +14,6 @@ struct lab_result;
 struct run_opts {
 	const struct sb_info *sb;
 	int jobs;
-	const char *check_pattern;   /* fnmatch pattern on check ids, NULL: all */
 	const char *const *checks;   /* NULL-ended patterns: a check matching none is left out;
 				      * NULL: all */
 	const char *const *excludes; /* NULL-ended patterns: a check matching one is left out */
@@ -75,7 +74,7 @@ int run_units(const struct run_opts *o, const struct run_unit *units, size_t n,
 int run_open_beneath(int dirfd, const char *rel);
 void run_lab_free(struct lab_result *r);
 
-/* Whether the check id is selected by o's check_pattern, checks and excludes. */
+/* Whether the check id is selected by o's checks and excludes. */
 bool run_check_selected(const struct run_opts *o, const char *id);
 
 const char *run_status_name(enum check_status s);
