@@ -31,8 +31,10 @@ static void usage(FILE *f)
 		"       wirelab grade LAB|all [--submission DIR | --solution] [-f|--format FORMAT]\n"
 		"                     [-o|--output FILE] [--pcap-dir DIR] [--check ID]\n"
 		"                     [-j|--jobs N] [--repeat N] [-v|--verbose]\n"
-		"       wirelab batch DIR [LAB|all] --out DIR [-j N] [--resume] (see: wirelab batch --help)\n"
+		"       wirelab batch DIR [LAB|all] --out DIR [-j N] [--resume] [--html]\n"
+		"                     (see: wirelab batch --help)\n"
 		"       wirelab gradebook [merge] OUT... [--out DIR] [--roster FILE.csv] [--checks]\n"
+		"                     [--html]\n"
 		"       wirelab doctor\n"
 		"       wirelab --help | --version\n"
 		"\n"
@@ -40,6 +42,8 @@ static void usage(FILE *f)
 		"FORMAT is text (default), json, gradescope, junit, tap or html.\n"
 		"--check takes a check id or a pattern (\"echo.server-*\").\n"
 		"--repeat N runs each check N times: it passes only if every run passes.\n"
+		"--html: batch writes each student a report.html and OUT/index.html, the class\n"
+		"page; gradebook writes index.html again from the reports.\n"
 		"Exit status: 0 every check passed, 1 a check failed, 2 usage or internal error.\n");
 }
 
