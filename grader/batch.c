@@ -6,6 +6,7 @@
 #include "gradebook.h"
 #include "labs.h"
 #include "esc.h"
+#include "html.h"
 #include "jail.h"
 #include "report.h"
 #include "run.h"
@@ -406,7 +407,7 @@ static char **list_class(int dirfd_, const struct stat *out_st, size_t *n, bool 
 static bool is_reserved(const char *name)
 {
 	static const char *const r[] = { "gradebook.csv", "summary.txt", "canvas.csv",
-					 "moodle.csv", NULL };
+					 "moodle.csv", "index.html", NULL };
 
 	for (size_t i = 0; r[i]; i++)
 		if (strcmp(name, r[i]) == 0)
@@ -595,8 +596,56 @@ static char *sub_autolab(const struct batch_opts *o, const struct sub *s,
 	return line;
 }
 
+/* report.html: the student's page (html.h), the captures linked relative to it, under a
+ * header saying where each lab was found. Every line is escaped by html_write_page. */
+static char *sub_html(const struct batch_opts *o, const struct sub *s,
+		      const struct lab_result *res, const char *status, const char *path,
+		      const char *outabs)
+{
+	size_t nlabs = 0, k = 0;
+	while (o->labs[nlabs])
+		nlabs++;
+	char (*text)[1400] = calloc(nlabs + 4, sizeof *text);
+	const char **lines = calloc(nlabs + 5, sizeof *lines);
+	char *buf = NULL, dir[PATH_MAX + 300];
+	size_t len = 0;
+	FILE *m = text && lines ? open_memstream(&buf, &len) : NULL;
+
+	if (!m) {
+		free(text);
+		free(lines);
+		return NULL;
+	}
+	snprintf(text[k++], sizeof *text, "student: %.255s", s->name);
+	snprintf(text[k++], sizeof *text, "status: %s", status);
+	for (size_t l = 0; l < nlabs && !s->link; l++)
+		snprintf(text[k++], sizeof *text, "%s: %s", o->labs[l]->id,
+			 s->found[l] ? s->where[l].layout : "not found");
+	if (s->note[0])
+		snprintf(text[k++], sizeof *text, "note: %.1300s", s->note);
+	if (!s->nunits)
+		snprintf(text[k++], sizeof *text, "%s", s->link ?
+			 "The submission is a symbolic link: it was not followed, nothing was graded." :
+			 "No sources were found: no labs/<lab>/src, <lab>/src, src/ or .c files of a "
+			 "lab's programs, up to two folders deep. Nothing was graded.");
+	for (size_t i = 0; i < k; i++)
+		lines[i] = text[i];
+	snprintf(dir, sizeof dir, "%s/%s", outabs, s->name);
+	struct report_opts rop = { .format = REPORT_HTML, .sb = o->sb, .title = path,
+				   .all = true, .verbose = o->verbose };
+	struct html_page page = { .dir = dir, .lines = lines, .class_page = "../index.html" };
+	int rc = html_write_page(m, &rop, res, s->nunits, &page);
+	if (fclose(m) != 0 || rc < 0) {
+		free(buf);
+		buf = NULL;
+	}
+	free(text);
+	free(lines);
+	return buf;
+}
+
 static void sub_write(const struct batch_opts *o, const struct run_opts *ro, struct sub *s,
-		      const struct lab_result *res)
+		      const struct lab_result *res, const char *outabs)
 {
 	char bf[1024], path[PATH_MAX + 300];
 	const char *status = sub_status(s, res, bf, sizeof bf);
@@ -604,11 +653,15 @@ static void sub_write(const struct batch_opts *o, const struct run_opts *ro, str
 	snprintf(path, sizeof path, "%s/%s", o->dir, s->name);
 	char *txt = sub_text(o, s, res, status, path);
 	char *al = sub_autolab(o, s, res);
+	char *html = o->html ? sub_html(o, s, res, status, path, outabs) : NULL;
 	char *json = sub_json(o, ro, s, res, status, path);
 	if (txt)
 		write_at(s->out_fd, "report.txt", txt, strlen(txt));
 	if (al)
 		write_at(s->out_fd, "autolab.json", al, strlen(al));
+	if (html)
+		write_at(s->out_fd, "report.html", html, strlen(html));
+	free(html);
 	/* Last: its presence is what --resume trusts. */
 	if (json)
 		write_at(s->out_fd, "report.json", json, strlen(json));
@@ -730,7 +783,8 @@ static struct check *apply_points(const struct course *course, struct lab_result
 
 /* The chunk's run is over: each submission's reports, then its folders closed. */
 static size_t chunk_finish(const struct batch_opts *o, const struct run_opts *ro,
-			   struct progress *pg, struct sub *subs, struct chunk *c, size_t nlabs)
+			   struct progress *pg, struct sub *subs, struct chunk *c, size_t nlabs,
+			   const char *outabs)
 {
 	for (size_t i = 0; i < c->nu; i++)
 		if (c->units[i].dir_fd >= 0)
@@ -747,7 +801,7 @@ static size_t chunk_finish(const struct batch_opts *o, const struct run_opts *ro
 				uncounted += max_selected(ro, o->labs[l]);
 		struct check *copies = o->course ? apply_points(o->course, &c->res[s->first], s->nunits)
 						 : NULL;
-		sub_write(o, ro, s, &c->res[s->first]);
+		sub_write(o, ro, s, &c->res[s->first], outabs);
 		free(copies);
 		sub_clear(s);
 		pthread_mutex_lock(&pg->mu);
@@ -882,7 +936,7 @@ int batch_run(const struct batch_opts *o, char *why, size_t whylen)
 				snprintf(why, whylen, "%s", cur->why);
 				goto out;
 			}
-			graded += chunk_finish(o, &ro, &pg, subs, cur, nlabs);
+			graded += chunk_finish(o, &ro, &pg, subs, cur, nlabs, outabs);
 			chunk_free(cur);
 		}
 		cur = nxt;
@@ -930,9 +984,12 @@ static void batch_usage(FILE *f)
 		"usage: wirelab batch DIR [LAB|all] --out DIR [-j N] [--resume] [--check P]...\n"
 		"                     [--exclude P]... [--no-pcap] [--checks] [--roster FILE.csv]\n"
 		"                     [--shard K/N] [--time-limit SECS] [--course FILE.json]\n"
-		"                     [--no-progress] [-v]\n"
-		"Every subfolder of DIR is one submission. Exit status: 0 the class was graded,\n"
-		"2 usage or internal error.\n");
+		"                     [--html] [--no-progress] [-v]\n"
+		"Every subfolder of DIR is one submission. OUT/<name>/ gets its report.json,\n"
+		"report.txt, autolab.json (and report.html with --html); OUT/ gets gradebook.csv,\n"
+		"summary.txt (and with --html index.html: every student's checks in one grid,\n"
+		"linking to their pages). Exit status: 0 the class was graded, 2 usage or internal\n"
+		"error.\n");
 }
 
 static int parse_shard(const char *s, int *k, int *n)
@@ -971,6 +1028,8 @@ int batch_cmd(int argc, char **argv, const char *version)
 		{ "no-progress", no_argument, NULL, 'n' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "course", required_argument, NULL, 'K' },
+		{ "html", no_argument, NULL, 'H' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *checks[BATCH_MAX_PATTERNS + 1] = { NULL }, *excludes[BATCH_MAX_PATTERNS + 1] = { NULL };
@@ -986,7 +1045,7 @@ int batch_cmd(int argc, char **argv, const char *version)
 	char why[1024];
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "o:j:v", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "o:j:vh", opts, NULL)) != -1) {
 		char *end;
 		long v;
 		switch (ch) {
@@ -1032,6 +1091,8 @@ int batch_cmd(int argc, char **argv, const char *version)
 		case 'K': course_file = optarg; break;
 		case 'n': no_progress = true; break;
 		case 'v': o.verbose = true; break;
+		case 'H': o.html = true; break;
+		case 'h': batch_usage(stdout); return 0;
 		default: batch_usage(stderr); return 2;
 		}
 	}
@@ -1121,12 +1182,17 @@ static int batch_course_run(struct batch_opts *op, struct gradebook_opts *gp, in
 	const char *ins[] = { o.out };
 	g.out = o.out;
 	g.absent_rows = o.shard_n <= 1;
+	g.html = o.html;
+	g.title = o.dir;
 	int rows = gradebook_write(ins, 1, &g, why, sizeof why);
 	if (rows < 0) {
 		fprintf(stderr, "wirelab: %s\n", why);
 		return 2;
 	}
 	fprintf(stderr, "wirelab: %d rows in %s/gradebook.csv; the class's pass rates in "
-		"%s/summary.txt\n", rows, o.out, o.out);
+		"%s/summary.txt", rows, o.out, o.out);
+	if (o.html)
+		fprintf(stderr, "; the class page in %s/index.html", o.out);
+	fprintf(stderr, "\n");
 	return 0;
 }

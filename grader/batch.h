@@ -43,6 +43,7 @@ struct batch_opts {
 	const char *const *excludes;
 	bool resume;                      /* skip submissions whose report.json is in out */
 	bool no_pcap;
+	bool html;                        /* report.html per submission (html.h) */
 	bool progress;                    /* a progress line on stderr */
 	bool verbose;
 	int shard_k, shard_n;             /* grade the k-th of n shards (1-based); 0: all */
@@ -52,7 +53,8 @@ struct batch_opts {
 };
 
 /* Grade the class, writing <out>/<name>/report.json, report.txt and autolab.json per
- * submission (pcaps of failed checks in <out>/<name>/pcaps/<lab>/ unless no_pcap).
+ * submission, and report.html with html (pcaps of failed checks in <out>/<name>/pcaps/<lab>/
+ * unless no_pcap).
  * Returns the number of submissions graded in this run, or -1 with why. */
 int batch_run(const struct batch_opts *o, char *why, size_t whylen);
 

@@ -3,6 +3,7 @@
 #include "gradebook.h"
 #include "batch.h"
 #include "esc.h"
+#include "html.h"
 #include "jail.h"
 #include "labs.h"
 
@@ -11,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -23,6 +25,8 @@ struct row {
 	char *key;                 /* the folder's name as on disk (the roster's key) */
 	cJSON *j;                  /* its report.json; NULL for a roster entry without one */
 	long roster;               /* its roster line, -1 if none */
+	size_t in;                 /* the output folder it was read from (ins[in]) */
+	bool page;                 /* a report.html beside its report.json */
 };
 
 struct roster {
@@ -85,6 +89,20 @@ static cJSON *read_json_at(int dirfd, const char *rel)
 	return j;
 }
 
+/* Whether <name>/report.html below dirfd is a regular file (no link followed). */
+static bool has_page(int dirfd_, const char *name)
+{
+	int d = jail_open_beneath(dirfd_, name, O_RDONLY | O_DIRECTORY, 0);
+	struct stat st;
+	bool ok;
+
+	if (d < 0)
+		return false;
+	ok = fstatat(d, "report.html", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
+	close(d);
+	return ok;
+}
+
 static int cmp_row(const void *a, const void *b)
 {
 	return strcmp(((const struct row *)a)->key, ((const struct row *)b)->key);
@@ -126,7 +144,8 @@ static int read_rows(const char *const *ins, size_t nin, struct row **rows, size
 				}
 				*rows = g;
 			}
-			(*rows)[(*n)++] = (struct row){ .key = strdup(e->d_name), .j = j, .roster = -1 };
+			(*rows)[(*n)++] = (struct row){ .key = strdup(e->d_name), .j = j, .roster = -1,
+							.in = i, .page = has_page(dirfd(d), e->d_name) };
 		}
 		closedir(d);
 	}
@@ -593,6 +612,138 @@ static void write_moodle(FILE *f, const struct row *rows, size_t n, const struct
 	}
 }
 
+/* ---- the class page ------------------------------------------------------------------ */
+
+/* How a page in folder from links into folder to: "" when they are the same, else a
+ * relative path ending in '/' ("../shard1/"); NULL when either cannot be resolved. Relative,
+ * so that the folders can be moved or served together. malloc'd. */
+static char *rel_dir(const char *from, const char *to)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+	size_t i = 0, common = 0, up = 0;
+
+	if (!realpath(from, a) || !realpath(to, b))
+		return NULL;
+	if (strcmp(a, "/") == 0)
+		a[0] = '\0';
+	if (strcmp(b, "/") == 0)
+		b[0] = '\0';
+	for (; a[i] && a[i] == b[i]; i++)
+		if (a[i] == '/')
+			common = i;
+	if ((a[i] == '\0' || a[i] == '/') && (b[i] == '\0' || b[i] == '/'))
+		common = i;
+	for (const char *p = a + common; *p; p++)
+		up += *p == '/';
+	const char *down = b[common] == '/' ? b + common + 1 : b + common;
+	char *out = malloc(3 * up + strlen(down) + 2);
+	if (!out)
+		return NULL;
+	out[0] = '\0';
+	for (size_t k = 0; k < up; k++)
+		strcat(out, "../");
+	if (*down) {
+		strcat(out, down);
+		strcat(out, "/");
+	}
+	return out;
+}
+
+/* A whole number of a report, 0 when missing or out of range. */
+static int jint(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	if (!cJSON_IsNumber(v) || !(v->valuedouble > -1e9 && v->valuedouble < 1e9))
+		return 0;
+	return (int)v->valuedouble;
+}
+
+static int status_of(const char *s)
+{
+	static const char *const names[] = { "pass", "fail", "error", "skip" };
+
+	for (int k = 0; k < 4; k++)
+		if (strcmp(s, names[k]) == 0)
+			return CHECK_PASS + k;
+	return HTML_NONE;
+}
+
+/* The grid's columns: every check of the class's labs that some report has, kit order. */
+static struct html_column *class_columns(const struct row *rows, size_t n,
+					 const struct lab **labs, size_t nlabs, size_t *ncols)
+{
+	size_t cap = 0;
+
+	for (size_t l = 0; l < nlabs; l++)
+		cap += labs[l]->nchecks;
+	struct html_column *cols = calloc(cap ? cap : 1, sizeof *cols);
+	*ncols = 0;
+	for (size_t l = 0; cols && l < nlabs; l++)
+		for (size_t k = 0; k < labs[l]->nchecks; k++) {
+			bool any = false;
+			for (size_t i = 0; i < n && !any; i++) {
+				const cJSON *lab = rows[i].j ? lab_of(rows[i].j, labs[l]->id) : NULL;
+				any = lab && check_of(lab, labs[l]->checks[k].id);
+			}
+			if (any)
+				cols[(*ncols)++] = (struct html_column){ labs[l], &labs[l]->checks[k] };
+		}
+	return cols;
+}
+
+/* index.html from the rows: what is on disk, so a resumed run or a merge of shards gives
+ * the whole class. */
+static int write_class(FILE *f, const struct row *rows, size_t n, const struct lab **labs,
+		       size_t nlabs, const struct gradebook_opts *o, const char *const *ins,
+		       size_t nin)
+{
+	size_t ncols = 0;
+	struct html_column *cols = class_columns(rows, n, labs, nlabs, &ncols);
+	struct html_student *st = calloc(n ? n : 1, sizeof *st);
+	signed char *marks = calloc(n * ncols + 1, 1);
+	char **pre = calloc(nin ? nin : 1, sizeof *pre);
+	int rc = -ENOMEM;
+
+	if (!cols || !st || !marks || !pre)
+		goto out;
+	for (size_t k = 0; k < nin; k++)
+		pre[k] = rel_dir(o->out, ins[k]);
+	for (size_t i = 0; i < n; i++) {
+		const cJSON *j = rows[i].j;
+		signed char *m = marks + i * ncols;
+		for (size_t k = 0; k < ncols; k++) {
+			const cJSON *lab = j ? lab_of(j, cols[k].lab->id) : NULL;
+			const cJSON *c = lab ? check_of(lab, cols[k].check->id) : NULL;
+			m[k] = (signed char)(c ? status_of(jstr(c, "status")) : HTML_NONE);
+		}
+		st[i] = (struct html_student){
+			.name = rows[i].key, .status = j ? jstr(j, "status") : GRADEBOOK_ABSENT,
+			.scored = has_total(j), .marks = m,
+			.score = jint(j, "score"), .max_score = jint(j, "max_total"),
+		};
+		const char *p = j && rows[i].page ? pre[rows[i].in] : NULL;
+		size_t len = p ? strlen(p) + strlen(rows[i].key) + sizeof "/report.html" : 0;
+		char *link = p ? malloc(len) : NULL;
+		if (link)
+			snprintf(link, len, "%s%s/report.html", p, rows[i].key);
+		st[i].page = link;
+	}
+	struct html_class c = { .title = o->title ? o->title : o->out, .cols = cols,
+				.ncols = ncols, .students = st, .n = n };
+	rc = html_class_write(f, &c);
+out:
+	for (size_t i = 0; st && i < n; i++)
+		free((char *)st[i].page);
+	for (size_t k = 0; pre && k < nin; k++)
+		free(pre[k]);
+	free(pre);
+	free(marks);
+	free(st);
+	free(cols);
+	return rc;
+}
+
 /* Join the rows to the roster by folder name; entries with no submission get a row. */
 static int join_roster(struct row **rows, size_t *n, const struct roster *r, bool absent_rows)
 {
@@ -643,10 +794,15 @@ int gradebook_write(const char *const *ins, size_t nin, const struct gradebook_o
 		goto out;
 	}
 	static const char *const names[] = { "gradebook.csv", "summary.txt", "canvas.csv",
-					     "moodle.csv" };
-	for (size_t k = 0; k < (r ? 4u : 2u); k++) {
+					     "moodle.csv", "index.html" };
+	for (size_t k = 0; k < sizeof names / sizeof *names; k++) {
 		char tmp[300];
+		if ((k == 2 || k == 3) && !r)
+			continue;
+		if (k == 4 && !o->html)
+			break;
 		FILE *f = open_at(outfd, names[k], tmp, sizeof tmp);
+		int e = 0;
 		if (!f) {
 			snprintf(why, whylen, "%s/%s: %s", o->out, names[k], strerror(errno));
 			goto out;
@@ -656,8 +812,15 @@ int gradebook_write(const char *const *ins, size_t nin, const struct gradebook_o
 		case 1: write_summary(f, rows, n, labs, nlabs); break;
 		case 2: write_canvas(f, rows, n, labs, nlabs, r); break;
 		case 3: write_moodle(f, rows, n, labs, nlabs, r); break;
+		case 4: e = write_class(f, rows, n, labs, nlabs, o, ins, nin); break;
 		}
-		int e = close_at(outfd, f, tmp, names[k]);
+		if (e < 0) {
+			fclose(f);
+			unlinkat(outfd, tmp, 0);
+			snprintf(why, whylen, "%s/%s: %s", o->out, names[k], strerror(-e));
+			goto out;
+		}
+		e = close_at(outfd, f, tmp, names[k]);
 		if (e < 0) {
 			snprintf(why, whylen, "%s/%s: %s", o->out, names[k], strerror(-e));
 			goto out;
@@ -685,6 +848,7 @@ int gradebook_cmd(int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' },
 		{ "roster", required_argument, NULL, 'R' },
 		{ "checks", no_argument, NULL, 'C' },
+		{ "html", no_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct gradebook_opts g = { .absent_rows = true };
@@ -697,9 +861,10 @@ int gradebook_cmd(int argc, char **argv)
 		case 'o': g.out = optarg; break;
 		case 'R': g.roster = optarg; break;
 		case 'C': g.checks = true; break;
+		case 'H': g.html = true; break;
 		default:
 			fprintf(stderr, "usage: wirelab gradebook [merge] OUT... [--out DIR] "
-				"[--roster FILE.csv] [--checks]\n");
+				"[--roster FILE.csv] [--checks] [--html]\n");
 			return 2;
 		}
 	}
@@ -707,7 +872,7 @@ int gradebook_cmd(int argc, char **argv)
 		optind++;
 	if (optind >= argc) {
 		fprintf(stderr, "usage: wirelab gradebook [merge] OUT... [--out DIR] "
-			"[--roster FILE.csv] [--checks]\n");
+			"[--roster FILE.csv] [--checks] [--html]\n");
 		return 2;
 	}
 	if (!g.out)
@@ -718,6 +883,7 @@ int gradebook_cmd(int argc, char **argv)
 		fprintf(stderr, "wirelab: %s\n", why);
 		return 2;
 	}
-	fprintf(stderr, "wirelab: %d rows in %s/gradebook.csv\n", rows, g.out);
+	fprintf(stderr, "wirelab: %d rows in %s/gradebook.csv%s%s%s\n", rows, g.out,
+		g.html ? "; the class page in " : "", g.html ? g.out : "", g.html ? "/index.html" : "");
 	return 0;
 }

@@ -21,11 +21,14 @@ struct gradebook_opts {
 				    * NULL: none */
 	bool checks;               /* a column per check */
 	bool absent_rows;          /* a roster entry with no submission gets a row */
+	bool html;                 /* index.html too: the class page (html.h), each student's
+				    * name linking to the report.html beside their report.json */
+	const char *title;         /* the class page's title; NULL: out */
 };
 
 /* Read <in>/<name>/report.json for every folder in ins (n of them; a name seen twice keeps
- * its first) and write the gradebook files into o->out. Returns the number of rows, or -1
- * with why. */
+ * its first) and write the gradebook files (and index.html) into o->out. Returns the number
+ * of rows, or -1 with why. */
 int gradebook_write(const char *const *ins, size_t n, const struct gradebook_opts *o, char *why,
 		    size_t whylen);
 
@@ -36,9 +39,9 @@ int gradebook_check_roster(const char *path, char *why, size_t whylen);
 /* One CSV field, quoted, safe for a spreadsheet (see above). */
 void gradebook_csv_field(FILE *f, const char *s);
 
-/* The command: `wirelab gradebook [merge] OUT... [--out DIR] [--roster F] [--checks]`
- * (argv[0] is "gradebook"): the gradebook of one output folder, or of the shards' merged
- * into --out (default: the first). Prints, and returns the exit status. */
+/* The command: `wirelab gradebook [merge] OUT... [--out DIR] [--roster F] [--checks]
+ * [--html]` (argv[0] is "gradebook"): the gradebook of one output folder, or of the shards'
+ * merged into --out (default: the first). Prints, and returns the exit status. */
 int gradebook_cmd(int argc, char **argv);
 
 #define GRADEBOOK_ABSENT "no submission"

@@ -343,7 +343,27 @@ static void check_anchor(FILE *f, const struct lab *lab, const struct check *ch)
 	html_str(f, ch->id);
 }
 
-static int html_check(FILE *f, const struct lab_result *lr, size_t i)
+/* The link to a saved capture: relative to the page when the capture lies below the
+ * page's folder (r->pcap went through esc_text, so the folder is compared escaped alike),
+ * else its absolute file: URL. */
+static void pcap_link(FILE *f, const char *pcap, const struct html_page *p)
+{
+	if (p && p->dir) {
+		size_t n = strlen(p->dir), cap = 4 * n + 1;
+		char *dir = malloc(cap);
+		size_t m = dir ? esc_text(p->dir, n, dir, cap) : 0;
+		bool below = dir && m && strncmp(pcap, dir, m) == 0 && pcap[m] == '/' &&
+			     pcap[m + 1];
+		free(dir);
+		if (below) {
+			html_file_url(f, pcap + m + 1);
+			return;
+		}
+	}
+	html_file_url(f, pcap);
+}
+
+static int html_check(FILE *f, const struct lab_result *lr, size_t i, const struct html_page *p)
 {
 	const struct check *ch = lr->checks[i];
 	const struct check_result *r = &lr->results[i];
@@ -383,7 +403,7 @@ static int html_check(FILE *f, const struct lab_result *lr, size_t i)
 	}
 	if (r->pcap[0]) {
 		fputs("<p class=\"pcap\">capture: <a href=\"", f);
-		html_file_url(f, r->pcap);
+		pcap_link(f, r->pcap, p);
 		fputs("\">", f);
 		html_str(f, r->pcap);
 		fputs("</a>; read it with <code>tcpdump -nn -r ", f);
@@ -394,7 +414,7 @@ static int html_check(FILE *f, const struct lab_result *lr, size_t i)
 	return rc;
 }
 
-static int html_lab(FILE *f, const struct lab_result *lr)
+static int html_lab(FILE *f, const struct lab_result *lr, const struct html_page *p)
 {
 	size_t passed = 0;
 	int rc = 0;
@@ -433,12 +453,18 @@ static int html_lab(FILE *f, const struct lab_result *lr)
 	}
 	fputs("</tbody></table>\n", f);
 	for (size_t i = 0; i < lr->n && rc == 0; i++)
-		rc = html_check(f, lr, i);
+		rc = html_check(f, lr, i, p);
 	fputs("</section>\n", f);
 	return rc;
 }
 
 int html_write(FILE *f, const struct report_opts *o, const struct lab_result *labs, size_t n)
+{
+	return html_write_page(f, o, labs, n, NULL);
+}
+
+int html_write_page(FILE *f, const struct report_opts *o, const struct lab_result *labs,
+		    size_t n, const struct html_page *p)
 {
 	int score = 0, max = 0, rc = 0;
 
@@ -467,8 +493,22 @@ int html_write(FILE *f, const struct report_opts *o, const struct lab_result *la
 		fputs("</p>\n", f);
 	}
 	fputs("</header>\n<main>\n", f);
+	if (p && p->class_page) {
+		fputs("<p><a href=\"", f);
+		html_file_url(f, p->class_page);
+		fputs("\">the class page</a></p>\n", f);
+	}
+	if (p && p->lines && p->lines[0]) {
+		fputs("<section class=\"lab about\">\n", f);
+		for (size_t i = 0; p->lines[i]; i++) {
+			fputs("<p>", f);
+			html_str(f, p->lines[i]);
+			fputs("</p>\n", f);
+		}
+		fputs("</section>\n", f);
+	}
 	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = html_lab(f, &labs[i]);
+		rc = html_lab(f, &labs[i], p);
 	fputs("</main>\n</body>\n</html>\n", f);
 	return rc;
 }
@@ -482,122 +522,84 @@ static const char class_css[] =
 	"transform:rotate(180deg);font:12px monospace;white-space:nowrap}"
 	"td.pass{background:#c8e6c9}td.fail{background:#ffcdd2}td.error{background:#ffe0b2}"
 	"td.skip{background:#cfd8dc}td.none{background:#eceff1;color:#90a4ae}"
-	"tfoot td{font-size:11px}";
+	"tfoot td{font-size:11px}td.status.other{color:#c62828}.legend{font-size:13px}"
+	"main{max-width:none;overflow-x:auto}";
 
 static const char *const cell_mark[] = { "ok", "x", "E", "S" };
 
-struct column {
-	const struct lab *lab;
-	const struct check *check;
-};
-
-/* The result of check ch of lab in student s, or NULL when they have none. */
-static const struct check_result *class_cell(const struct html_student *s,
-					     const struct column *c)
+/* The columns' header: a row of labs over a row of check ids, vertical. */
+static void class_head(FILE *f, const struct html_class *c)
 {
-	for (size_t l = 0; l < s->nlabs; l++) {
-		const struct lab_result *lr = &s->labs[l];
-		if (lr->lab != c->lab)
-			continue;
-		for (size_t i = 0; i < lr->n; i++)
-			if (lr->checks[i] == c->check || strcmp(lr->checks[i]->id, c->check->id) == 0)
-				return &lr->results[i];
-	}
-	return NULL;
-}
-
-/* Every lab's checks once, in the order students first have them. */
-static struct column *class_columns(const struct html_student *s, size_t n, size_t *ncols)
-{
-	size_t cap = 0;
-	for (size_t k = 0; k < n; k++)
-		for (size_t l = 0; l < s[k].nlabs; l++)
-			cap += s[k].labs[l].n;
-	struct column *cols = calloc(cap ? cap : 1, sizeof *cols);
-	if (!cols)
-		return NULL;
-	*ncols = 0;
-	for (size_t k = 0; k < n; k++)
-		for (size_t l = 0; l < s[k].nlabs; l++) {
-			const struct lab_result *lr = &s[k].labs[l];
-			bool seen = false;
-			for (size_t c = 0; c < *ncols && !seen; c++)
-				seen = cols[c].lab == lr->lab;
-			for (size_t i = 0; i < lr->n && !seen; i++)
-				cols[(*ncols)++] = (struct column){ lr->lab, lr->checks[i] };
-		}
-	return cols;
-}
-
-int html_class_write(FILE *f, const char *title, const struct html_student *s, size_t n)
-{
-	size_t ncols = 0;
-	struct column *cols = class_columns(s, n, &ncols);
-
-	if (!cols)
-		return -ENOMEM;
-	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-	      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-	      "style-src 'unsafe-inline'\">\n<title>wirelab: ", f);
-	html_str(f, title ? title : "");
-	fprintf(f, "</title>\n<style>%s%s</style>\n</head>\n<body>\n<header><h1>wirelab: ",
-		css, class_css);
-	html_str(f, title ? title : "");
-	fprintf(f, "</h1>\n<p>%zu students, %zu checks</p></header>\n<main>\n"
-		"<table class=\"grid\">\n<thead><tr><th rowspan=\"2\">student</th>", n, ncols);
-	for (size_t c = 0; c < ncols;) {
+	fputs("<thead><tr><th rowspan=\"2\">student</th>", f);
+	for (size_t k = 0; k < c->ncols;) {
 		size_t span = 0;
-		while (c + span < ncols && cols[c + span].lab == cols[c].lab)
+		while (k + span < c->ncols && c->cols[k + span].lab == c->cols[k].lab)
 			span++;
 		fprintf(f, "<th colspan=\"%zu\">", span);
-		html_str(f, cols[c].lab->id);
+		html_str(f, c->cols[k].lab->id);
 		fputs("</th>", f);
-		c += span;
+		k += span;
 	}
 	fputs("<th rowspan=\"2\">points</th><th rowspan=\"2\">status</th></tr>\n<tr>", f);
-	for (size_t c = 0; c < ncols; c++) {
+	for (size_t k = 0; k < c->ncols; k++) {
+		const struct html_column *col = &c->cols[k];
 		fputs("<th class=\"cid\" id=\"col-", f);
-		html_str(f, cols[c].lab->id);
+		html_str(f, col->lab->id);
 		fputc('-', f);
-		html_str(f, cols[c].check->id);
+		html_str(f, col->check->id);
+		fputs("\" title=\"", f);
+		html_str(f, col->check->title);
 		fputs("\"><span>", f);
-		html_str(f, cols[c].check->id);
+		html_str(f, col->check->id);
 		fputs("</span></th>", f);
 	}
-	fputs("</tr></thead>\n<tbody>\n", f);
-	for (size_t k = 0; k < n; k++) {
-		int score = 0, max = 0;
-		for (size_t l = 0; l < s[k].nlabs; l++) {
-			score += s[k].labs[l].score;
-			max += s[k].labs[l].max_score;
-		}
-		fputs("<tr><td class=\"name\">", f);
-		if (s[k].page) {
-			fputs("<a href=\"", f);
-			html_file_url(f, s[k].page);
-			fputs("\">", f);
-		}
-		html_str(f, s[k].name ? s[k].name : "");
-		fputs(s[k].page ? "</a></td>" : "</td>", f);
-		for (size_t c = 0; c < ncols; c++) {
-			const struct check_result *r = class_cell(&s[k], &cols[c]);
-			if (r)
-				fprintf(f, "<td class=\"%s\">%s</td>", status_class[r->status],
-					cell_mark[r->status]);
-			else
-				fputs("<td class=\"none\">-</td>", f);
-		}
-		fprintf(f, "<td class=\"pts\">%d/%d</td><td>", score, max);
-		html_str(f, s[k].status ? s[k].status : "graded");
-		fputs("</td></tr>\n", f);
+	fputs("</tr></thead>\n", f);
+}
+
+static void class_row(FILE *f, const struct html_class *c, const struct html_student *s)
+{
+	const char *status = s->status ? s->status : "graded";
+
+	fputs("<tr><td class=\"name\">", f);
+	if (s->page) {
+		fputs("<a href=\"", f);
+		html_file_url(f, s->page);
+		fputs("\">", f);
 	}
-	fputs("</tbody>\n<tfoot><tr><td class=\"name\">pass rate</td>", f);
-	for (size_t c = 0; c < ncols; c++) {
+	html_str(f, s->name ? s->name : "");
+	fputs(s->page ? "</a></td>" : "</td>", f);
+	for (size_t k = 0; k < c->ncols; k++) {
+		int m = s->marks ? s->marks[k] : HTML_NONE;
+		if (m >= CHECK_PASS && m <= CHECK_SKIP) {
+			fprintf(f, "<td class=\"%s\" title=\"", status_class[m]);
+			html_str(f, c->cols[k].check->id);
+			fprintf(f, ": %s\">%s</td>", status_class[m], cell_mark[m]);
+		} else {
+			fputs("<td class=\"none\">-</td>", f);
+		}
+	}
+	if (s->scored)
+		fprintf(f, "<td class=\"pts\">%d/%d</td>", s->score, s->max_score);
+	else
+		fputs("<td class=\"pts\"></td>", f);
+	fprintf(f, "<td class=\"status%s\">", strcmp(status, "graded") ? " other" : "");
+	html_str(f, status);
+	fputs("</td></tr>\n", f);
+}
+
+/* The pass rate of every column over the students with a result there, and the mean. */
+static void class_foot(FILE *f, const struct html_class *c)
+{
+	double sum = 0;
+	size_t scored = 0;
+
+	fputs("<tfoot><tr><td class=\"name\">pass rate</td>", f);
+	for (size_t k = 0; k < c->ncols; k++) {
 		size_t had = 0, passed = 0;
-		for (size_t k = 0; k < n; k++) {
-			const struct check_result *r = class_cell(&s[k], &cols[c]);
-			had += r != NULL;
-			passed += r && r->status == CHECK_PASS;
+		for (size_t i = 0; i < c->n; i++) {
+			int m = c->students[i].marks ? c->students[i].marks[k] : HTML_NONE;
+			had += m >= CHECK_PASS && m <= CHECK_SKIP;
+			passed += m == CHECK_PASS;
 		}
 		if (had)
 			fprintf(f, "<td title=\"%zu of %zu\">%zu%%</td>", passed, had,
@@ -605,7 +607,44 @@ int html_class_write(FILE *f, const char *title, const struct html_student *s, s
 		else
 			fputs("<td>-</td>", f);
 	}
-	fputs("<td></td><td></td></tr></tfoot>\n</table>\n</main>\n</body>\n</html>\n", f);
-	free(cols);
-	return 0;
+	for (size_t i = 0; i < c->n; i++)
+		if (c->students[i].scored) {
+			sum += c->students[i].score;
+			scored++;
+		}
+	if (scored)
+		fprintf(f, "<td class=\"pts\" title=\"the mean of %zu totals\">%.1f</td>", scored,
+			sum / (double)scored);
+	else
+		fputs("<td></td>", f);
+	fputs("<td></td></tr></tfoot>\n", f);
+}
+
+int html_class_write(FILE *f, const struct html_class *c)
+{
+	const char *title = c->title ? c->title : "";
+
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+	      "style-src 'unsafe-inline'\">\n"
+	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	      "<title>wirelab: ", f);
+	html_str(f, title);
+	fprintf(f, "</title>\n<style>%s%s</style>\n</head>\n<body>\n<header><h1>wirelab: ",
+		css, class_css);
+	html_str(f, title);
+	fprintf(f, "</h1>\n<p>%zu students, %zu checks</p></header>\n<main>\n"
+		"<p class=\"legend\">ok passed, x failed, E not judged (a grader error, or the "
+		"student's time limit was used up), S skipped, - no result (the lab not found, or "
+		"nothing graded). A student's name links to their own page; the pass rate of a "
+		"check counts the students with a result for it.</p>\n<table class=\"grid\">\n",
+		c->n, c->ncols);
+	class_head(f, c);
+	fputs("<tbody>\n", f);
+	for (size_t i = 0; i < c->n; i++)
+		class_row(f, c, &c->students[i]);
+	fputs("</tbody>\n", f);
+	class_foot(f, c);
+	fputs("</table>\n</main>\n</body>\n</html>\n", f);
+	return ferror(f) ? -EIO : 0;
 }

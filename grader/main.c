@@ -31,8 +31,10 @@ static void usage(FILE *f)
 		"       wirelab grade LAB|all [--submission DIR | --solution] [-f|--format FORMAT]\n"
 		"                     [-o|--output FILE] [--pcap-dir DIR] [--check ID]...\n"
 		"                     [--exclude ID]... [-j|--jobs N] [--repeat N] [-v|--verbose]\n"
-		"       wirelab batch DIR [LAB|all] --out DIR [-j N] [--resume] (see: wirelab batch --help)\n"
+		"       wirelab batch DIR [LAB|all] --out DIR [-j N] [--resume] [--html]\n"
+		"                     (see: wirelab batch --help)\n"
 		"       wirelab gradebook [merge] OUT... [--out DIR] [--roster FILE.csv] [--checks]\n"
+		"                     [--html]\n"
 		"       wirelab doctor\n"
 		"       wirelab --help | --version\n"
 		"\n"
@@ -42,6 +44,8 @@ static void usage(FILE *f)
 		"several times: the checks matching any are graded; --exclude leaves out the\n"
 		"checks matching its id or pattern.\n"
 		"--repeat N runs each check N times: it passes only if every run passes.\n"
+		"--html: batch writes each student a report.html and OUT/index.html, the class\n"
+		"page; gradebook writes index.html again from the reports.\n"
 		"Exit status: 0 every check passed, 1 a check failed, 2 usage or internal error.\n");
 }
 

@@ -1,7 +1,9 @@
 /* test_batch.c - grading a class: the sources are found in every layout students hand in
  * and never through a link, a generated class's gradebook is right row by row (layouts, a
  * build failure, an empty folder, a hang, links, a formula as a name), --resume regrades
- * nothing, shards merge into the same gradebook, and the CSV files are safe to open. */
+ * nothing, shards merge into the same gradebook, the CSV files are safe to open, and with
+ * --html each student's page and the class page (resumed, merged) link what exists, escape
+ * a hostile name and render in headless Chromium. */
 #define _GNU_SOURCE
 #include "kit.h"
 
@@ -374,6 +376,199 @@ Test(batch, shards_merge, .timeout = 600)
 	free(all);
 	snprintf(path, sizeof path, "%s/shard1/alice/pcaps", tmp);
 	cr_expect_neq(access(path, F_OK), 0, "--no-pcap made %s", path);
+	kit_rmdir(tmp);
+	free(tmp);
+}
+
+/* ---- --html: a page per student, the class page ---------------------------------------- */
+
+/* A name that is markup, ends a CDATA section and is not UTF-8. */
+static const char hostile_name[] = "<script>]]>\xff";
+
+/* The href of a page (percent-encoded) as a path below the page's folder. */
+static void href_path(const char *page, const char *href, size_t n, char *out, size_t outsz)
+{
+	const char *slash = strrchr(page, '/');
+	size_t k = (size_t)snprintf(out, outsz, "%.*s/", (int)(slash - page), page);
+
+	for (size_t i = 0; i < n && k + 1 < outsz; i++) {
+		unsigned v;
+		if (href[i] == '%' && i + 2 < n && sscanf(href + i + 1, "%2x", &v) == 1) {
+			out[k++] = (char)v;
+			i += 2;
+		} else {
+			out[k++] = href[i];
+		}
+	}
+	out[k] = '\0';
+}
+
+/* Every link of the page but anchors names a file that exists; returns how many there are
+ * (and the pages among them in pages[], malloc'd, up to max). */
+static size_t links_resolve(const char *page, char **pages, size_t max, size_t *npages)
+{
+	char *html = slurp(page);
+	size_t n = 0;
+
+	*npages = 0;
+	for (const char *p = html; (p = strstr(p, "href=\"")) != NULL;) {
+		p += 6;
+		const char *q = strchr(p, '"');
+		cr_assert(q);
+		if (*p != '#') {
+			char path[2048];
+			cr_expect_neq(strncmp(p, "file:", 5), 0, "%s: an absolute link %.*s", page,
+				      (int)(q - p), p);
+			href_path(page, p, (size_t)(q - p), path, sizeof path);
+			cr_expect_eq(access(path, R_OK), 0, "%s: the link %.*s names no file (%s)", page,
+				     (int)(q - p), p, path);
+			if (strstr(path, "/report.html") && *npages < max)
+				pages[(*npages)++] = strdup(path);
+			n++;
+		}
+		p = q;
+	}
+	free(html);
+	return n;
+}
+
+/* Headless Chromium as test_courses runs it: no sandbox (root), no GPU, a fresh profile. */
+static void chromium(const char *profile, const char *what, const char *page, const char *out)
+{
+	char cmd[4096];
+	int st;
+
+	snprintf(cmd, sizeof cmd,
+		 "timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-quic "
+		 "--no-first-run --disable-background-networking --disable-component-update "
+		 "--disable-sync --user-data-dir=%s --window-size=1100,900 %s 'file://%s' "
+		 "%s%s 2>/dev/null", profile, what, page, out ? ">" : "", out ? out : "");
+	char *o = kit_run(cmd, &st);
+	cr_assert_eq(st, 0, "chromium exited %d (is it installed? make deps): %s", st, cmd);
+	free(o);
+}
+
+/* A small class graded in two shards with --html: each shard's pages and class page, a
+ * resumed run's class page, and the merged one: every student, every check, links that
+ * resolve, the hostile name escaped; then Chromium renders the merged page. */
+Test(batch, html_pages_and_class_page, .timeout = 300)
+{
+	char *tmp = kit_tmpdir(), cls[600], cmd[4096], path[2048];
+	const char *sol = "solutions/00-sockets-basics/src";
+	int st;
+
+	snprintf(cls, sizeof cls, "%s/class", tmp);
+	/* alice: the reference; the hostile name: a server that fails greet.server-crlf, with a
+	 * capture; gina: a client that does not build; hank: nothing. */
+	sh("mkdir -p '%s/alice/src' '%s/gina/src' '%s/hank' '%s/%s/src'", cls, cls, cls, cls,
+	   hostile_name);
+	sh("cp %s/*.[ch] '%s/alice/src/' && cp %s/*.[ch] '%s/gina/src/' && cp %s/*.[ch] '%s/%s/src/'",
+	   sol, cls, sol, cls, sol, cls, hostile_name);
+	sh("echo 'int broken(void) { return }' >>'%s/gina/src/greet_client.c'", cls);
+	sh("cd '%s/%s' && patch -s -p1 <'%s/tests/mutants/00-sockets-basics/server-no-cr-strip.patch'",
+	   cls, hostile_name, getcwd(path, sizeof path));
+	for (int k = 1; k <= 2; k++) {
+		snprintf(cmd, sizeof cmd, "%s batch '%s' 00 --out '%s/s%d' --shard %d/2 --html -j 2 "
+			 "--check greet.server-hello --check greet.server-crlf 2>&1", kit_bin(), cls,
+			 tmp, k, k);
+		char *log = kit_run(cmd, &st);
+		cr_assert_eq(st, 0, "`%s` exited %d:\n%s", cmd, st, log);
+		free(log);
+	}
+
+	/* The hostile student's page: escaped, its capture linked beside it. */
+	snprintf(path, sizeof path, "%s/s1/%s/report.html", tmp, hostile_name);
+	char *page = slurp(path), *pages[8];
+	size_t np;
+	cr_expect(strstr(page, "href=\"pcaps/00-sockets-basics/greet.server-crlf.pcap\""),
+		  "the capture is not linked relative to the page:\n%s", page);
+	cr_expect(strstr(page, "&lt;script&gt;]]&gt;\\xff") && !strstr(page, "<script") &&
+		  !strstr(page, "]]>"), "the name is not escaped on the student's page");
+	free(page);
+	cr_expect_eq(links_resolve(path, pages, 8, &np), 2, "a capture and the class page");
+
+	/* --resume grades nothing and still writes the shard's whole class page. */
+	snprintf(path, sizeof path, "%s/s1/index.html", tmp);
+	cr_assert_eq(unlink(path), 0);
+	snprintf(path, sizeof path, "%s/s1/gina/report.json", tmp);
+	int64_t before = mtime_ns(path);
+	snprintf(cmd, sizeof cmd, "%s batch '%s' 00 --out '%s/s1' --shard 1/2 --html --resume "
+		 "--check greet.server-hello --check greet.server-crlf 2>&1", kit_bin(), cls, tmp);
+	char *log = kit_run(cmd, &st);
+	cr_assert_eq(st, 0, "`%s` exited %d:\n%s", cmd, st, log);
+	free(log);
+	cr_expect_eq(mtime_ns(path), before, "--resume graded gina again");
+	snprintf(path, sizeof path, "%s/s1/index.html", tmp);
+	cr_expect_eq(links_resolve(path, pages, 8, &np), 2, "the resumed shard's page lacks a link");
+	for (size_t i = 0; i < np; i++)
+		free(pages[i]);
+
+	/* The shards merged into a folder elsewhere: every student linked across folders. */
+	snprintf(path, sizeof path, "%s/merged", tmp);
+	cr_assert_eq(mkdir(path, 0755), 0);
+	snprintf(cmd, sizeof cmd, "%s gradebook merge '%s/s1' '%s/s2' --out '%s/merged/all' "
+		 "--html 2>&1", kit_bin(), tmp, tmp, tmp);
+	log = kit_run(cmd, &st);
+	cr_assert_eq(st, 0, "`%s` exited %d:\n%s", cmd, st, log);
+	free(log);
+	char index[900];
+	snprintf(index, sizeof index, "%s/merged/all/index.html", tmp);
+	char *html = slurp(index);
+	const struct lab *lab = labs_find("00");
+	for (size_t i = 0; i < lab->nchecks; i++) {
+		char id[200];
+		bool selected = strcmp(lab->checks[i].id, "greet.server-hello") == 0 ||
+				strcmp(lab->checks[i].id, "greet.server-crlf") == 0;
+		snprintf(id, sizeof id, "id=\"col-%s-%s\"", lab->id, lab->checks[i].id);
+		cr_expect_eq(strstr(html, id) != NULL, selected, "%s: column %s", index, id);
+	}
+	static const char *const rows[] = {
+		"&lt;script&gt;]]&gt;\\xff</a></td><td class=\"pass\" title=\"greet.server-hello: "
+		"pass\">ok</td><td class=\"fail\" title=\"greet.server-crlf: fail\">x</td><td "
+		"class=\"pts\">5/10</td><td class=\"status\">graded</td>",
+		">alice</a></td><td class=\"pass\"",
+		">gina</a></td><td class=\"pass\" title=\"greet.server-hello: pass\">ok</td><td "
+		"class=\"pass\" title=\"greet.server-crlf: pass\">ok</td><td class=\"pts\">10/10</td>"
+		"<td class=\"status other\">build failed: greet_client</td>",
+		">hank</a></td><td class=\"none\">-</td><td class=\"none\">-</td><td class=\"pts\">"
+		"</td><td class=\"status other\">no sources found</td>",
+		"<td title=\"2 of 3\">67%</td>",
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof *rows; i++)
+		cr_expect(strstr(html, rows[i]), "%s lacks %s:\n%s", index, rows[i], html);
+	cr_expect(!strstr(html, "<script") && !strstr(html, "]]>"), "the hostile name got through");
+	free(html);
+	cr_expect_eq(links_resolve(index, pages, 8, &np), 4, "a link per student");
+	cr_expect_eq(np, 4);
+	for (size_t i = 0; i < np; i++) {
+		size_t n2;
+		char *sub[2];
+		links_resolve(pages[i], sub, 2, &n2);   /* each page's own links resolve too */
+		for (size_t k = 0; k < n2; k++)
+			free(sub[k]);
+		free(pages[i]);
+	}
+
+	/* What a browser makes of it: every check's column in the DOM, a picture. */
+	char profile[800], dom[800], png[800], shot[900];
+	snprintf(profile, sizeof profile, "%s/profile", tmp);
+	snprintf(dom, sizeof dom, "%s/dom.html", tmp);
+	snprintf(png, sizeof png, "%s/class.png", tmp);
+	snprintf(shot, sizeof shot, "--screenshot=%s", png);
+	cr_assert_eq(mkdir(profile, 0700), 0);
+	chromium(profile, "--dump-dom", index, dom);
+	chromium(profile, shot, index, NULL);
+	char *d = slurp(dom);
+	cr_expect(strstr(d, "id=\"col-00-sockets-basics-greet.server-hello\"") &&
+		  strstr(d, "id=\"col-00-sockets-basics-greet.server-crlf\""),
+		  "the DOM lacks a check's column:\n%s", d);
+	cr_expect(strstr(d, "&lt;script&gt;]]&gt;\\xff") && !strstr(d, "<script"),
+		  "the hostile name is not text in the DOM");
+	free(d);
+	snprintf(cmd, sizeof cmd, "python3 tests/courses/png_colours.py %s 2>&1", png);
+	log = kit_run(cmd, &st);
+	cr_expect_eq(st, 0, "the class page's screenshot looks blank: %s", log);
+	free(log);
 	kit_rmdir(tmp);
 	free(tmp);
 }

@@ -5,7 +5,6 @@
 #define _GNU_SOURCE
 #include "kit.h"
 #include "esc.h"
-#include "html.h"
 #include "labs.h"
 
 #include <sys/stat.h>
@@ -188,73 +187,6 @@ Test(courses, html_report_escapes_student_bytes_and_renders, .timeout = 180)
 	o = kit_run(cmd, &st);
 	cr_expect_eq(st, 0, "the screenshot looks blank: %s", o);
 	free(o);
-	kit_rmdir(tmp);
-	free(tmp);
-}
-
-/* The class page as a batch run would write it, for lab 00 with every status in its grid,
- * in the browser: every check's column and every student's row, a picture not blank. */
-Test(courses, class_page_renders, .timeout = 120)
-{
-	const struct lab *lab = labs_find("00");
-	cr_assert(lab);
-	const struct check **chk = calloc(lab->nchecks, sizeof *chk);
-	struct check_result *res = calloc(3 * lab->nchecks, sizeof *res);
-	struct lab_result lr[3];
-	cr_assert(chk && res);
-	for (size_t i = 0; i < lab->nchecks; i++)
-		chk[i] = &lab->checks[i];
-	for (int k = 0; k < 3; k++) {
-		lr[k] = (struct lab_result){ .lab = lab, .built = true, .n = lab->nchecks,
-					     .checks = chk, .results = res + k * lab->nchecks };
-		for (size_t i = 0; i < lab->nchecks; i++) {
-			struct check_result *r = &lr[k].results[i];
-			r->status = (enum check_status)((i + (size_t)k) % 4);
-			r->score = r->status == CHECK_PASS ? lab->checks[i].points : 0;
-			lr[k].score += r->score;
-			lr[k].max_score += lab->checks[i].points;
-		}
-	}
-	struct html_student st[] = {
-		{ .name = "ada", .page = "ada/report.html", .labs = &lr[0], .nlabs = 1 },
-		{ .name = "<script>bo</script>", .page = "bo/report.html", .labs = &lr[1], .nlabs = 1 },
-		{ .name = "cy", .labs = &lr[2], .nlabs = 1 },
-		{ .name = "di", .status = "no sources found" },
-	};
-	char *tmp = kit_tmpdir(), page[700], profile[700], dom[700], png[700], shot[800];
-	snprintf(page, sizeof page, "%s/class.html", tmp);
-	FILE *f = fopen(page, "w");
-	cr_assert(f);
-	cr_assert_eq(html_class_write(f, "lab 00", st, 4), 0);
-	fclose(f);
-
-	snprintf(profile, sizeof profile, "%s/profile", tmp);
-	snprintf(dom, sizeof dom, "%s/dom.html", tmp);
-	snprintf(png, sizeof png, "%s/class.png", tmp);
-	snprintf(shot, sizeof shot, "--screenshot=%s", png);
-	cr_assert_eq(mkdir(profile, 0700), 0);
-	chromium(profile, "--dump-dom", page, dom);
-	chromium(profile, shot, page, NULL);
-	size_t n;
-	char *d = slurp(dom, &n);
-	for (size_t i = 0; i < lab->nchecks; i++) {
-		char id[200];
-		snprintf(id, sizeof id, "id=\"col-%s-%s\"", lab->id, lab->checks[i].id);
-		cr_expect(strstr(d, id), "the class page's DOM has no %s", id);
-	}
-	cr_expect(strstr(d, ">ada</a>") && strstr(d, ">cy</td>") && strstr(d, ">di</td>"),
-		  "a row per student");
-	cr_expect(strstr(d, "&lt;script&gt;bo&lt;/script&gt;") && !has_nocase(d, "<script"),
-		  "the hostile name is text, not a script");
-	free(d);
-	int st2;
-	char cmd[800];
-	snprintf(cmd, sizeof cmd, "python3 tests/courses/png_colours.py %s 2>&1", png);
-	char *o = kit_run(cmd, &st2);
-	cr_expect_eq(st2, 0, "the class page's screenshot looks blank: %s", o);
-	free(o);
-	free(chk);
-	free(res);
 	kit_rmdir(tmp);
 	free(tmp);
 }
