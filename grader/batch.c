@@ -702,32 +702,6 @@ static size_t max_selected(const struct run_opts *ro, const struct lab *lab)
 	return n;
 }
 
-/* The course's points: each result's checks point at copies with the course's points
- * (returned, to free once the reports are written), and the scores are counted again. */
-static struct check *apply_points(const struct course *course, struct lab_result *res, size_t n)
-{
-	size_t total = 0, k = 0;
-
-	for (size_t i = 0; i < n; i++)
-		total += res[i].n;
-	struct check *copies = calloc(total ? total : 1, sizeof *copies);
-	if (!copies)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		struct lab_result *r = &res[i];
-		r->score = r->max_score = 0;
-		for (size_t c = 0; c < r->n; c++, k++) {
-			copies[k] = *r->checks[c];
-			copies[k].points = course_points(course, r->checks[c]);
-			r->checks[c] = &copies[k];
-			r->results[c].score = r->results[c].status == CHECK_PASS ? copies[k].points : 0;
-			r->score += r->results[c].score;
-			r->max_score += copies[k].points;
-		}
-	}
-	return copies;
-}
-
 /* The chunk's run is over: each submission's reports, then its folders closed. */
 static size_t chunk_finish(const struct batch_opts *o, const struct run_opts *ro,
 			   struct progress *pg, struct sub *subs, struct chunk *c, size_t nlabs)
@@ -745,8 +719,8 @@ static size_t chunk_finish(const struct batch_opts *o, const struct run_opts *ro
 		for (size_t l = 0; l < nlabs; l++)
 			if (!s->found[l])
 				uncounted += max_selected(ro, o->labs[l]);
-		struct check *copies = o->course ? apply_points(o->course, &c->res[s->first], s->nunits)
-						 : NULL;
+		struct check *copies = o->course ? course_apply_points(o->course, &c->res[s->first],
+									       s->nunits) : NULL;
 		sub_write(o, ro, s, &c->res[s->first]);
 		free(copies);
 		sub_clear(s);
@@ -829,6 +803,7 @@ int batch_run(const struct batch_opts *o, char *why, size_t whylen)
 	struct run_opts ro = {
 		.sb = o->sb, .jobs = o->jobs, .checks = o->checks, .excludes = o->excludes,
 		.verbose = o->verbose, .on_check = on_check,
+		.repeat = o->course ? o->course->repeat : 0,
 	};
 	pg.subs_total = todo;
 	for (size_t l = 0; l < nlabs; l++)
