@@ -460,14 +460,16 @@ static int max_points(const struct run_opts *ro, const struct course *c, const s
 static char *sub_json(const struct batch_opts *o, const struct run_opts *ro, const struct sub *s,
 		      const struct lab_result *res, const char *status, const char *path)
 {
-	char *buf = NULL, clean[PATH_MAX * 4];
+	char *buf = NULL, clean[PATH_MAX * 4], subm[PATH_MAX * 4];
 	size_t len = 0;
 	FILE *m = open_memstream(&buf, &len);
-	struct report_opts rop = { .format = REPORT_JSON, .sb = o->sb, .title = "", .all = true };
+	struct report_opts rop = { .format = REPORT_JSON, .sb = o->sb, .title = "", .all = true,
+				   .version = o->version, .submission = subm };
 	cJSON *root = NULL;
 
 	if (!m)
 		return NULL;
+	esc_dup(path, subm, sizeof subm);
 	report_write(m, &rop, res, s->nunits);
 	fclose(m);
 	root = buf ? cJSON_Parse(buf) : NULL;
@@ -477,8 +479,6 @@ static char *sub_json(const struct batch_opts *o, const struct run_opts *ro, con
 	esc_dup(s->name, clean, sizeof clean);
 	cJSON_AddStringToObject(root, "student", clean);
 	cJSON_AddStringToObject(root, "status", status);
-	esc_dup(path, clean, sizeof clean);
-	cJSON_AddStringToObject(root, "submission", clean);
 	cJSON_AddStringToObject(root, "notes", s->note);
 	cJSON *graded = cJSON_AddArrayToObject(root, "graded_labs");
 	cJSON *missing = cJSON_AddArrayToObject(root, "missing_labs");
@@ -490,7 +490,7 @@ static char *sub_json(const struct batch_opts *o, const struct run_opts *ro, con
 			cJSON_AddItemToArray(missing, cJSON_CreateString(o->labs[l]->id));
 	}
 	cJSON_AddNumberToObject(root, "max_total", max_total);
-	/* Per lab: where its sources were, and what the build said per program. */
+	/* Per lab: where its sources were. */
 	cJSON *labs = cJSON_GetObjectItemCaseSensitive(root, "labs"), *lab;
 	size_t i = 0;
 	cJSON_ArrayForEach(lab, labs) {
@@ -506,26 +506,8 @@ static char *sub_json(const struct batch_opts *o, const struct run_opts *ro, con
 			esc_dup(s->where[l].rel, clean, sizeof clean);
 			cJSON_AddStringToObject(lab, "folder", clean);
 		}
-		cJSON *b = cJSON_AddObjectToObject(lab, "build");
-		cJSON_AddBoolToObject(b, "ok", r->unbuilt == 0);
-		cJSON *progs = cJSON_AddArrayToObject(b, "programs");
-		for (size_t p = 0; r->lab->programs[p]; p++) {
-			cJSON *pj = cJSON_CreateObject();
-			cJSON_AddStringToObject(pj, "program", r->lab->programs[p]);
-			cJSON_AddBoolToObject(pj, "ok", !(r->unbuilt & (1u << p)));
-			cJSON_AddItemToArray(progs, pj);
-		}
-		cJSON_AddStringToObject(b, "output", r->build_log ? r->build_log : "");
 		i++;
 	}
-	char ts[64];
-	time_t now = time(NULL);
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	cJSON_AddStringToObject(root, "sandbox", sb_mode_name(o->sb->mode));
-	cJSON_AddStringToObject(root, "version", o->version ? o->version : "");
-	cJSON_AddStringToObject(root, "timestamp", ts);
 	cJSON_AddNumberToObject(root, "time_limit_s", (double)(o->time_limit_ms / 1000));
 	char *out = cJSON_Print(root);
 	cJSON_Delete(root);
