@@ -270,10 +270,10 @@ static int write_text(FILE *f, const struct report_opts *o, const struct lab_res
  * (escaped and bounded by the runner). */
 static void json_build(cJSON *o, const struct lab_result *lr)
 {
-	cJSON *b = cJSON_AddObjectToObject(o, "build");
-	cJSON *progs = cJSON_AddArrayToObject(b, "programs");
+	cJSON *b = cJSON_AddObjectToObject(o, "build"), *progs;
 
 	cJSON_AddBoolToObject(b, "ok", lr->unbuilt == 0);
+	progs = cJSON_AddArrayToObject(b, "programs");
 	for (size_t p = 0; lr->lab->programs[p]; p++) {
 		cJSON *pj = cJSON_CreateObject();
 		cJSON_AddStringToObject(pj, "program", lr->lab->programs[p]);
