@@ -461,14 +461,16 @@ static int max_points(const struct run_opts *ro, const struct course *c, const s
 static char *sub_json(const struct batch_opts *o, const struct run_opts *ro, const struct sub *s,
 		      const struct lab_result *res, const char *status, const char *path)
 {
-	char *buf = NULL, clean[PATH_MAX * 4];
+	char *buf = NULL, clean[PATH_MAX * 4], subm[PATH_MAX * 4];
 	size_t len = 0;
 	FILE *m = open_memstream(&buf, &len);
-	struct report_opts rop = { .format = REPORT_JSON, .sb = o->sb, .title = "", .all = true };
+	struct report_opts rop = { .format = REPORT_JSON, .sb = o->sb, .title = "", .all = true,
+				   .version = o->version, .submission = subm };
 	cJSON *root = NULL;
 
 	if (!m)
 		return NULL;
+	esc_dup(path, subm, sizeof subm);
 	report_write(m, &rop, res, s->nunits);
 	fclose(m);
 	root = buf ? cJSON_Parse(buf) : NULL;
@@ -478,8 +480,6 @@ static char *sub_json(const struct batch_opts *o, const struct run_opts *ro, con
 	esc_dup(s->name, clean, sizeof clean);
 	cJSON_AddStringToObject(root, "student", clean);
 	cJSON_AddStringToObject(root, "status", status);
-	esc_dup(path, clean, sizeof clean);
-	cJSON_AddStringToObject(root, "submission", clean);
 	cJSON_AddStringToObject(root, "notes", s->note);
 	cJSON *graded = cJSON_AddArrayToObject(root, "graded_labs");
 	cJSON *missing = cJSON_AddArrayToObject(root, "missing_labs");
@@ -491,7 +491,7 @@ static char *sub_json(const struct batch_opts *o, const struct run_opts *ro, con
 			cJSON_AddItemToArray(missing, cJSON_CreateString(o->labs[l]->id));
 	}
 	cJSON_AddNumberToObject(root, "max_total", max_total);
-	/* Per lab: where its sources were, and what the build said per program. */
+	/* Per lab: where its sources were. */
 	cJSON *labs = cJSON_GetObjectItemCaseSensitive(root, "labs"), *lab;
 	size_t i = 0;
 	cJSON_ArrayForEach(lab, labs) {
@@ -507,26 +507,8 @@ static char *sub_json(const struct batch_opts *o, const struct run_opts *ro, con
 			esc_dup(s->where[l].rel, clean, sizeof clean);
 			cJSON_AddStringToObject(lab, "folder", clean);
 		}
-		cJSON *b = cJSON_AddObjectToObject(lab, "build");
-		cJSON_AddBoolToObject(b, "ok", r->unbuilt == 0);
-		cJSON *progs = cJSON_AddArrayToObject(b, "programs");
-		for (size_t p = 0; r->lab->programs[p]; p++) {
-			cJSON *pj = cJSON_CreateObject();
-			cJSON_AddStringToObject(pj, "program", r->lab->programs[p]);
-			cJSON_AddBoolToObject(pj, "ok", !(r->unbuilt & (1u << p)));
-			cJSON_AddItemToArray(progs, pj);
-		}
-		cJSON_AddStringToObject(b, "output", r->build_log ? r->build_log : "");
 		i++;
 	}
-	char ts[64];
-	time_t now = time(NULL);
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	cJSON_AddStringToObject(root, "sandbox", sb_mode_name(o->sb->mode));
-	cJSON_AddStringToObject(root, "version", o->version ? o->version : "");
-	cJSON_AddStringToObject(root, "timestamp", ts);
 	cJSON_AddNumberToObject(root, "time_limit_s", (double)(o->time_limit_ms / 1000));
 	char *out = cJSON_Print(root);
 	cJSON_Delete(root);
@@ -755,32 +737,6 @@ static size_t max_selected(const struct run_opts *ro, const struct lab *lab)
 	return n;
 }
 
-/* The course's points: each result's checks point at copies with the course's points
- * (returned, to free once the reports are written), and the scores are counted again. */
-static struct check *apply_points(const struct course *course, struct lab_result *res, size_t n)
-{
-	size_t total = 0, k = 0;
-
-	for (size_t i = 0; i < n; i++)
-		total += res[i].n;
-	struct check *copies = calloc(total ? total : 1, sizeof *copies);
-	if (!copies)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		struct lab_result *r = &res[i];
-		r->score = r->max_score = 0;
-		for (size_t c = 0; c < r->n; c++, k++) {
-			copies[k] = *r->checks[c];
-			copies[k].points = course_points(course, r->checks[c]);
-			r->checks[c] = &copies[k];
-			r->results[c].score = r->results[c].status == CHECK_PASS ? copies[k].points : 0;
-			r->score += r->results[c].score;
-			r->max_score += copies[k].points;
-		}
-	}
-	return copies;
-}
-
 /* The chunk's run is over: each submission's reports, then its folders closed. */
 static size_t chunk_finish(const struct batch_opts *o, const struct run_opts *ro,
 			   struct progress *pg, struct sub *subs, struct chunk *c, size_t nlabs,
@@ -799,8 +755,8 @@ static size_t chunk_finish(const struct batch_opts *o, const struct run_opts *ro
 		for (size_t l = 0; l < nlabs; l++)
 			if (!s->found[l])
 				uncounted += max_selected(ro, o->labs[l]);
-		struct check *copies = o->course ? apply_points(o->course, &c->res[s->first], s->nunits)
-						 : NULL;
+		struct check *copies = o->course ? course_apply_points(o->course, &c->res[s->first],
+									       s->nunits) : NULL;
 		sub_write(o, ro, s, &c->res[s->first], outabs);
 		free(copies);
 		sub_clear(s);
@@ -883,6 +839,7 @@ int batch_run(const struct batch_opts *o, char *why, size_t whylen)
 	struct run_opts ro = {
 		.sb = o->sb, .jobs = o->jobs, .checks = o->checks, .excludes = o->excludes,
 		.verbose = o->verbose, .on_check = on_check,
+		.repeat = o->course ? o->course->repeat : 0,
 	};
 	pg.subs_total = todo;
 	for (size_t l = 0; l < nlabs; l++)

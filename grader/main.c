@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "labs.h"
 #include "batch.h"
+#include "course.h"
 #include "gradebook.h"
 #include "report.h"
 #include "run.h"
@@ -27,10 +28,11 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: wirelab list [LAB]\n"
+		"usage: wirelab list [LAB] [--course FILE.json]\n"
 		"       wirelab grade LAB|all [--submission DIR | --solution] [-f|--format FORMAT]\n"
 		"                     [-o|--output FILE] [--pcap-dir DIR] [--check ID]...\n"
-		"                     [--exclude ID]... [-j|--jobs N] [--repeat N] [-v|--verbose]\n"
+		"                     [--exclude ID]... [-j|--jobs N] [--repeat N] [--course FILE.json]\n"
+		"                     [-v|--verbose]\n"
 		"       wirelab batch DIR [LAB|all] --out DIR [-j N] [--resume] [--html]\n"
 		"                     (see: wirelab batch --help)\n"
 		"       wirelab gradebook [merge] OUT... [--out DIR] [--roster FILE.csv] [--checks]\n"
@@ -44,6 +46,7 @@ static void usage(FILE *f)
 		"several times: the checks matching any are graded; --exclude leaves out the\n"
 		"checks matching its id or pattern.\n"
 		"--repeat N runs each check N times: it passes only if every run passes.\n"
+		"--course FILE.json grades by a course's rules (see docs/instructor-guide.md).\n"
 		"--html: batch writes each student a report.html and OUT/index.html, the class\n"
 		"page; gradebook writes index.html again from the reports.\n"
 		"Exit status: 0 every check passed, 1 a check failed, 2 usage or internal error.\n");
@@ -84,43 +87,83 @@ static int find_root(char *out, size_t outsz)
 	return -1;
 }
 
-static void list_lab(const struct lab *lab, bool detail)
+/* The run options a course selects checks by (its patterns), over those of ro. */
+static void course_select(struct run_opts *ro, const struct course *c)
 {
-	int total = 0;
+	if (!c)
+		return;
+	if (c->nchecks)
+		ro->checks = (const char *const *)c->checks;
+	if (c->nexcludes)
+		ro->excludes = (const char *const *)c->excludes;
+}
 
+/* A lab, its points and checks as course c grades them (NULL: the kit's own). */
+static void list_lab(const struct lab *lab, bool detail, const struct course *c)
+{
+	struct run_opts ro = { 0 };
+	int total = 0;
+	size_t n = 0;
+
+	course_select(&ro, c);
 	for (size_t i = 0; i < lab->nchecks; i++)
-		total += lab->checks[i].points;
-	printf("%-20s %-44s %3d points, %2zu checks; programs:", lab->id, lab->title, total,
-	       lab->nchecks);
+		if (run_check_selected(&ro, lab->checks[i].id)) {
+			total += course_points(c, &lab->checks[i]);
+			n++;
+		}
+	printf("%-20s %-44s %3d points, %2zu checks; programs:", lab->id, lab->title, total, n);
 	for (size_t i = 0; lab->programs[i]; i++)
 		printf(" %s", lab->programs[i]);
 	printf("\n");
 	if (!detail)
 		return;
 	for (size_t i = 0; i < lab->nchecks; i++) {
-		const struct check *c = &lab->checks[i];
-		printf("  %-28s %3d  %s%s\n", c->id, c->points, c->title,
-		       c->flags & CHECK_WIRE ? "  [wire]" : "");
+		const struct check *ch = &lab->checks[i];
+		const char *vis = course_visibility(c, ch);
+		if (!run_check_selected(&ro, ch->id))
+			continue;
+		printf("  %-28s %3d  %s%s", ch->id, course_points(c, ch), ch->title,
+		       ch->flags & CHECK_WIRE ? "  [wire]" : "");
+		if (strcmp(vis, "visible") != 0)
+			printf("  (Gradescope: %s)", vis);
+		printf("\n");
 	}
 }
 
 static int cmd_list(int argc, char **argv)
 {
-	if (argc > 2) {
-		usage(stderr);
-		return 2;
-	}
-	if (argc == 2) {
-		const struct lab *lab = labs_find(argv[1]);
-		if (!lab) {
-			fprintf(stderr, "wirelab: no lab named \"%s\" (see: wirelab list)\n", argv[1]);
+	const char *lab_name = NULL, *course_file = NULL;
+	struct course course, *c = NULL;
+	char why[1024];
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--course") == 0 && i + 1 < argc && !course_file)
+			course_file = argv[++i];
+		else if (argv[i][0] != '-' && !lab_name)
+			lab_name = argv[i];
+		else {
+			usage(stderr);
 			return 2;
 		}
-		list_lab(lab, true);
-		return 0;
 	}
-	for (size_t i = 0; labs_all[i]; i++)
-		list_lab(labs_all[i], false);
+	const struct lab *lab = lab_name ? labs_find(lab_name) : NULL;
+	if (lab_name && !lab) {
+		fprintf(stderr, "wirelab: no lab named \"%s\" (see: wirelab list)\n", lab_name);
+		return 2;
+	}
+	if (course_file) {
+		if (course_read(course_file, &course, why, sizeof why) < 0) {
+			fprintf(stderr, "wirelab: %s\n", why);
+			return 2;
+		}
+		c = &course;
+	}
+	if (lab)
+		list_lab(lab, true, c);
+	else
+		for (const struct lab *const *l = c && c->labs[0] ? c->labs : labs_all; *l; l++)
+			list_lab(*l, c != NULL, c);
+	course_free(c);
 	return 0;
 }
 
@@ -166,11 +209,12 @@ struct grade_args {
 	const char *output;
 	const char *pcap_dir;
 	const char *checks[GRADE_MAX_PATTERNS + 1];   /* --check, NULL-ended */
-	const char *excludes[GRADE_MAX_PATTERNS + 1]; /* --exclude, NULL-ended */
+	const char *excludes[2 * GRADE_MAX_PATTERNS + 1]; /* --exclude, then the course's */
 	size_t nchecks, nexcludes;
 	int jobs;
 	bool verbose;
 	int repeat;
+	const char *course;
 };
 
 static int parse_grade(int argc, char **argv, struct grade_args *g)
@@ -186,6 +230,7 @@ static int parse_grade(int argc, char **argv, struct grade_args *g)
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "repeat", required_argument, NULL, 'r' },
+		{ "course", required_argument, NULL, 'K' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
@@ -228,6 +273,7 @@ static int parse_grade(int argc, char **argv, struct grade_args *g)
 			break;
 		}
 		case 'v': g->verbose = true; break;
+		case 'K': g->course = optarg; break;
 		case 'r': {
 			char *end;
 			long r = strtol(optarg, &end, 10);
@@ -336,21 +382,19 @@ static int pcap_dir_usable(const char *dir, char *why, size_t whylen)
 	return 0;
 }
 
-static int cmd_grade(int argc, char **argv)
+/* Grade as g says, by the rules of course c (NULL: the kit's own). */
+static int grade(const struct grade_args *gp, const struct course *c)
 {
-	struct grade_args g;
+	struct grade_args g = *gp;
 	struct sb_info sb;
 	char root[PATH_MAX], tree[PATH_MAX + 16], why[512];
 	const struct lab *one[2] = { NULL, NULL };
 	const struct lab *const *labs = one;
+	const bool all = strcmp(g.lab, "all") == 0;
 	bool single = false;
 
-	if (parse_grade(argc, argv, &g) < 0) {
-		usage(stderr);
-		return 2;
-	}
-	if (strcmp(g.lab, "all") == 0) {
-		labs = labs_all;
+	if (all) {
+		labs = c && c->labs[0] ? c->labs : labs_all;
 	} else if (!(one[0] = labs_find(g.lab))) {
 		fprintf(stderr, "wirelab: no lab named \"%s\" (see: wirelab list)\n", g.lab);
 		return 2;
@@ -367,7 +411,7 @@ static int cmd_grade(int argc, char **argv)
 		char src[PATH_MAX + 32];
 		snprintf(src, sizeof src, "%s/src", tree);
 		single = is_dir(src);
-		if (single && labs == labs_all) {
+		if (single && all) {
 			fprintf(stderr, "wirelab: %s is a single lab's folder: name the lab, not all\n",
 				g.submission);
 			return 2;
@@ -388,16 +432,38 @@ static int cmd_grade(int argc, char **argv)
 		snprintf(tree, sizeof tree, "%s/%s", root, g.solution ? "solutions" : "labs");
 	}
 	/* Each --check must name a check of the labs graded (a typo is not an empty grade). */
-	for (size_t c = 0; c < g.nchecks; c++) {
+	for (size_t n = 0; n < g.nchecks; n++) {
 		bool any = false;
 		for (size_t i = 0; labs[i] && !any; i++)
 			for (size_t k = 0; k < labs[i]->nchecks && !any; k++)
-				any = fnmatch(g.checks[c], labs[i]->checks[k].id, 0) == 0;
+				any = fnmatch(g.checks[n], labs[i]->checks[k].id, 0) == 0;
 		if (!any) {
 			fprintf(stderr, "wirelab: no check matches \"%s\" (see: wirelab list %s)\n",
-				g.checks[c], labs == labs_all ? "" : labs[0]->id);
+				g.checks[n], all ? "" : labs[0]->id);
 			return 2;
 		}
+	}
+	/* --check narrows the course's checks; --exclude adds to its exclusions; the command
+	 * line's --repeat wins. */
+	for (size_t i = 0; c && i < c->nexcludes && g.nexcludes < 2 * GRADE_MAX_PATTERNS; i++)
+		g.excludes[g.nexcludes++] = c->excludes[i];
+	struct run_opts ro = {
+		.sb = &sb, .jobs = g.jobs, .checks = g.nchecks ? g.checks : NULL,
+		.excludes = g.nexcludes ? g.excludes : NULL, .verbose = g.verbose,
+		.repeat = g.repeat ? g.repeat : c ? c->repeat : 0,
+	};
+	if (c && c->nchecks) {
+		ro.only = ro.checks;
+		ro.checks = (const char *const *)c->checks;
+	}
+	bool any = false;
+	for (size_t i = 0; labs[i] && !any; i++)
+		for (size_t k = 0; k < labs[i]->nchecks && !any; k++)
+			any = run_check_selected(&ro, labs[i]->checks[k].id);
+	if (!any) {
+		fprintf(stderr, "wirelab: no check is selected by --check and --exclude%s\n",
+			c ? " and the course's checks and exclude" : "");
+		return 2;
 	}
 	if (g.pcap_dir && pcap_dir_usable(g.pcap_dir, why, sizeof why) < 0) {
 		fprintf(stderr, "wirelab: --pcap-dir %s\n", why);
@@ -414,19 +480,8 @@ static int cmd_grade(int argc, char **argv)
 		fprintf(stderr, "wirelab: %s: %s\n", tree, strerror(errno));
 		return 2;
 	}
-	struct run_opts ro = {
-		.sb = &sb, .jobs = g.jobs, .checks = g.nchecks ? g.checks : NULL,
-		.excludes = g.nexcludes ? g.excludes : NULL, .verbose = g.verbose, .repeat = g.repeat,
-	};
-	bool selected = false;
-	for (size_t i = 0; labs[i] && !selected; i++)
-		for (size_t k = 0; k < labs[i]->nchecks && !selected; k++)
-			selected = run_check_selected(&ro, labs[i]->checks[k].id);
-	if (!selected) {
-		fprintf(stderr, "wirelab: no check is selected by --check and --exclude\n");
-		close(tree_fd);
-		return 2;
-	}
+	/* The course's time limit is the check time of this whole run. */
+	int64_t budget_ns = c && c->time_limit_s > 0 ? c->time_limit_s * 1000000000 : 0;
 	size_t nlabs = 0;
 	while (labs[nlabs])
 		nlabs++;
@@ -446,6 +501,7 @@ static int cmd_grade(int argc, char **argv)
 		units[i] = (struct run_unit){
 			.lab = labs[i], .dir = dirs[i], .pcap_dir = g.pcap_dir ? pcaps[i] : NULL,
 			.dir_fd = run_open_beneath(tree_fd, single ? "." : labs[i]->id),
+			.budget_ns = budget_ns ? &budget_ns : NULL,
 		};
 	}
 	if (run_units(&ro, units, nlabs, res, why, sizeof why) < 0) {
@@ -466,19 +522,25 @@ static int cmd_grade(int argc, char **argv)
 		status = 2;
 		out = stdout;
 	}
-	char title[PATH_MAX * 4 + 64];
+	char title[PATH_MAX * 4 + 64], subm[PATH_MAX * 4 + 64];
 	esc_text(g.submission ? tree : g.solution ? "the reference solutions" : "your labs",
 		 strlen(g.submission ? tree : g.solution ? "the reference solutions" : "your labs"),
 		 title, sizeof title);
+	esc_text(tree, strlen(tree), subm, sizeof subm);
 	struct report_opts rop = {
 		.format = g.format,
 		.color = out == stdout && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"),
 		.verbose = g.verbose,
 		.sb = &sb,
 		.title = title,
-		.all = labs == labs_all,
+		.all = all,
+		.version = WIRELAB_VERSION,
+		.submission = subm,
+		.course = c,
 	};
+	struct check *copies = c ? course_apply_points(c, res, nlabs) : NULL;
 	report_write(out, &rop, res, nlabs);
+	free(copies);
 	if (out != stdout && close_output(out, tmp_out, g.output) < 0) {
 		fprintf(stderr, "wirelab: %s: %s\n", g.output, strerror(errno));
 		status = 2;
@@ -495,6 +557,27 @@ static int cmd_grade(int argc, char **argv)
 	if (status)
 		return status;
 	return failed ? 1 : errored ? 2 : 0;
+}
+
+static int cmd_grade(int argc, char **argv)
+{
+	struct grade_args g;
+	struct course course;
+	char why[1024];
+
+	if (parse_grade(argc, argv, &g) < 0) {
+		usage(stderr);
+		return 2;
+	}
+	if (!g.course)
+		return grade(&g, NULL);
+	if (course_read(g.course, &course, why, sizeof why) < 0) {
+		fprintf(stderr, "wirelab: %s\n", why);
+		return 2;
+	}
+	int rc = grade(&g, &course);
+	course_free(&course);
+	return rc;
 }
 
 int main(int argc, char **argv)

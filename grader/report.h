@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "course.h"
 #include "run.h"
 #include "sandbox.h"
 
@@ -19,9 +20,14 @@ struct report_opts {
 	const struct sb_info *sb;
 	const char *title;         /* "solutions", "labs", a submission path */
 	bool all;                  /* `grade all`: JSON is {"labs": [...]} even for one lab */
+	const char *version;       /* the kit's version, for JSON */
+	const char *submission;    /* the folder graded, escaped (esc_text), for JSON */
+	const struct course *course; /* Gradescope's visibilities (course.h), or NULL */
 };
 
 int report_parse_format(const char *s, enum report_format *out);
+/* The sandbox mode as JSON says it: "namespace", "host" or "nocap". */
+const char *report_sandbox_token(enum sb_mode m);
 /* Write the report of n labs to f. Returns 0 or -errno. */
 int report_write(FILE *f, const struct report_opts *o, const struct lab_result *labs, size_t n);
 

@@ -732,6 +732,12 @@ bool run_check_selected(const struct run_opts *o, const char *id)
 
 	for (size_t i = 0; o->checks && o->checks[i] && !any; i++)
 		any = fnmatch(o->checks[i], id, 0) == 0;
+	if (any && o->only) {
+		bool also = false;
+		for (size_t i = 0; o->only[i] && !also; i++)
+			also = fnmatch(o->only[i], id, 0) == 0;
+		any = also;
+	}
 	for (size_t i = 0; o->excludes && o->excludes[i] && any; i++)
 		any = fnmatch(o->excludes[i], id, 0) != 0;
 	return any;

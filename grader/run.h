@@ -17,6 +17,8 @@ struct run_opts {
 	const char *const *checks;   /* NULL-ended patterns: a check matching none is left out;
 				      * NULL: all */
 	const char *const *excludes; /* NULL-ended patterns: a check matching one is left out */
+	const char *const *only;     /* NULL-ended patterns a check must match as well (grade's
+				      * --check over a course's checks); NULL: no narrowing */
 
 	bool verbose;
 	int repeat;                  /* run each check this many times; it passes only if every

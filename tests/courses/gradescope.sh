@@ -2,7 +2,9 @@
 # gradescope.sh - the Gradescope bundle on a simulated autograder root, namespaces forced
 # off (WIRELAB_MODE=host, as in Gradescope's containers): setup.sh builds the kit; then
 # run_autograder grades a kit wrapped two folders deep (full marks), a lab that does not
-# build, and an empty upload, each time writing a valid results.json that says what it found.
+# build, and an empty upload, each time writing a valid results.json that says what it found
+# and follows the course file (its checks, points and visibilities); then the wrapped kit
+# once more without a capture (WIRELAB_MODE=nocap), which a warning at the top must say.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 unset WIRELAB_ROOT WIRELAB_BIN
@@ -10,7 +12,17 @@ export WIRELAB_MODE=host
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-echo '{"labs": ["00", "tcp-echo"]}' >"$tmp/course.json"
+# A typo in the course file stops the bundle.
+echo '{"labs": ["00"], "default_visibility": "public"}' >"$tmp/bad.json"
+if tools/gradescope/bundle.sh "$tmp/bad.zip" "$tmp/bad.json" >"$tmp/bad.log" 2>&1 ||
+	! grep -q 'default_visibility' "$tmp/bad.log"; then
+	echo "FAIL: a bad visibility was bundled:"; cat "$tmp/bad.log"; exit 1
+fi
+cat >"$tmp/course.json" <<'JSON'
+{"labs": ["00", "tcp-echo"], "exclude": ["greet.client-timeout"],
+ "points": {"greet.server-hello": 15}, "default_visibility": "after_published",
+ "visibility": {"echo.server-large": "hidden"}}
+JSON
 tools/gradescope/bundle.sh "$tmp/ag.zip" "$tmp/course.json"
 
 # Unpack as Gradescope does, execute bits included: setup.sh and run_autograder at the top.
@@ -51,13 +63,27 @@ for key in ("score", "output", "tests"):
 for t in tests:
     assert set(t) >= {"name", "score", "max_score", "status", "output", "visibility"}, t
     assert t["status"] in ("passed", "failed"), t
+    # The course's visibilities, for graded and missing labs alike.
+    want = "hidden" if " echo.server-large:" in t["name"] else "after_published"
+    assert t["visibility"] == want, f"{name}: {t['name']}: visibility {t['visibility']}"
+    assert "greet.client-timeout" not in t["name"], f"{name}: an excluded check was graded"
+    # The compiler's output is in the top-level output only.
+    assert "this is not C" not in t["output"], f"{name}: {t['name']} repeats the build"
 labs = {t["name"].split()[0] for t in tests}
-ok = labs == {"00-sockets-basics", "01-tcp-echo"} and total == 200
+ok = labs == {"00-sockets-basics", "01-tcp-echo"} and total == 205
 if expect == "full":
     ok = ok and r["score"] == total and "a whole kit: alice/wirelab-main/labs/00" in r["output"]
 elif expect == "unbuilt":
     ok = ok and r["score"] == 0 and "did not build" in r["output"] \
-        and "a lab folder: hw1" in r["output"] and "00-sockets-basics: no sources found" in r["output"]
+        and "a lab folder: hw1" in r["output"] and "00-sockets-basics: no sources found" in r["output"] \
+        and "this is not C" in r["output"]
+elif expect == "nocap":
+    out = r["output"]
+    ok = ok and r["score"] < total and out.startswith("WARNING: this machine could not") \
+        and out.count("WARNING: this machine") == 1 \
+        and "\n    00-sockets-basics greet.server-hello\n" in out \
+        and "\n    01-tcp-echo echo.server-echo\n" in out \
+        and out.index("01-tcp-echo echo.server-echo") < out.index("\nsandbox: ")
 elif expect == "empty":
     ok = ok and r["score"] == 0 and r["output"].count("no sources found") == 2 \
         and all("No sources of" in t["output"] for t in tests)
@@ -75,6 +101,7 @@ mkdir -p "$sub/alice/wirelab-main/labs"
 cp -r solutions/00-sockets-basics solutions/01-tcp-echo "$sub/alice/wirelab-main/labs/"
 ln -s /etc "$sub/alice/wirelab-main/labs/01-tcp-echo/src/etc.h"
 grade wrapped full
+WIRELAB_MODE=nocap grade nocap nocap
 
 # One lab folder that does not build, in a folder of its own; lab 00 missing.
 rm -rf "$sub"

@@ -4,7 +4,9 @@
 #
 #   tools/gradescope/bundle.sh OUT.zip [COURSE.json]
 #
-# COURSE.json names the labs graded: {"labs": ["01-tcp-echo"]}; without it, every lab.
+# COURSE.json is a course file (docs/instructor-guide.md: labs, checks, points, repeat,
+# Gradescope visibilities), checked here by the kit's own reader; without it, every lab by
+# the kit's rules.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:?"usage: tools/gradescope/bundle.sh OUT.zip [COURSE.json]"}
@@ -15,11 +17,14 @@ trap 'rm -rf "$stage"' EXIT
 tools/handout.sh --dir "$stage/wirelab" >/dev/null
 cp tools/gradescope/setup.sh tools/gradescope/run_autograder "$stage/"
 if [ -n "$course" ]; then
-	python3 -c 'import json, sys; json.load(open(sys.argv[1]))["labs"]' "$course" ||
-		{ echo "bundle: $course is not a course file with \"labs\"" >&2; exit 1; }
+	# A typo must fail here, not in every student's results.
+	wirelab=${WIRELAB_BIN:-bin/wirelab}
+	[ -x "$wirelab" ] || make -s all
+	"$wirelab" list --course "$course" >/dev/null ||
+		{ echo "bundle: $course is not a course file the grader accepts" >&2; exit 1; }
 	cp "$course" "$stage/course.json"
 else
-	echo '{"labs": "all"}' >"$stage/course.json"
+	echo '{}' >"$stage/course.json"
 fi
 
 # Python's zipfile keeps the scripts' execute bits, which Gradescope needs.
