@@ -5,10 +5,11 @@
 #                                 the troublemakers: a build failure, an empty folder, a hang,
 #                                 a link as a submission, a link as src/, a formula and a
 #                                 terminal escape as names
-#   make-class.sh bench N OUT     N submissions of labs 00-04: references, mutants of
-#                                 tests/mutants applied with `git apply`, build failures and
-#                                 hangs, in every layout (deterministic: submission i is the
-#                                 same on every run)
+#   make-class.sh bench N OUT [LAB...]
+#                                 N submissions of the LABs (default: all seven): references,
+#                                 mutants of tests/mutants applied with `git apply`, build
+#                                 failures and hangs, in every layout (deterministic:
+#                                 submission i is the same on every run)
 #
 # OUT (relative to where it is run from) must not exist.
 set -euo pipefail
@@ -17,7 +18,7 @@ cd "$(dirname "$0")/../.."
 kit=$PWD
 mode=${1:?usage: make-class.sh layouts OUT | bench N OUT}
 
-labs=(00-sockets-basics 01-tcp-echo 02-udp 03-threaded-server 04-http)
+labs=(00-sockets-basics 01-tcp-echo 02-udp 03-threaded-server 04-http 05-ftp 06-websocket)
 
 # copy_lab LAB DEST: the reference sources of LAB into DEST (made).
 copy_lab() {
@@ -86,6 +87,8 @@ layouts)
 	;;
 bench)
 	n=${2:?N} out=${3:?OUT}
+	shift 3
+	[ $# -eq 0 ] || labs=("$@")
 	case $out in /*) ;; *) out=$here/$out ;; esac
 	[ ! -e "$out" ] || { echo "make-class.sh: $out exists" >&2; exit 2; }
 	mkdir -p "$out"
