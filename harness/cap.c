@@ -26,9 +26,13 @@
 /* What one check may keep in memory (and in its saved pcap): a program that floods lo
  * fails its check at this point instead of growing the grader without bound. */
 #define CAP_MAX_BYTES (256u << 20)
-/* A saved capture keeps its first 64 MiB: the start of a conversation is what a ladder
- * shows, and a class of failing 16 MiB transfers should not fill a disk. */
-#define CAP_SAVE_MAX  (64u << 20)
+/* A saved capture is at most CAP_SAVE_MAX bytes, so that a class of failing 16 MiB
+ * transfers does not fill a disk, and keeps what a ladder shows: every packet whole when
+ * they fit; else every packet's headers and the first bytes of its data (a snap length of
+ * CAP_SAVE_SNAP, the wire length still recorded); else, as sliced, the first packets and
+ * the last ones (the handshake and the end: FIN or RST), half the bytes each. */
+#define CAP_SAVE_MAX  (16u << 20)
+#define CAP_SAVE_SNAP 160u
 
 struct cap_rec {
 	int64_t ts_ns;
@@ -243,19 +247,48 @@ const struct flow_set *cap_flows(struct cap *c)
 	return c->flows;
 }
 
+static void dump_one(pcap_dumper_t *d, const struct cap *c, size_t i, uint32_t snap)
+{
+	const struct cap_rec *r = &c->recs[i];
+	struct pcap_pkthdr h = {
+		.ts = { .tv_sec = r->ts_ns / 1000000000, .tv_usec = r->ts_ns % 1000000000 },
+		.caplen = r->caplen < snap ? r->caplen : snap,
+		.len = r->wirelen,
+	};
+	pcap_dump((u_char *)d, &h, c->arena + r->off);
+}
+
+/* The bytes every record takes in a pcap at snap length snap. */
+static uint64_t dump_size(const struct cap *c, uint32_t snap)
+{
+	uint64_t bytes = 0;
+
+	for (size_t i = 0; i < c->nrecs; i++)
+		bytes += 16 + (c->recs[i].caplen < snap ? c->recs[i].caplen : snap);
+	return bytes;
+}
+
 static int dump(struct cap *c, pcap_dumper_t *d)
 {
-	size_t bytes = 0;
+	uint32_t snap = UINT32_MAX;
 
-	for (size_t i = 0; i < c->nrecs && (bytes += c->recs[i].caplen + 16) <= CAP_SAVE_MAX; i++) {
-		const struct cap_rec *r = &c->recs[i];
-		struct pcap_pkthdr h = {
-			.ts = { .tv_sec = r->ts_ns / 1000000000,
-				.tv_usec = r->ts_ns % 1000000000 },
-			.caplen = r->caplen,
-			.len = r->wirelen,
-		};
-		pcap_dump((u_char *)d, &h, c->arena + r->off);
+	if (dump_size(c, snap) > CAP_SAVE_MAX)
+		snap = CAP_SAVE_SNAP;
+	if (dump_size(c, snap) <= CAP_SAVE_MAX) {
+		for (size_t i = 0; i < c->nrecs; i++)
+			dump_one(d, c, i, snap);
+	} else {
+		/* The first packets that fill half, then the last ones that fill the rest. */
+		uint64_t half = CAP_SAVE_MAX / 2, head = 0, tail = 0;
+		size_t first = 0, last = c->nrecs;
+		while (first < c->nrecs && (head += 16 + CAP_SAVE_SNAP) <= half)
+			first++;
+		while (last > first && (tail += 16 + CAP_SAVE_SNAP) <= half)
+			last--;
+		for (size_t i = 0; i < first; i++)
+			dump_one(d, c, i, snap);
+		for (size_t i = last; i < c->nrecs; i++)
+			dump_one(d, c, i, snap);
 	}
 	return pcap_dump_flush(d) == 0 ? 0 : -EIO;
 }

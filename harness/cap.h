@@ -34,8 +34,10 @@ uint64_t cap_count(const struct cap *c);
 const struct flow_set *cap_flows(struct cap *c);
 /* Write the stored frames to a pcap file with nanosecond timestamps. */
 int cap_save(struct cap *c, const char *path, char *why, size_t whylen);
-/* (Both keep the first 64 MiB of packets.) The same into dirfd/name, written to a new file first and renamed over name: nothing
- * that stands at name (a link a student planted) is followed. */
+/* (Both write at most 16 MiB: every packet whole when they fit, else every packet cut to its
+ * first 160 bytes (headers and the start of its data), else the first and the last packets
+ * cut so.) The same into dirfd/name, written to a new file first and renamed over name:
+ * nothing that stands at name (a link a student planted) is followed. */
 int cap_save_at(struct cap *c, int dirfd, const char *name, char *why, size_t whylen);
 /* True when the programs sent more than the capture keeps for one check (256 MiB): the
  * rest was not recorded. */

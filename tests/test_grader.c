@@ -130,6 +130,43 @@ Test(grader, saved_pcaps_open_with_tcpdump, .timeout = 120)
 	kit_rmdir(dir);
 }
 
+/* A failing 16 MiB transfer: its pcap stays under 16 MiB and still has every packet the
+ * ladder shows, from the SYN to the FIN, each with its headers. */
+Test(grader, large_pcaps_are_cut_not_lost, .timeout = 120)
+{
+	char *tmp = kit_tmpdir(), cmd[6000], args[1200], abs[4096];
+	int st;
+
+	cr_assert(realpath("tests/mutants/01-tcp-echo/server-strlen.patch", abs));
+	snprintf(cmd, sizeof cmd, "cp -r solutions/01-tcp-echo/src %s/ && cd %s && git apply '%s'",
+		 tmp, tmp, abs);
+	cr_assert_eq(system(cmd), 0);
+	snprintf(args, sizeof args, "01 --submission %s --pcap-dir %s/p --check echo.server-large",
+		 tmp, tmp);
+	cJSON *j = kit_grade(args, &st);
+	const cJSON *chk = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "checks"), 0);
+	cr_assert_str_eq(kit_str(chk, "status"), "fail");
+	const char *pcap = kit_str(chk, "pcap");
+	struct stat sb;
+	cr_assert(stat(pcap, &sb) == 0, "no pcap at %s", pcap);
+	cr_expect_leq(sb.st_size, 16 << 20, "%s is %lld bytes", pcap, (long long)sb.st_size);
+	snprintf(cmd, sizeof cmd, "tcpdump -nn -r '%s' 2>/dev/null | awk 'NR == 1 || /Flags \\[F/'",
+		 pcap);
+	char *out = kit_run(cmd, &st);
+	cr_expect(strstr(out, "Flags [S]") && strstr(out, "Flags [F"),
+		  "%s lost the SYN or the FIN:\n%s", pcap, out);
+	free(out);
+	/* Every packet is there: the client's data adds up to 16 MiB in the TCP lengths. */
+	snprintf(cmd, sizeof cmd, "tcpdump -nn -r '%s' 'dst port 7000' 2>/dev/null | "
+		 "sed -n 's/.*length \\([0-9]*\\)$/\\1/p' | awk '{ n += $1 } END { print n }'",
+		 pcap);
+	out = kit_run(cmd, &st);
+	cr_expect_eq(atol(out), 16L << 20, "the client's segments in %s add up to %s", pcap, out);
+	free(out);
+	cJSON_Delete(j);
+	kit_rmdir(tmp);
+}
+
 Test(grader, output_formats_are_well_formed, .timeout = 120)
 {
 	static const char *const fmts[][2] = {
