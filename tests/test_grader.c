@@ -156,12 +156,13 @@ Test(grader, large_pcaps_are_cut_not_lost, .timeout = 120)
 	cr_expect(strstr(out, "Flags [S]") && strstr(out, "Flags [F"),
 		  "%s lost the SYN or the FIN:\n%s", pcap, out);
 	free(out);
-	/* Every packet is there: the client's data adds up to 16 MiB in the TCP lengths. */
+	/* Every packet is there: the client's data adds up to 16 MiB in the TCP lengths (more
+	 * when a segment was sent again). */
 	snprintf(cmd, sizeof cmd, "tcpdump -nn -r '%s' 'dst port 7000' 2>/dev/null | "
 		 "sed -n 's/.*length \\([0-9]*\\)$/\\1/p' | awk '{ n += $1 } END { print n }'",
 		 pcap);
 	out = kit_run(cmd, &st);
-	cr_expect_eq(atol(out), 16L << 20, "the client's segments in %s add up to %s", pcap, out);
+	cr_expect_geq(atol(out), 16L << 20, "the client's segments in %s add up to %s", pcap, out);
 	free(out);
 	cJSON_Delete(j);
 	kit_rmdir(tmp);
