@@ -16,10 +16,11 @@ failure() { echo "$*" >>"$fails"; }
 # Run one Criterion binary; add its synthesis line to the totals.
 run() {
 	local bin=$1; shift
-	local log
+	local log t0=$SECONDS
 	log=$(mktemp)
 	echo "== $bin $*"
 	"$bin" --jobs "$jobs" "$@" 2>&1 | tee "$log" | grep -E '^\[(FAIL|----)\]|Synthesis' || true
+	echo "   $((SECONDS - t0)) s"
 	local line
 	line=$(grep -a 'Synthesis' "$log" | tail -n 1)
 	local said
