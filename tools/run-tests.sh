@@ -8,19 +8,27 @@ cd "$(dirname "$0")/.."
 jobs=${WIRELAB_TEST_JOBS:-2}
 passed=0 failed=0 skipped=0
 start=$(date +%s)
+# What failed, said again at the end: a log read from its tail shows it.
+fails=$(mktemp)
+trap 'rm -f "$fails"' EXIT
+failure() { echo "$*" >>"$fails"; }
 
 # Run one Criterion binary; add its synthesis line to the totals.
 run() {
 	local bin=$1; shift
-	local log
+	local log t0=$SECONDS
 	log=$(mktemp)
 	echo "== $bin $*"
 	"$bin" --jobs "$jobs" "$@" 2>&1 | tee "$log" | grep -E '^\[(FAIL|----)\]|Synthesis' || true
+	echo "   $((SECONDS - t0)) s"
 	local line
 	line=$(grep -a 'Synthesis' "$log" | tail -n 1)
+	local said
+	said=$(grep -a -E '^\[(FAIL|----)\]' "$log" | head -n 12 | sed "s|^|$bin: |")
 	rm -f "$log"
 	if [ -z "$line" ]; then
 		echo "   $bin printed no result: counted as one failure"
+		failure "$bin printed no result"
 		failed=$((failed + 1))
 		return
 	fi
@@ -31,6 +39,7 @@ run() {
 	c=$(sed -n 's/.*Crashing: \([0-9]*\).*/\1/p' <<<"$line")
 	s=$(sed -n 's/.*Skipped: \([0-9]*\).*/\1/p' <<<"$line")
 	passed=$((passed + p)); failed=$((failed + f + c)); skipped=$((skipped + ${s:-0}))
+	[ $((f + c)) -eq 0 ] || failure "$said"
 	: "$t"
 }
 
@@ -69,6 +78,7 @@ for dir in labs/*/; do
 			run "$out"
 		else
 			echo "   $t does not build against solutions/$lab"
+			failure "$t does not build against solutions/$lab"
 			failed=$((failed + 1))
 		fi
 	done
@@ -91,10 +101,11 @@ else
 	echo "== tests/hostile/run.sh --quick"
 	log=$(mktemp)
 	tests/hostile/run.sh --quick >"$log" 2>&1
-	grep -E '^FAIL' "$log" | head -20
+	grep -E '^FAIL' "$log" | head -20 | tee -a "$fails"
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
 	if [ -z "$line" ]; then
 		echo "   tests/hostile/run.sh printed no result: counted as one failure"
+		failure "tests/hostile/run.sh printed no result"
 		tail -n 20 "$log"
 		failed=$((failed + 1))
 	else
@@ -123,6 +134,7 @@ if clang -fsanitize=fuzzer -x c - -o /dev/null <<<'int LLVMFuzzerTestOneInput(co
 			tail -n 1 "build/fuzz/$name.log"
 		else
 			echo "   $name failed:"; tail -n 30 "build/fuzz/$name.log" 2>/dev/null
+			failure "$name found something: build/fuzz/$name.log"
 			failed=$((failed + 1))
 		fi
 	done
@@ -153,14 +165,20 @@ if make -s SAN=1 all unit; then
 		passed=$((passed + 1))
 	else
 		echo "   failed:"; grep -A20 -E 'Sanitizer|FAIL|ERR ' "$log" | head -60
+		failure "build/san/wirelab grade all --solution, with LeakSanitizer"
 		failed=$((failed + 1))
 	fi
 	rm -rf "$log" "$log.pcaps"
 else
 	echo "   the sanitizer build failed"
+	failure "the sanitizer build failed"
 	failed=$((failed + 1))
 fi
 
+if [ -s "$fails" ]; then
+	echo "== what failed"
+	head -n 60 "$fails"
+fi
 echo "== $(( $(date +%s) - start )) s"
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
