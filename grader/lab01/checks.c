@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,73 +47,6 @@ static int sysctl_write(const char *path, const char *value)
 
 /* ---- the grader as a client of echo_server -------------------------------------------- */
 
-struct pump {
-	const uint8_t *out;
-	size_t nout;
-	int read_delay_ms;      /* do not read at first (a slow reader) */
-	int timeout_ms;
-	struct peer_buf in;     /* what came back */
-	size_t sent;
-	int rc;                 /* 0: the server closed; -errno */
-};
-
-/* Send p->out and half-close, reading at the same time (after the delay) until the server
- * closes: a correct server never makes this wait for its deadline. */
-static void pump_run(int fd, struct pump *p)
-{
-	int64_t deadline = clock_deadline(p->timeout_ms);
-	int64_t read_at = clock_deadline(p->read_delay_ms);
-	bool shut = false;
-	uint8_t buf[65536];
-
-	for (;;) {
-		if (p->sent == p->nout && !shut) {
-			shutdown(fd, SHUT_WR);
-			shut = true;
-		}
-		bool reading = clock_mono_ns() >= read_at;
-		struct pollfd pfd = { .fd = fd, .events = (short)((reading ? POLLIN : 0) |
-								  (shut ? 0 : POLLOUT)) };
-		int left = clock_left_ms(deadline);
-		if (left == 0) {
-			p->rc = -ETIMEDOUT;
-			return;
-		}
-		if (!reading && clock_left_ms(read_at) < left)
-			left = clock_left_ms(read_at) + 1;
-		if (pfd.events == 0) {
-			clock_sleep_ms(left);
-			continue;
-		}
-		if (poll(&pfd, 1, left) <= 0)
-			continue;
-		if (pfd.revents & POLLOUT) {
-			ssize_t n = send(fd, p->out + p->sent, p->nout - p->sent, MSG_NOSIGNAL);
-			if (n > 0)
-				p->sent += (size_t)n;
-			else if (n < 0 && errno != EAGAIN && errno != EINTR) {
-				p->rc = -errno;
-				return;
-			}
-		}
-		if (reading && (pfd.revents & (POLLIN | POLLHUP | POLLERR))) {
-			ssize_t n = recv(fd, buf, sizeof buf, 0);
-			if (n == 0) {
-				p->rc = 0;
-				return;
-			}
-			if (n > 0 && peer_buf_append(&p->in, buf, (size_t)n) < 0) {
-				p->rc = -ENOMEM;
-				return;
-			}
-			if (n < 0 && errno != EAGAIN && errno != EINTR) {
-				p->rc = -errno;
-				return;
-			}
-		}
-	}
-}
-
 static struct proc *start_server(struct ctx *c)
 {
 	char port[8];
@@ -123,14 +55,14 @@ static struct proc *start_server(struct ctx *c)
 	return ctx_server(c, NETSTAT_TCP, ctx_port(c, 0), "echo_server", port, NULL);
 }
 
-/* One client of echo_server: send data (chunk bytes per segment, gap_ms apart when chunk is
- * not 0), half-close, read everything back. Judges the bytes; false after a failure. */
+/* One client of echo_server over addr: send data and half-close, reading everything back
+ * (from read_delay_ms on). Judges the bytes; false after a failure. */
 static bool echo_once_at(struct ctx *c, const char *addr, const uint8_t *data, size_t n,
 			 int read_delay_ms, int timeout_ms)
 {
 	char why[256];
-	struct pump p = { .out = data, .nout = n, .read_delay_ms = read_delay_ms,
-			  .timeout_ms = timeout_ms };
+	struct peer_pump p = { .out = data, .nout = n, .read_delay_ms = read_delay_ms,
+			       .timeout_ms = timeout_ms };
 	int fd = peer_connect(addr, ctx_port(c, 0), 2000, why, sizeof why);
 
 	if (fd < 0) {
@@ -138,7 +70,7 @@ static bool echo_once_at(struct ctx *c, const char *addr, const uint8_t *data, s
 			 why);
 		return false;
 	}
-	pump_run(fd, &p);
+	peer_pump(fd, &p);
 	close(fd);
 	bool ok = true;
 	if (p.rc == -ETIMEDOUT) {
@@ -385,32 +317,6 @@ static void check_echo_server_restart(struct ctx *c)
 		ctx_expect_error_line(c, second, "a second echo_server on a port in use");
 }
 
-/* Send to fd without reading until the server stops taking bytes (nothing left our send
- * buffer for ECHO_STALL_MS), or max bytes: the server is then blocked sending its echo,
- * with our bytes waiting unread in its receive buffer. Returns the bytes sent. */
-static size_t send_until_stalled(int fd, size_t max, int timeout_ms)
-{
-	static const uint8_t chunk[65536];
-	int64_t deadline = clock_deadline(timeout_ms);
-	size_t sent = 0;
-
-	while (clock_left_ms(deadline) > 0 && sent < max) {
-		struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-		int left = clock_left_ms(deadline);
-		int r = poll(&pfd, 1, left < ECHO_STALL_MS ? left : ECHO_STALL_MS);
-		if (r == 0)
-			break;          /* stalled */
-		if (r < 0)
-			continue;
-		ssize_t n = send(fd, chunk, sizeof chunk, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n > 0)
-			sent += (size_t)n;
-		else if (n < 0 && errno != EAGAIN && errno != EINTR)
-			break;
-	}
-	return sent;
-}
-
 /* While the server is busy with client A, client B connects, sends, and resets: when the
  * server gets to B its data is still there to read, and echoing it hits a dead connection
  * (EPIPE, and SIGPIPE unless it is ignored). */
@@ -472,7 +378,7 @@ static void check_echo_server_reset(struct ctx *c)
 		return;
 	}
 	peer_small_rcvbuf(fd, 64 * 1024);
-	size_t sent = send_until_stalled(fd, ECHO_RESET_MAX, 3000);
+	size_t sent = peer_send_until_stalled(fd, ECHO_RESET_MAX, ECHO_STALL_MS, 3000);
 	ctx_log(c, "the resetting client sent %zu bytes before the server stopped reading", sent);
 	peer_reset(fd);
 	clock_sleep_ms(100);
