@@ -49,10 +49,7 @@ static int sysctl_write(const char *path, const char *value)
 
 static struct proc *start_server(struct ctx *c)
 {
-	char port[8];
-
-	snprintf(port, sizeof port, "%u", ctx_port(c, 0));
-	return ctx_server(c, NETSTAT_TCP, ctx_port(c, 0), "echo_server", port, NULL);
+	return ctx_start_server(c, NETSTAT_TCP, "echo_server");
 }
 
 /* One client of echo_server over addr: send data and half-close, reading everything back
@@ -168,19 +165,6 @@ static void check_echo_server_echo(struct ctx *c)
 	echo_wire(c, 0, false);
 }
 
-static void check_echo_server_binary(struct ctx *c)
-{
-	uint32_t seed = 0x5eed0001;
-	size_t n = 64 * 1024;
-	/* Every byte value, NUL first. */
-	uint8_t *data = ctx_pattern(n, seed, true);
-
-	ctx_log(c, "payload: %zu bytes: 0..255, then xorshift32 seed %#x", n, seed);
-	if (data && start_server(c) && echo_once(c, data, n, 0, 3000))
-		echo_wire(c, 0, false);
-	free(data);
-}
-
 static void check_echo_server_byte_by_byte(struct ctx *c)
 {
 	char why[256];
@@ -223,28 +207,47 @@ static void check_echo_server_byte_by_byte(struct ctx *c)
 		ctx_ladder_tcp(c, f);
 }
 
-static void check_echo_server_large(struct ctx *c)
-{
-	uint32_t seed = 0x5eed0016;
-	size_t n = 16 * MiB;
-	uint8_t *data = ctx_pattern(n, seed, false);
+/* A seeded payload, sent at once and half-closed; its echo read from read_delay_ms on. */
+struct payload {
+	size_t n;
+	uint32_t seed;
+	bool every_byte_first;
+	int read_delay_ms, timeout_ms;
+	const char *what, *after;     /* the log: "payload: <what> xorshift32 seed S<after>" */
+};
 
-	ctx_log(c, "payload: 16 MiB, xorshift32 seed %#x; the grader does not read for 2 s", seed);
-	if (data && start_server(c) && echo_once(c, data, n, 2000, 15000))
+static void echo_payload(struct ctx *c, const struct payload *pl)
+{
+	uint8_t *data = ctx_pattern(pl->n, pl->seed, pl->every_byte_first);
+
+	ctx_log(c, "payload: %s xorshift32 seed %#x%s", pl->what, pl->seed, pl->after);
+	if (data && start_server(c) && echo_once(c, data, pl->n, pl->read_delay_ms, pl->timeout_ms))
 		echo_wire(c, 0, false);
 	free(data);
 }
 
+static void check_echo_server_binary(struct ctx *c)
+{
+	/* Every byte value, NUL first. */
+	static const struct payload pl = { .n = 64 * 1024, .seed = 0x5eed0001,
+					   .every_byte_first = true, .timeout_ms = 3000,
+					   .what = "65536 bytes: 0..255, then", .after = "" };
+	echo_payload(c, &pl);
+}
+
+static void check_echo_server_large(struct ctx *c)
+{
+	static const struct payload pl = { .n = 16 * MiB, .seed = 0x5eed0016, .read_delay_ms = 2000,
+					   .timeout_ms = 15000, .what = "16 MiB,",
+					   .after = "; the grader does not read for 2 s" };
+	echo_payload(c, &pl);
+}
+
 static void check_echo_server_half_close(struct ctx *c)
 {
-	uint32_t seed = 0x5eed0002;
-	size_t n = MiB;
-	uint8_t *data = ctx_pattern(n, seed, false);
-
-	ctx_log(c, "payload: 1 MiB then FIN at once, xorshift32 seed %#x", seed);
-	if (data && start_server(c) && echo_once(c, data, n, 0, 5000))
-		echo_wire(c, 0, false);
-	free(data);
+	static const struct payload pl = { .n = MiB, .seed = 0x5eed0002, .timeout_ms = 5000,
+					   .what = "1 MiB then FIN at once,", .after = "" };
+	echo_payload(c, &pl);
 }
 
 /* Dual stack: one IPv6 socket on [::] with IPV6_V6ONLY off. The namespace has bindv6only
@@ -252,21 +255,9 @@ static void check_echo_server_half_close(struct ctx *c)
 static void check_echo_server_ipv6(struct ctx *c)
 {
 	static const char v6[] = "over IPv6\n", v4[] = "over IPv4\n";
-	struct netstat_sock socks[4];
 
-	if (!start_server(c))
+	if (!start_server(c) || !ctx_expect_dual_stack(c, ctx_port(c, 0)))
 		return;
-	int n = netstat_find(NETSTAT_TCP, ctx_port(c, 0), socks, 4);
-	bool dual = false;
-	for (int i = 0; i < n; i++)
-		dual |= socks[i].family == AF_INET6 && netstat_is_wildcard(&socks[i]);
-	if (!dual) {
-		ctx_fail(c, "expected: one IPv6 socket listening on [::]:%u with IPV6_V6ONLY off\n"
-			 "   seen: %s", ctx_port(c, 0),
-			 n > 0 && socks[0].family == AF_INET ? "an IPv4 socket only (0.0.0.0)"
-							     : "no IPv6 socket on the wildcard address");
-		return;
-	}
 	if (echo_once_at(c, "::1", (const uint8_t *)v6, sizeof v6 - 1, 0, 2000) &&
 	    echo_once_at(c, "127.0.0.1", (const uint8_t *)v4, sizeof v4 - 1, 0, 2000) &&
 	    echo_wire(c, 0, false))
@@ -295,26 +286,9 @@ static void check_echo_server_restart(struct ctx *c)
 			 "within 2 s");
 		return;
 	}
-	bool stopped = ctx_expect_stop(c, p, 2000);
-	struct peer_buf rest = { 0 };
-	peer_recv_all(fd, &rest, 4096, 1000);
-	peer_buf_free(&rest);
-	close(fd);
-	if (!stopped)
-		return;
-	if (!start_server(c)) {
-		ctx_fail(c, "(restarted right after it was stopped with a client connected: its side "
-			 "of that connection is in TIME_WAIT; set SO_REUSEADDR before bind)");
-		return;
-	}
-	if (!echo_once(c, (const uint8_t *)line, sizeof line - 1, 0, 2000) || !echo_wire(c, 1, false))
-		return;
-	/* A second server on the port in use: a runtime error. */
-	char port[8];
-	snprintf(port, sizeof port, "%u", ctx_port(c, 0));
-	struct proc *second = ctx_start(c, NULL, "echo_server", port, NULL);
-	if (second && ctx_wait(c, second, 3000))
-		ctx_expect_error_line(c, second, "a second echo_server on a port in use");
+	if (ctx_restart_server(c, p, fd, 2000) &&
+	    echo_once(c, (const uint8_t *)line, sizeof line - 1, 0, 2000) && echo_wire(c, 1, false))
+		ctx_check_second_server(c, "echo_server");
 }
 
 /* While the server is busy with client A, client B connects, sends, and resets: when the
@@ -793,12 +767,9 @@ static const struct check checks[] = {
 	  .flags = CHECK_WIRE, .timeout_ms = 30000, .run = check_echo_client_reset, .ring_mib = 96 },
 };
 
-static const char *const programs[] = { "echo_server", "echo_client", NULL };
-
 const struct lab lab_01_tcp_echo = {
 	.id = "01-tcp-echo",
 	.title = "every byte back, and a clean close",
-	.programs = programs,
-	.checks = checks,
-	.nchecks = sizeof checks / sizeof *checks,
+	.programs = (const char *const[]){ "echo_server", "echo_client", NULL },
+	LAB_CHECKS(checks),
 };

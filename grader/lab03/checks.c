@@ -180,10 +180,7 @@ static int join(struct mc *m, const char *addr, const char *name)
 
 static struct proc *start_server(struct ctx *c)
 {
-	char port[8];
-
-	snprintf(port, sizeof port, "%u", ctx_port(c, 0));
-	return ctx_server(c, NETSTAT_TCP, ctx_port(c, 0), "chat_server", port, NULL);
+	return ctx_start_server(c, NETSTAT_TCP, "chat_server");
 }
 
 /* The server's side of client i's connection on the wire: it ends with FIN after `last`,
@@ -261,33 +258,15 @@ static int nick_once(struct ctx *c, const char *name)
  * server on the port in use is a runtime error. */
 static void check_chat_restart(struct ctx *c)
 {
-	struct peer_buf rest = { 0 };
-	char port[8];
 	struct proc *p = start_server(c);
+	int fd = p ? nick_once(c, "alice") : -1;
 
-	if (!p)
+	if (fd < 0 || !ctx_restart_server(c, p, fd, CHAT_STOP_MS))
 		return;
-	int fd = nick_once(c, "alice");
-	if (fd < 0)
-		return;
-	bool stopped = ctx_expect_stop(c, p, CHAT_STOP_MS);
-	peer_recv_all(fd, &rest, 4096, 1000);
-	peer_buf_free(&rest);
-	close(fd);
-	if (!stopped)
-		return;
-	if (!start_server(c)) {
-		ctx_fail(c, "(restarted right after it was stopped with a client connected: its side "
-			 "of that connection is in TIME_WAIT; set SO_REUSEADDR before bind)");
-		return;
-	}
 	fd = nick_once(c, "bob");
 	if (fd < 0)
 		return;
-	snprintf(port, sizeof port, "%u", ctx_port(c, 0));
-	struct proc *second = ctx_start(c, NULL, "chat_server", port, NULL);
-	if (second && ctx_wait(c, second, 3000))
-		ctx_expect_error_line(c, second, "a second chat_server on a port in use");
+	ctx_check_second_server(c, "chat_server");
 	close(fd);
 }
 
@@ -1601,12 +1580,9 @@ static const struct check checks[] = {
 	},
 };
 
-static const char *const programs[] = { "chat_server", NULL };
-
 const struct lab lab_03_threaded_server = {
 	.id = "03-threaded-server",
 	.title = "a chat server for many clients at once",
-	.programs = programs,
-	.checks = checks,
-	.nchecks = sizeof checks / sizeof *checks,
+	.programs = (const char *const[]){ "chat_server", NULL },
+	LAB_CHECKS(checks),
 };

@@ -878,11 +878,9 @@ static bool run_tool(struct ctx *c, const char *const *argv, const char *stdin_p
 		     struct proc **out, int timeout_ms)
 {
 	char cmd[600], st[128], e[300];
-	size_t used = 0, elen;
+	size_t elen;
 
-	for (size_t i = 0; argv[i] && used < sizeof cmd; i++)
-		used += (size_t)snprintf(cmd + used, sizeof cmd - used, "%s%s", i ? " " : "",
-					 argv[i]);
+	ctx_command(argv[0], argv + 1, cmd, sizeof cmd);
 	struct proc *p = ctx_start_tool(c, stdin_path, argv);
 	if (!p)
 		return false;

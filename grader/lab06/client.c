@@ -53,12 +53,6 @@ struct seen {
 	bool early_fin;           /* the client's FIN came before the grader's */
 };
 
-static const char *port_str(struct ctx *c, int i, char *buf, size_t bufsz)
-{
-	snprintf(buf, bufsz, "%u", ctx_port(c, i));
-	return buf;
-}
-
 /* A FIFO for the client's stdin, opened read-write by the grader so that opening it for the
  * client never blocks; closing the grader's end is the client's end of input. */
 static int make_fifo(struct ctx *c, char *path, size_t pathsz)
@@ -185,11 +179,9 @@ static struct proc *client_run(struct ctx *c, const char *url, const struct scri
 	memset(seen, 0, sizeof *seen);
 	seen->close_code = -1;
 	wspeer_init(&w, -1, false, 1);
-	lfd = peer_listen("::", ctx_port(c, 0), SOCK_STREAM, why, sizeof why);
-	if (lfd < 0) {
-		ctx_error(c, "the grader's server: %s", why);
+	lfd = ctx_listen(c, "::", ctx_port(c, 0));
+	if (lfd < 0)
 		return NULL;
-	}
 	infd = make_fifo(c, fifo, sizeof fifo);
 	if (infd < 0)
 		goto out;
@@ -267,7 +259,7 @@ void check_ws_client_usage(struct ctx *c)
 {
 	char p1[8], u1[64], u2[64], u3[64];
 
-	port_str(c, 0, p1, sizeof p1);
+	ctx_port_str(c, 0, p1, sizeof p1);
 	snprintf(u1, sizeof u1, "http://127.0.0.1:%s/", p1);
 	snprintf(u2, sizeof u2, "wss://127.0.0.1:%s/", p1);
 	snprintf(u3, sizeof u3, "ws://127.0.0.1:%s/#frag", p1);
@@ -584,13 +576,7 @@ void check_ws_client_close(struct ctx *c)
 
 void check_ws_client_errors(struct ctx *c)
 {
-	char refused_url[128], unknown_url[128];
-
-	snprintf(refused_url, sizeof refused_url, "ws://127.0.0.1:%u/", ctx_port(c, 1));
-	snprintf(unknown_url, sizeof unknown_url, "ws://no-such-host.invalid:%u/", ctx_port(c, 1));
-	const char *refused[] = { "ws_client", refused_url, NULL };
-	const char *unknown[] = { "ws_client", unknown_url, NULL };
-	ctx_check_client_errors(c, refused, unknown);
+	ctx_check_url_client_errors(c, "ws_client", "ws");
 }
 
 void check_ws_client_timeout(struct ctx *c)
@@ -612,11 +598,9 @@ void check_ws_client_close_timeout(struct ctx *c)
 	int lfd, fd, infd;
 
 	url_of(c, "127.0.0.1", "/", url, sizeof url);
-	lfd = peer_listen("::", ctx_port(c, 0), SOCK_STREAM, why, sizeof why);
-	if (lfd < 0) {
-		ctx_error(c, "the grader's server: %s", why);
+	lfd = ctx_listen(c, "::", ctx_port(c, 0));
+	if (lfd < 0)
 		return;
-	}
 	infd = make_fifo(c, fifo, sizeof fifo);
 	struct proc *p = infd >= 0 ? ctx_start(c, fifo, "ws_client", url, NULL) : NULL;
 	if (infd >= 0)

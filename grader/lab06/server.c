@@ -27,10 +27,7 @@
 
 static struct proc *start_server(struct ctx *c)
 {
-	char port[8];
-
-	snprintf(port, sizeof port, "%u", ctx_port(c, 0));
-	return ctx_server(c, NETSTAT_TCP, ctx_port(c, 0), "ws_server", port, NULL);
+	return ctx_start_server(c, NETSTAT_TCP, "ws_server");
 }
 
 /* A TCP connection to the server, as the scripted client. */
