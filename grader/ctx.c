@@ -142,6 +142,9 @@ static void vappend(char *dst, size_t dstsz, const char *fmt, va_list ap)
 	vsnprintf(dst + used, dstsz - used, fmt, ap);
 }
 
+/* The body of a printf-like function: its arguments handed on as va_list ap to call. */
+#define WITH_VA(fmt, call) do { va_list ap; va_start(ap, fmt); call; va_end(ap); } while (0)
+
 /* Record a result line: the status changes as `to` says, the line joins the message. Past a
  * wire step that could not be judged (no capture), what a check concludes comes from the
  * missing evidence, not from the program: failures and errors are dropped there, and the
@@ -157,38 +160,22 @@ static void vrecord(struct ctx *c, enum check_status to, const char *fmt, va_lis
 
 void ctx_fail(struct ctx *c, const char *fmt, ...)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
-	vrecord(c, CHECK_FAIL, fmt, ap);
-	va_end(ap);
+	WITH_VA(fmt, vrecord(c, CHECK_FAIL, fmt, ap));
 }
 
 void ctx_error(struct ctx *c, const char *fmt, ...)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
-	vrecord(c, CHECK_ERROR, fmt, ap);
-	va_end(ap);
+	WITH_VA(fmt, vrecord(c, CHECK_ERROR, fmt, ap));
 }
 
 void ctx_skip(struct ctx *c, const char *fmt, ...)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
-	vrecord(c, CHECK_SKIP, fmt, ap);
-	va_end(ap);
+	WITH_VA(fmt, vrecord(c, CHECK_SKIP, fmt, ap));
 }
 
 void ctx_log(struct ctx *c, const char *fmt, ...)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
-	vappend(c->res->log, sizeof c->res->log, fmt, ap);
-	va_end(ap);
+	WITH_VA(fmt, vappend(c->res->log, sizeof c->res->log, fmt, ap));
 }
 
 bool ctx_failed(const struct ctx *c)

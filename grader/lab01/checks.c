@@ -52,6 +52,17 @@ static struct proc *start_server(struct ctx *c)
 	return ctx_start_server(c, NETSTAT_TCP, "echo_server");
 }
 
+/* A connection to echo_server over 127.0.0.1; -1 after a failure. */
+static int connect_to_server(struct ctx *c)
+{
+	char why[256];
+	int fd = peer_connect("127.0.0.1", ctx_port(c, 0), 2000, why, sizeof why);
+
+	if (fd < 0)
+		ctx_fail(c, "expected: echo_server accepts a connection\n   seen: %s", why);
+	return fd;
+}
+
 /* One client of echo_server over addr: send data and half-close, reading everything back
  * (from read_delay_ms on). Judges the bytes; false after a failure. */
 static bool echo_once_at(struct ctx *c, const char *addr, const uint8_t *data, size_t n,
@@ -167,7 +178,6 @@ static void check_echo_server_echo(struct ctx *c)
 
 static void check_echo_server_byte_by_byte(struct ctx *c)
 {
-	char why[256];
 	struct peer_buf back = { 0 };
 	uint8_t data[300];
 
@@ -175,11 +185,9 @@ static void check_echo_server_byte_by_byte(struct ctx *c)
 		data[i] = (uint8_t)('a' + i % 26);
 	if (!start_server(c))
 		return;
-	int fd = peer_connect("127.0.0.1", ctx_port(c, 0), 2000, why, sizeof why);
-	if (fd < 0) {
-		ctx_fail(c, "expected: echo_server accepts a connection\n   seen: %s", why);
+	int fd = connect_to_server(c);
+	if (fd < 0)
 		return;
-	}
 	peer_nodelay(fd);
 	for (size_t i = 0; i < sizeof data; i++) {
 		if (peer_send(fd, &data[i], 1, 2000) < 0)
@@ -269,16 +277,14 @@ static void check_echo_server_ipv6(struct ctx *c)
 static void check_echo_server_restart(struct ctx *c)
 {
 	static const char line[] = "again\n";
-	char why[256], buf[16];
+	char buf[16];
 	struct proc *p = start_server(c);
 
 	if (!p)
 		return;
-	int fd = peer_connect("127.0.0.1", ctx_port(c, 0), 2000, why, sizeof why);
-	if (fd < 0) {
-		ctx_fail(c, "expected: echo_server accepts a connection\n   seen: %s", why);
+	int fd = connect_to_server(c);
+	if (fd < 0)
 		return;
-	}
 	/* The echo shows the server is serving this client when it is stopped. */
 	if (peer_send(fd, "a\n", 2, 2000) < 0 || peer_recv(fd, buf, sizeof buf, 2000) <= 0) {
 		close(fd);
@@ -299,12 +305,10 @@ static bool reset_while_busy(struct ctx *c)
 	char why[256], buf[16];
 	uint8_t data[10000];
 	struct peer_buf rest = { 0 };
-	int a = peer_connect("127.0.0.1", ctx_port(c, 0), 2000, why, sizeof why);
+	int a = connect_to_server(c);
 
-	if (a < 0) {
-		ctx_fail(c, "expected: echo_server accepts a connection\n   seen: %s", why);
+	if (a < 0)
 		return false;
-	}
 	/* A's echo proves the server is serving A, not waiting in accept. */
 	bool ok = peer_send(a, "a\n", 2, 2000) == 0 && peer_recv(a, buf, sizeof buf, 2000) > 0;
 	if (!ok)
@@ -332,7 +336,7 @@ static bool reset_while_busy(struct ctx *c)
 static void check_echo_server_reset(struct ctx *c)
 {
 	static const char line[] = "still there?\n";
-	char why[256], st[128];
+	char st[128];
 	/* Small buffers, so the server stops reading after a few MiB (only in the check's own
 	 * namespace, never the host's). */
 	if (c->sb->mode == SB_NETNS &&
@@ -346,11 +350,9 @@ static void check_echo_server_reset(struct ctx *c)
 	/* A client that sends, reads nothing, and resets while the server is blocked writing
 	 * its echo, with more of the client's bytes still unread in its receive buffer: the
 	 * write fails, and whatever the server does next with this client must not kill it. */
-	int fd = peer_connect("127.0.0.1", ctx_port(c, 0), 2000, why, sizeof why);
-	if (fd < 0) {
-		ctx_fail(c, "expected: echo_server accepts a connection\n   seen: %s", why);
+	int fd = connect_to_server(c);
+	if (fd < 0)
 		return;
-	}
 	peer_small_rcvbuf(fd, 64 * 1024);
 	size_t sent = peer_send_until_stalled(fd, ECHO_RESET_MAX, ECHO_STALL_MS, 3000);
 	ctx_log(c, "the resetting client sent %zu bytes before the server stopped reading", sent);

@@ -574,11 +574,6 @@ void check_ws_client_close(struct ctx *c)
 	}
 }
 
-void check_ws_client_errors(struct ctx *c)
-{
-	ctx_check_url_client_errors(c, "ws_client", "ws");
-}
-
 void check_ws_client_timeout(struct ctx *c)
 {
 	char url[128];
@@ -639,4 +634,9 @@ void check_ws_client_close_timeout(struct ctx *c)
 out:
 	wspeer_close(&w);
 	close(lfd);
+}
+
+void check_ws_client_errors(struct ctx *c)
+{
+	ctx_check_url_client_errors(c, "ws_client", "ws");
 }
