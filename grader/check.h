@@ -170,6 +170,9 @@ void ctx_error(struct ctx *c, const char *fmt, ...) __attribute__((format(printf
 void ctx_skip(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A line for the log (seeds, timings): shown on failure and with -v. */
 void ctx_log(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* ctx_fail unless holds; returns holds (ok = ok && ctx_require(c, fin_off == len, ...)). */
+bool ctx_require(struct ctx *c, bool holds, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 bool ctx_failed(const struct ctx *c);
 /* Name the symptom a failure showed (HINT_NUL...), so the report gives the check's hint for
  * it. The first key set stays. */
@@ -188,6 +191,11 @@ void check_hint_for(const struct lab *lab, const struct check *ch, const struct 
  * error is recorded) or no capture at all (the check then ends as a skip if its behaviour
  * passed). The check should return. Programs keep running. */
 const struct flow_set *ctx_flows(struct ctx *c);
+/* The i-th TCP connection to port (flow_tcp_nth of ctx_flows); NULL when there is nothing to
+ * judge, or after an error: the grader made that connection, so the capture must hold it
+ * ("<fmt...> is not in the capture"). */
+const struct flow_tcp *ctx_tcp_nth(struct ctx *c, uint16_t port, size_t i, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 void ctx_ladder_tcp(struct ctx *c, const struct flow_tcp *f);
 void ctx_ladder_udp(struct ctx *c, uint16_t port);
 /* The ladder of the last TCP connection to port, when the capture has one (for failures

@@ -178,6 +178,13 @@ void ctx_log(struct ctx *c, const char *fmt, ...)
 	WITH_VA(fmt, vappend(c->res->log, sizeof c->res->log, fmt, ap));
 }
 
+bool ctx_require(struct ctx *c, bool holds, const char *fmt, ...)
+{
+	if (!holds)
+		WITH_VA(fmt, vrecord(c, CHECK_FAIL, fmt, ap));
+	return holds;
+}
+
 bool ctx_failed(const struct ctx *c)
 {
 	return c->res->status != CHECK_PASS;
@@ -484,6 +491,22 @@ const struct flow_set *ctx_flows(struct ctx *c)
 	if (!fs)
 		ctx_error(c, "decoding the capture failed: %s", strerror(errno));
 	return fs;
+}
+
+const struct flow_tcp *ctx_tcp_nth(struct ctx *c, uint16_t port, size_t i, const char *fmt, ...)
+{
+	const struct flow_set *fs = ctx_flows(c);
+	const struct flow_tcp *f = fs ? flow_tcp_nth(fs, port, i) : NULL;
+	char what[300];
+
+	if (fs && !f) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(what, sizeof what, fmt, ap);
+		va_end(ap);
+		ctx_error(c, "%s is not in the capture", what);
+	}
+	return f;
 }
 
 void ctx_ladder_tcp(struct ctx *c, const struct flow_tcp *f)

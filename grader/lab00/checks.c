@@ -66,23 +66,17 @@ static struct proc *start_server(struct ctx *c)
 /* The server's side of the idx-th connection, read from the wire: reply bytes and a FIN. */
 static bool wire_reply(struct ctx *c, size_t idx, const char *want, bool need_fin)
 {
-	const struct flow_set *fs = ctx_flows(c);
-	if (!fs)
+	const struct flow_tcp *f = ctx_tcp_nth(c, ctx_port(c, 0), idx, "connection %zu to port %u",
+					       idx + 1, ctx_port(c, 0));
+	if (!f)
 		return false;
-	const struct flow_tcp *f = flow_tcp_nth(fs, ctx_port(c, 0), idx);
-	if (!f) {
-		ctx_error(c, "connection %zu to port %u is not in the capture", idx + 1, ctx_port(c, 0));
-		return false;
-	}
 	const struct flow_half *s = &f->half[FLOW_S2C];
 	bool ok = ctx_expect_bytes(c, "from the server", want, strlen(want), s->data, s->len);
 	if (ok && need_fin)
 		ok = ctx_expect_fin(c, f, FLOW_S2C, "server");
-	if (ok && !need_fin && !s->fin && !s->rst) {
-		ctx_fail(c, "expected: the server closes the connection after its reply\n"
-			 "   seen: neither FIN nor RST from the server");
-		ok = false;
-	}
+	if (ok && !need_fin)
+		ok = ctx_require(c, s->fin || s->rst, "expected: the server closes the connection "
+				 "after its reply\n   seen: neither FIN nor RST from the server");
 	if (!ok)
 		ctx_ladder_tcp(c, f);
 	return ok;
@@ -324,15 +318,11 @@ static bool client_case(struct ctx *c, const char *listen_addr, const char *addr
 /* The client's side of the idx-th connection: exactly the HELLO line, then FIN. */
 static bool client_wire(struct ctx *c, size_t idx, const char *addr)
 {
-	const struct flow_set *fs = ctx_flows(c);
-	const struct flow_tcp *f = fs ? flow_tcp_nth(fs, ctx_port(c, 0), idx) : NULL;
+	const struct flow_tcp *f = ctx_tcp_nth(c, ctx_port(c, 0), idx,
+					       "the connection from greet_client to %s", addr);
 
-	if (!fs)
+	if (!f)
 		return false;
-	if (!f) {
-		ctx_error(c, "the connection from greet_client to %s is not in the capture", addr);
-		return false;
-	}
 	bool ok = ctx_expect_bytes(c, "from the client", "HELLO Ada\n", 10,
 				   f->half[FLOW_C2S].data, f->half[FLOW_C2S].len) &&
 		  ctx_expect_fin(c, f, FLOW_C2S, "client");

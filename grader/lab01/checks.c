@@ -63,6 +63,13 @@ static int connect_to_server(struct ctx *c)
 	return fd;
 }
 
+/* echo_server started (into *p), and a connection to it; -1 after a failure. */
+static int start_and_connect(struct ctx *c, struct proc **p)
+{
+	*p = start_server(c);
+	return *p ? connect_to_server(c) : -1;
+}
+
 /* One client of echo_server over addr: send data and half-close, reading everything back
  * (from read_delay_ms on). Judges the bytes; false after a failure. */
 static bool echo_once_at(struct ctx *c, const char *addr, const uint8_t *data, size_t n,
@@ -109,40 +116,24 @@ static bool echo_once(struct ctx *c, const uint8_t *data, size_t n, int read_del
  * and the server's FIN comes after its last byte. */
 static bool echo_wire(struct ctx *c, size_t idx, bool ladder)
 {
-	const struct flow_set *fs = ctx_flows(c);
-	const struct flow_tcp *f = fs ? flow_tcp_nth(fs, ctx_port(c, 0), idx) : NULL;
+	const struct flow_tcp *f = ctx_tcp_nth(c, ctx_port(c, 0), idx, "connection %zu", idx + 1);
 
-	if (!fs)
+	if (!f)
 		return false;
-	if (!f) {
-		ctx_error(c, "connection %zu is not in the capture", idx + 1);
-		return false;
-	}
 	const struct flow_half *cs = &f->half[FLOW_C2S], *ss = &f->half[FLOW_S2C];
-	bool ok = true;
 	if (ss->hole || cs->hole) {
 		ctx_error(c, "the capture has a gap in the byte stream (a grader fault, not yours)");
 		return false;
 	}
-	if (ss->len != cs->len) {
-		ctx_fail(c, "expected on the wire: the server sends back %zu bytes\n"
-			 "   seen: it sent %zu", cs->len, ss->len);
-		ok = false;
-	}
-	if (ok)
-		ok = ctx_expect_fin(c, f, FLOW_S2C, "server");
-	if (ok && ss->fin_off != ss->len) {
-		ctx_fail(c, "expected: the server's FIN after its last data byte\n"
-			 "   seen: FIN at stream offset %llu of %zu", (unsigned long long)ss->fin_off,
-			 ss->len);
-		ok = false;
-	}
-	if (ok && cs->fin && ss->fin_ns < cs->fin_ns) {
-		ctx_fail(c, "expected: the server closes after the client's FIN\n"
-			 "   seen: the server's FIN came %.3f ms before the client's",
-			 (cs->fin_ns - ss->fin_ns) / 1e6);
-		ok = false;
-	}
+	bool ok = ctx_require(c, ss->len == cs->len, "expected on the wire: the server sends back "
+			      "%zu bytes\n   seen: it sent %zu", cs->len, ss->len);
+	ok = ok && ctx_expect_fin(c, f, FLOW_S2C, "server");
+	ok = ok && ctx_require(c, ss->fin_off == ss->len, "expected: the server's FIN after its last "
+			       "data byte\n   seen: FIN at stream offset %llu of %zu",
+			       (unsigned long long)ss->fin_off, ss->len);
+	ok = ok && ctx_require(c, !cs->fin || ss->fin_ns >= cs->fin_ns, "expected: the server "
+			       "closes after the client's FIN\n   seen: the server's FIN came %.3f ms "
+			       "before the client's", (cs->fin_ns - ss->fin_ns) / 1e6);
 	if (!ok || ladder)
 		ctx_ladder_tcp(c, f);
 	return ok;
@@ -278,11 +269,9 @@ static void check_echo_server_restart(struct ctx *c)
 {
 	static const char line[] = "again\n";
 	char buf[16];
-	struct proc *p = start_server(c);
+	struct proc *p;
+	int fd = start_and_connect(c, &p);
 
-	if (!p)
-		return;
-	int fd = connect_to_server(c);
 	if (fd < 0)
 		return;
 	/* The echo shows the server is serving this client when it is stopped. */
@@ -343,14 +332,11 @@ static void check_echo_server_reset(struct ctx *c)
 	    (sysctl_write("/proc/sys/net/ipv4/tcp_rmem", ECHO_RMEM) < 0 ||
 	     sysctl_write("/proc/sys/net/ipv4/tcp_wmem", ECHO_RMEM) < 0))
 		ctx_log(c, "could not set tcp_rmem and tcp_wmem to \"" ECHO_RMEM "\"");
-	struct proc *p = start_server(c);
-
-	if (!p)
-		return;
 	/* A client that sends, reads nothing, and resets while the server is blocked writing
 	 * its echo, with more of the client's bytes still unread in its receive buffer: the
 	 * write fails, and whatever the server does next with this client must not kill it. */
-	int fd = connect_to_server(c);
+	struct proc *p;
+	int fd = start_and_connect(c, &p);
 	if (fd < 0)
 		return;
 	peer_small_rcvbuf(fd, 64 * 1024);
@@ -574,16 +560,12 @@ static bool client_wire(struct ctx *c, size_t idx, const uint8_t *data, size_t n
 	const struct flow_half *cs = &f->half[FLOW_C2S], *ss = &f->half[FLOW_S2C];
 	bool ok = ctx_expect_bytes(c, "from the client on the wire", data, n, cs->data, cs->len) &&
 		  ctx_expect_fin(c, f, FLOW_C2S, "client");
-	if (ok && cs->fin_off != cs->len) {
-		ctx_fail(c, "expected: the client's FIN right after its last byte\n"
-			 "   seen: FIN at offset %llu of %zu", (unsigned long long)cs->fin_off, cs->len);
-		ok = false;
-	}
-	if (ok && ss->fin && ss->fin_ns < cs->fin_ns) {
-		ctx_fail(c, "expected: the client half-closes first, then the server closes\n"
-			 "   seen: the server's FIN came first");
-		ok = false;
-	}
+	ok = ok && ctx_require(c, cs->fin_off == cs->len, "expected: the client's FIN right after "
+			       "its last byte\n   seen: FIN at offset %llu of %zu",
+			       (unsigned long long)cs->fin_off, cs->len);
+	ok = ok && ctx_require(c, !ss->fin || ss->fin_ns >= cs->fin_ns, "expected: the client "
+			       "half-closes first, then the server closes\n   seen: the server's "
+			       "FIN came first");
 	if (!ok)
 		ctx_ladder_tcp(c, f);
 	return ok;

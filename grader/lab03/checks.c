@@ -300,18 +300,46 @@ static bool run(struct mc *m, const struct turn *t, size_t n, int id[ROOM_MAX])
 
 #define TURNS(t) (t), sizeof(t) / sizeof((t)[0])
 
-/* Client i sends each of lines in turn, and gets an ERR for each ("after <line><why>"),
- * until something fails. */
-static void expect_errs(struct mc *m, int i, const char *const *lines, size_t n, const char *why)
+/* A check that is a script and nothing else. */
+static void converse(struct ctx *c, const struct turn *t, size_t n)
+{
+	int id[ROOM_MAX] = NOBODY;
+	struct mc *m = room(c, NULL);
+
+	if (m)
+		run(m, t, n, id);
+	mc_free(m);
+}
+
+/* Lines a client sends, each answered with an ERR ("after <line><why>"). */
+struct bad_lines {
+	const char *const *lines;
+	size_t n;
+	const char *why;
+};
+
+/* A check that opens with one client (the script's client 0, over addr) sending groups of
+ * bad lines, an ERR for each, until something fails; then the turns. */
+static void errors_then(struct ctx *c, const char *addr, const char *label,
+			const struct bad_lines *bad, size_t nbad, const struct turn *t, size_t n)
 {
 	char after[160], esc[80];
+	int id[ROOM_MAX] = NOBODY;
+	struct mc *m = room(c, NULL);
 
-	for (size_t k = 0; i >= 0 && k < n && !ctx_failed(CTX(m)); k++) {
-		cl_say(m, i, lines[k]);
-		snprintf(after, sizeof after, "after %s%s",
-			 esc_bytes(lines[k], strlen(lines[k]), 40, esc, sizeof esc), why);
-		expect_gen(m, i, WANT_ERR, NULL, false, after, NULL);
-	}
+	if (!m)
+		return;
+	int i = id[0] = add_client(m, addr, label);
+	for (size_t g = 0; g < nbad; g++)
+		for (size_t k = 0; i >= 0 && k < bad[g].n && !ctx_failed(c); k++) {
+			cl_say(m, i, bad[g].lines[k]);
+			snprintf(after, sizeof after, "after %s%s", esc_bytes(bad[g].lines[k],
+				 strlen(bad[g].lines[k]), 40, esc, sizeof esc), bad[g].why);
+			expect_gen(m, i, WANT_ERR, NULL, false, after, NULL);
+		}
+	if (i >= 0 && !ctx_failed(c))
+		run(m, t, n, id);
+	mc_free(m);
 }
 
 /* The server's side of client i's connection on the wire: it ends with FIN after `last`,
@@ -427,16 +455,11 @@ static void check_chat_nick(struct ctx *c)
 		LINE(A, "USERS Bob_the-builder9 alice", "after WHO: the second NICKs changed no "
 		     "names"),
 	};
-	int id[ROOM_MAX] = NOBODY;
-	struct mc *m = room(c, NULL);
+	static const struct bad_lines names[] = {
+		{ bad, sizeof bad / sizeof *bad, ": not 1 to 16 of A-Z a-z 0-9 _ -" },
+	};
 
-	if (!m)
-		return;
-	id[A] = add_client(m, "127.0.0.1", "the first client");
-	expect_errs(m, id[A], bad, sizeof bad / sizeof *bad, ": not 1 to 16 of A-Z a-z 0-9 _ -");
-	if (id[A] >= 0 && !ctx_failed(c))
-		run(m, TURNS(turns), id);
-	mc_free(m);
+	errors_then(c, "127.0.0.1", "the first client", names, 1, TURNS(turns));
 }
 
 #define TAB_TEXT " spaces  and\ttab: ok "
@@ -473,12 +496,7 @@ static void check_chat_msg(struct ctx *c)
 		ERR(U, "after WHO before NICK: an unregistered client receives no messages, "
 		     "so this is the first line it gets"),
 	};
-	int id[ROOM_MAX] = NOBODY;
-	struct mc *m = room(c, NULL);
-
-	if (m)
-		run(m, TURNS(turns), id);
-	mc_free(m);
+	converse(c, TURNS(turns));
 }
 
 static void check_chat_who(struct ctx *c)
@@ -500,12 +518,7 @@ static void check_chat_who(struct ctx *c)
 		LINE(BOB2, "USERS -dash 9lives Bob _u alice bob", "after Zed left and Bob sent "
 		     "WHO"),
 	};
-	int id[ROOM_MAX] = NOBODY;
-	struct mc *m = room(c, NULL);
-
-	if (m)
-		run(m, TURNS(turns), id);
-	mc_free(m);
+	converse(c, TURNS(turns));
 }
 
 static void check_chat_join_leave(struct ctx *c)
@@ -541,12 +554,7 @@ static void check_chat_join_leave(struct ctx *c)
 		LINE(A, "USERS alice bob carol", "after WHO: unregistered clients that leave are "
 		     "not announced"),
 	};
-	int id[ROOM_MAX] = NOBODY;
-	struct mc *m = room(c, NULL);
-
-	if (m)
-		run(m, TURNS(turns), id);
-	mc_free(m);
+	converse(c, TURNS(turns));
 }
 
 static void check_chat_errors(struct ctx *c)
@@ -567,18 +575,13 @@ static void check_chat_errors(struct ctx *c)
 		SAY(U, "WHO\n"),
 		LINE(U, "USERS eve", "after WHO: the connection stays open after errors"),
 	};
-	int id[ROOM_MAX] = NOBODY;
-	struct mc *m = room(c, NULL);
+	static const struct bad_lines groups[] = {
+		{ before, sizeof before / sizeof *before, " before NICK" },
+		{ unknown, sizeof unknown / sizeof *unknown,
+		  ", an unknown command; the connection stays open" },
+	};
 
-	if (!m)
-		return;
-	id[U] = add_client(m, "::1", "a client over ::1");
-	expect_errs(m, id[U], before, sizeof before / sizeof *before, " before NICK");
-	expect_errs(m, id[U], unknown, sizeof unknown / sizeof *unknown,
-		    ", an unknown command; the connection stays open");
-	if (id[U] >= 0 && !ctx_failed(c))
-		run(m, TURNS(turns), id);
-	mc_free(m);
+	errors_then(c, "::1", "a client over ::1", groups, 2, TURNS(turns));
 }
 
 /* The conversation's start in several checks: alice and bob registered, alice told. */

@@ -173,15 +173,11 @@ static const struct http_piece OK_RESPONSE[] = {
 /* The request on the wire of connection idx is exactly want. */
 static bool client_wire_request(struct ctx *c, size_t idx, const char *want, const char *cmd)
 {
-	const struct flow_set *fs = ctx_flows(c);
-	const struct flow_tcp *f = fs ? flow_tcp_nth(fs, ctx_port(c, 0), idx) : NULL;
+	const struct flow_tcp *f = ctx_tcp_nth(c, ctx_port(c, 0), idx, "the connection of `%s`",
+					       cmd);
 
-	if (!fs)
+	if (!f)
 		return false;
-	if (!f) {
-		ctx_error(c, "the connection of `%s` is not in the capture", cmd);
-		return false;
-	}
 	if (ctx_expect_bytes(c, "request on the wire", want, strlen(want), f->half[FLOW_C2S].data,
 			     f->half[FLOW_C2S].len))
 		return true;

@@ -293,16 +293,12 @@ static const char *field(const struct httpmsg *m, const char *name, char *buf, s
 static bool wire_responses(struct ctx *c, size_t idx, const bool *heads, size_t n, bool need_fin,
 			   const char *what)
 {
-	const struct flow_set *fs = ctx_flows(c);
-	const struct flow_tcp *f = fs ? flow_tcp_nth(fs, ctx_port(c, 0), idx) : NULL;
+	const struct flow_tcp *f = ctx_tcp_nth(c, ctx_port(c, 0), idx, "connection %zu (%s)",
+					       idx + 1, what);
 	char why[200], esc[200];
 
-	if (!fs)
+	if (!f)
 		return false;
-	if (!f) {
-		ctx_error(c, "connection %zu (%s) is not in the capture", idx + 1, what);
-		return false;
-	}
 	const struct flow_half *s = &f->half[FLOW_S2C];
 	if (s->hole) {
 		ctx_error(c, "the capture has a gap in the server's byte stream (a grader fault)");

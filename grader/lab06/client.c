@@ -253,6 +253,15 @@ static void url_of(struct ctx *c, const char *host, const char *path, char *buf,
 	snprintf(buf, bufsz, "ws://%s:%u%s", host, ctx_port(c, 0), path);
 }
 
+/* client_run with ws://127.0.0.1:PORT/. */
+static struct proc *client_run_root(struct ctx *c, const struct script *s, struct seen *seen)
+{
+	char url[128];
+
+	url_of(c, "127.0.0.1", "/", url, sizeof url);
+	return client_run(c, url, s, seen);
+}
+
 /* ---- checks ------------------------------------------------------------------------------ */
 
 void check_ws_client_usage(struct ctx *c)
@@ -373,15 +382,12 @@ void check_ws_client_accept(struct ctx *c)
 			      "Connection: Upgrade\r\n\r\n", .close_first = -1 },
 		  "a 101 without Sec-WebSocket-Accept" },
 	};
-	char url[128];
-
-	url_of(c, "127.0.0.1", "/", url, sizeof url);
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		struct seen seen;
 		struct script s = cases[i].s;
 		s.input = "never sent\n";
 		s.ninput = strlen(s.input);
-		struct proc *p = client_run(c, url, &s, &seen);
+		struct proc *p = client_run_root(c, &s, &seen);
 		if (!p)
 			return;
 		if (!ctx_expect_error_line(c, p, cases[i].what)) {
@@ -535,9 +541,6 @@ void check_ws_client_close(struct ctx *c)
 		{ { .close_first = -1, .input = "x\n", .ninput = 2, .fin_delay_ms = 400 }, 0, true,
 		  "the server answers the close, then sends its FIN 0.4 s later" },
 	};
-	char url[128];
-
-	url_of(c, "127.0.0.1", "/", url, sizeof url);
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		struct seen seen;
 		struct script s = cases[i].s;
@@ -548,7 +551,7 @@ void check_ws_client_close(struct ctx *c)
 		if (s.close_first >= 0 || s.fin_first) {
 			s.want_pong = NULL;     /* stdin stays open until the end */
 		}
-		struct proc *p = client_run(c, url, &s, &seen);
+		struct proc *p = client_run_root(c, &s, &seen);
 		peer_buf_free(&seen.texts);
 		if (!p)
 			return;

@@ -30,6 +30,14 @@ static struct proc *start_server(struct ctx *c)
 	return ctx_start_server(c, NETSTAT_TCP, "ws_server");
 }
 
+/* A case's end: the conversation's ladder when it failed, and the connection closed. */
+static void end_case(struct ctx *c, struct wspeer *w)
+{
+	if (ctx_failed(c))
+		ctx_ladder_last(c, ctx_port(c, 0));
+	wspeer_close(w);
+}
+
 /* A TCP connection to the server, as the scripted client. */
 static bool ws_connect(struct ctx *c, struct wspeer *w, uint32_t seed)
 {
@@ -697,9 +705,7 @@ void check_ws_too_big(struct ctx *c)
 	if (!ctx_failed(c))
 		wire_closes(c, 0);
 out:
-	if (ctx_failed(c))
-		ctx_ladder_last(c, ctx_port(c, 0));
-	wspeer_close(&w);
+	end_case(c, &w);
 }
 
 void check_ws_fragments(struct ctx *c)
@@ -736,9 +742,7 @@ void check_ws_fragments(struct ctx *c)
 	expect_message(c, &w, "the echo of 5 bytes sent as 7 binary fragments (the first and last "
 		       "empty)", WS_OP_BINARY, b, sizeof b);
 out:
-	if (ctx_failed(c))
-		ctx_ladder_last(c, ctx_port(c, 0));
-	wspeer_close(&w);
+	end_case(c, &w);
 }
 
 void check_ws_ping(struct ctx *c)
@@ -777,9 +781,7 @@ void check_ws_ping(struct ctx *c)
 	expect_message(c, &w, "the echo of \"next\" (an unsolicited pong before it gets no answer)",
 		       WS_OP_TEXT, "next", 4);
 out:
-	if (ctx_failed(c))
-		ctx_ladder_last(c, ctx_port(c, 0));
-	wspeer_close(&w);
+	end_case(c, &w);
 }
 
 /* ---- errors: a close with a code, then the server's FIN ---------------------------------- */
