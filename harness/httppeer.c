@@ -82,7 +82,9 @@ enum httpc_got httpc_response(struct httpc *v, unsigned flags, struct httpmsg *m
 	int64_t deadline = clock_deadline(timeout_ms);
 
 	for (;;) {
-		ssize_t r = httpmsg_parse(v->in.data + v->used, v->in.len - v->used, flags, m, why,
+		bool to_close = v->eof && (flags & HTTPC_TO_CLOSE);
+		ssize_t r = httpmsg_parse(v->in.data + v->used, v->in.len - v->used,
+					  (flags & HTTPMSG_HEAD) | (to_close ? HTTPMSG_EOF : 0), m, why,
 					  whylen);
 		if (r > 0) {
 			v->used += (size_t)r;
@@ -90,8 +92,9 @@ enum httpc_got httpc_response(struct httpc *v, unsigned flags, struct httpmsg *m
 		}
 		if (r == HTTPMSG_BAD)
 			return HTTPC_BAD;
-		/* Its end comes with the close: the head is all a caller can judge now. */
-		if (m->head_len > 0 && m->framing == HTTPMSG_CLOSE)
+		/* The head is all the caller wants, or all it can judge before the close. */
+		if (m->head_len > 0 && ((flags & HTTPC_HEAD_ONLY) ||
+					(m->framing == HTTPMSG_CLOSE && !(flags & HTTPC_TO_CLOSE))))
 			return HTTPC_DONE;
 		if (v->eof || v->err)
 			return HTTPC_ENDED;

@@ -50,10 +50,16 @@ enum httpc_got {
 	HTTPC_SLOW,              /* it was not whole within the time */
 };
 
-/* The next response, read into m (flags of httpmsg_parse: HTTPMSG_HEAD for the answer to
- * HEAD); m points into v->in until the next read. DONE moves v->used past the response (but
- * for a body that runs to the close, whose end is not known yet); otherwise v->used stays
- * at its start, and m holds as much of it as was parsed. */
+/* Flags of httpc_response, beside httpmsg_parse's HTTPMSG_HEAD (the answer to HEAD). */
+enum {
+	HTTPC_HEAD_ONLY = 1 << 8,   /* done once the head is whole: the body is not wanted */
+	HTTPC_TO_CLOSE  = 1 << 9,   /* a body that runs to the close is read to it (else the
+				     * response is done at its head, its end unknown) */
+};
+
+/* The next response, read into m; m points into v->in until the next read. DONE moves
+ * v->used past the response (but for one done at its head); otherwise v->used stays at its
+ * start, and m holds as much of it as was parsed. */
 enum httpc_got httpc_response(struct httpc *v, unsigned flags, struct httpmsg *m,
 			      int timeout_ms, char *why, size_t whylen);
 

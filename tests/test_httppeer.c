@@ -176,6 +176,48 @@ Test(httppeer, cut_short_silent_and_bad_are_told_apart, .timeout = 20)
 	peer_buf_free(&d.req);
 }
 
+Test(httppeer, a_body_to_the_close_or_the_head_alone, .timeout = 20)
+{
+	static const struct http_piece old[] = {
+		HTTP_PIECE("HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil "),
+		HTTP_PIECE("the close"),
+	};
+	struct httpc v;
+	struct httpmsg m;
+	char why[256];
+
+	/* Without HTTPC_TO_CLOSE the response is done at its head; with it, at the close. */
+	struct script a = { .nreq = 1, .pieces = old, .npieces = 2, .gap_ms = 100 };
+	cr_assert_eq(httpc_open(&v, "127.0.0.1", start(&a), 1000, why, sizeof why), 0, "%s", why);
+	httpc_send(&v, "GET / HTTP/1.0\r\n\r\n", 18, 1000);
+	cr_expect_eq(httpc_response(&v, 0, &m, 2000, why, sizeof why), HTTPC_DONE, "%s", why);
+	cr_expect_eq(m.framing, HTTPMSG_CLOSE);
+	cr_expect_eq(v.used, 0, "a response whose end is not known yet was taken as read");
+	cr_expect_eq(httpc_response(&v, HTTPC_TO_CLOSE, &m, 2000, why, sizeof why), HTTPC_DONE,
+		     "%s", why);
+	cr_expect(v.eof, "done before the close");
+	cr_expect(m.body_len == 15 && memcmp(m.body, "until the close", 15) == 0,
+		  "the body to the close: %zu bytes", m.body_len);
+	httpc_close(&v);
+	finish(&a);
+	peer_buf_free(&a.req);
+
+	/* The head alone, before the body has come. */
+	static const struct http_piece slow[] = {
+		HTTP_PIECE("HTTP/1.1 404 Not Found\r\nContent-Length: 4\r\n\r\n"), HTTP_PIECE("gone"),
+	};
+	struct script b = { .nreq = 1, .pieces = slow, .npieces = 2, .gap_ms = 400 };
+	cr_assert_eq(httpc_open(&v, "127.0.0.1", start(&b), 1000, why, sizeof why), 0, "%s", why);
+	httpc_send(&v, "GET /x HTTP/1.1\r\nHost: x\r\n\r\n", 28, 1000);
+	int64_t t0 = clock_mono_ns();
+	cr_expect_eq(httpc_response(&v, HTTPC_HEAD_ONLY, &m, 2000, why, sizeof why), HTTPC_DONE);
+	cr_expect_lt((clock_mono_ns() - t0) / 1e6, 350, "it waited for the body");
+	cr_expect_eq(m.status, 404);
+	httpc_close(&v);
+	finish(&b);
+	peer_buf_free(&b.req);
+}
+
 Test(httppeer, await_leaves_the_response_unread, .timeout = 20)
 {
 	static const struct http_piece one[] = { HTTP_PIECE(RESPONSE) };
