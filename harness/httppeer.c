@@ -155,13 +155,15 @@ int httpsrv_send(struct httpsrv *s, const struct http_piece *pieces, size_t n, i
 
 void httpsrv_close(struct httpsrv *s, int drain_ms)
 {
-	struct peer_buf rest = { 0 };
+	int64_t deadline = clock_deadline(drain_ms);
+	uint8_t buf[4096];
 
-	if (s->fd >= 0 && drain_ms > 0)
-		peer_recv_all(s->fd, &rest, 1 << 16, drain_ms);
+	/* Read and drop: however much the client still sends, nothing is kept. */
+	while (s->fd >= 0 && clock_left_ms(deadline) > 0 &&
+	       peer_recv(s->fd, buf, sizeof buf, clock_left_ms(deadline)) > 0)
+		;
 	if (s->fd >= 0)
 		close(s->fd);
 	s->fd = -1;
-	peer_buf_free(&rest);
 	peer_buf_free(&s->req);
 }

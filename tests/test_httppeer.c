@@ -1,7 +1,8 @@
 /* test_httppeer.c - the scripted HTTP peers against each other on loopback: a request with
  * a body is read whole however it is cut; a response sent in pieces is read whole, one
  * after another on one connection; a response cut short, a silent server and bytes that
- * are no response are each told apart. */
+ * are no response are each told apart; a body to the close, or the head alone, on request;
+ * the server reads what the client still sends before it closes. */
 #define _DEFAULT_SOURCE
 #include "clock.h"
 #include "httppeer.h"
@@ -268,6 +269,32 @@ Test(httppeer, server_reads_a_request_in_pieces, .timeout = 20)
 	cr_expect_eq(httpsrv_read_request(&s, 2000), HTTPMSG_INCOMPLETE);
 	httpsrv_close(&s, 100);
 	cr_expect_eq(s.fd, -1);
+	close(fd);
+	close(lfd);
+}
+
+Test(httppeer, server_close_reads_what_is_left, .timeout = 20)
+{
+	char why[256];
+	int lfd = peer_listen("127.0.0.1", 0, SOCK_STREAM, why, sizeof why);
+	static char junk[100 * 1024];
+	struct httpsrv s;
+	uint8_t b[16];
+
+	cr_assert_geq(lfd, 0, "%s", why);
+	int fd = peer_connect("127.0.0.1", peer_local_port(lfd), 1000, why, sizeof why);
+	cr_assert_geq(fd, 0, "%s", why);
+	httpsrv_init(&s, peer_accept(lfd, 1000));
+	cr_assert_geq(s.fd, 0);
+	/* 100 KiB after the request, then the client's FIN: all of it is read before the
+	 * close, however much it is, so the client sees our FIN, not a reset. */
+	memset(junk, 'j', sizeof junk);
+	peer_send(fd, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 27, 1000);
+	cr_expect_eq(httpsrv_read_request(&s, 2000), 27);
+	cr_assert_eq(peer_send(fd, junk, sizeof junk, 5000), 0);
+	shutdown(fd, SHUT_WR);
+	httpsrv_close(&s, 3000);
+	cr_expect_eq(peer_recv(fd, b, sizeof b, 2000), 0, "the client saw no FIN");
 	close(fd);
 	close(lfd);
 }
