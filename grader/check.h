@@ -75,6 +75,9 @@ struct lab {
 #define CHECK_EXIT_MS  5000      /* a program that ends by itself (a usage or runtime error) */
 #define CHECK_CONNECT_MS 3000    /* a client connects to the grader's server this soon */
 
+/* The .checks and .nchecks of a struct lab, from its table. */
+#define LAB_CHECKS(table) .checks = (table), .nchecks = sizeof(table) / sizeof((table)[0])
+
 #define CTX_MAX_PROCS 16
 #define CTX_MAX_PORTS 8
 
@@ -121,8 +124,10 @@ struct ctx {
  * pcap_why). The one owner of a check's verdict after ch->run. */
 void ctx_finish(struct ctx *c, int pcap_fd, const char *pcap_dir, const char *pcap_why);
 
-/* The i-th port of this check (fixed in a namespace, free ports on the host). */
+/* The i-th port of this check (fixed in a namespace, free ports on the host); as a decimal
+ * string in buf (returned), for a command line. */
 uint16_t ctx_port(struct ctx *c, int i);
+const char *ctx_port_str(struct ctx *c, int i, char *buf, size_t bufsz);
 /* The path of name inside the check's scratch directory, written into buf; returns buf. */
 const char *ctx_path(struct ctx *c, const char *name, char *buf, size_t bufsz);
 /* Write a new file into the scratch directory (name may hold folders the check made; no
@@ -130,6 +135,10 @@ const char *ctx_path(struct ctx *c, const char *name, char *buf, size_t bufsz);
  * recording an error. */
 const char *ctx_write_file(struct ctx *c, const char *name, const void *data, size_t len,
 			   char *buf, size_t bufsz);
+
+/* A folder in the scratch directory (mode 0755, made before any program runs), given to
+ * the programs' user when theirs (a folder they write in); false after recording an error. */
+bool ctx_mkdir(struct ctx *c, const char *name, bool theirs);
 
 /* Start a lab program: argv after the program name, NULL-terminated. stdin_path may be
  * NULL (/dev/null). Returns NULL (and records an error) if it could not start. */
@@ -143,6 +152,8 @@ struct proc *ctx_start_tool(struct ctx *c, const char *stdin_path, const char *c
  * check fails with what was seen (exit status, stderr) and NULL is returned. */
 struct proc *ctx_server(struct ctx *c, enum netstat_proto proto, uint16_t port,
 			const char *prog, ...);
+/* ctx_server for `prog PORT`, PORT being ctx_port(c, 0): a lab's usual server. */
+struct proc *ctx_start_server(struct ctx *c, enum netstat_proto proto, const char *prog);
 /* Stop a server with SIGTERM: it must end within grace_ms (then SIGKILL ends it, and the
  * check fails). */
 bool ctx_expect_stop(struct ctx *c, struct proc *p, int grace_ms);
@@ -160,6 +171,9 @@ void ctx_error(struct ctx *c, const char *fmt, ...) __attribute__((format(printf
 void ctx_skip(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A line for the log (seeds, timings): shown on failure and with -v. */
 void ctx_log(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* ctx_fail unless holds; returns holds (ok = ok && ctx_require(c, fin_off == len, ...)). */
+bool ctx_require(struct ctx *c, bool holds, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 bool ctx_failed(const struct ctx *c);
 /* Name the symptom a failure showed (HINT_NUL...), so the report gives the check's hint for
  * it. The first key set stays. */
@@ -178,6 +192,11 @@ void check_hint_for(const struct lab *lab, const struct check *ch, const struct 
  * error is recorded) or no capture at all (the check then ends as a skip if its behaviour
  * passed). The check should return. Programs keep running. */
 const struct flow_set *ctx_flows(struct ctx *c);
+/* The i-th TCP connection to port (flow_tcp_nth of ctx_flows); NULL when there is nothing to
+ * judge, or after an error: the grader made that connection, so the capture must hold it
+ * ("<fmt...> is not in the capture"). */
+const struct flow_tcp *ctx_tcp_nth(struct ctx *c, uint16_t port, size_t i, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 void ctx_ladder_tcp(struct ctx *c, const struct flow_tcp *f);
 void ctx_ladder_udp(struct ctx *c, uint16_t port);
 /* The ladder of the last TCP connection to port, when the capture has one (for failures
@@ -191,6 +210,13 @@ bool ctx_expect_exit(struct ctx *c, struct proc *p, int code);
 /* The side (FLOW_C2S / FLOW_S2C) closed with FIN and sent no RST. */
 bool ctx_expect_fin(struct ctx *c, const struct flow_tcp *f, int dir, const char *who);
 
+/* "prog a b" for messages, as typed (args NULL-terminated, may be NULL); returns buf. */
+const char *ctx_command(const char *prog, const char *const *args, char *buf, size_t bufsz);
+/* p, started as cmd, exited with status code and wrote exactly want to stdout (want NULL:
+ * stdout is not judged); a failure names the command. */
+bool ctx_expect_run(struct ctx *c, struct proc *p, const char *cmd, int code, const void *want,
+		    size_t n);
+
 /* Run prog with args (NULL-terminated) and expect a usage error: exit status 2 within 5 s
  * and exactly one line on stderr. */
 bool ctx_expect_usage(struct ctx *c, const char *prog, ...);
@@ -202,6 +228,20 @@ bool ctx_expect_bad_ports(struct ctx *c, const char *const *argv, size_t port_id
  * that starts with "<name>:". */
 bool ctx_expect_error_line(struct ctx *c, struct proc *p, const char *what);
 
+/* The server conventions. A TCP server on port listens on one IPv6 socket on [::] with
+ * IPV6_V6ONLY off (read from /proc/net, before any connection). */
+bool ctx_expect_dual_stack(struct ctx *c, uint16_t port);
+/* A second `prog PORT` on the port the first one holds: a runtime error (exit 1, one line). */
+void ctx_check_second_server(struct ctx *c, const char *prog);
+/* Stop server p with SIGTERM while the grader's connection fd to it is open (the server's
+ * side then closes first and sits in TIME_WAIT), read what is left on fd and close it, then
+ * start the same program again at once (ctx_start_server): it binds only with SO_REUSEADDR.
+ * The new server, or NULL after a failure. */
+struct proc *ctx_restart_server(struct ctx *c, struct proc *p, int fd, int grace_ms);
+
+/* A listening TCP socket of the grader's on addr:port ("::" is both families); -1 after
+ * recording an error. */
+int ctx_listen(struct ctx *c, const char *addr, uint16_t port);
 /* Accept a connection on the grader's listening socket lfd from program p; gives up early
  * (-ECHILD) when p exits first, else the fd or -ETIMEDOUT. */
 int ctx_accept(struct ctx *c, int lfd, struct proc *p, int timeout_ms);
@@ -213,6 +253,8 @@ void ctx_no_connection(struct ctx *c, struct proc *p, int rc);
  * with one line. */
 void ctx_check_client_errors(struct ctx *c, const char *const *refused,
 			     const char *const *unresolvable);
+/* ctx_check_client_errors for a client whose one argument is a URL, "scheme://host:port/". */
+void ctx_check_url_client_errors(struct ctx *c, const char *prog, const char *scheme);
 /* A server on ctx_port(c, 0) that accepts, reads up to delim, then says nothing: the client
  * (argv, the program's name first) must give up after about secs seconds (not before
  * 90% of it, at most max_s) with one error line and exit 1. */

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define CTX_OUT_MAX (64u << 20)
@@ -46,6 +47,12 @@ uint16_t ctx_port(struct ctx *c, int i)
 	if (i < 0 || i >= CTX_MAX_PORTS)
 		return 0;
 	return c->ports[i];
+}
+
+const char *ctx_port_str(struct ctx *c, int i, char *buf, size_t bufsz)
+{
+	snprintf(buf, bufsz, "%u", ctx_port(c, i));
+	return buf;
 }
 
 const char *ctx_path(struct ctx *c, const char *name, char *buf, size_t bufsz)
@@ -106,6 +113,24 @@ const char *ctx_write_file(struct ctx *c, const char *name, const void *data, si
 	return buf;
 }
 
+bool ctx_mkdir(struct ctx *c, const char *name, bool theirs)
+{
+	char path[512];
+
+	ctx_path(c, name, path, sizeof path);
+	if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+		ctx_error(c, "cannot create %s: %s", path, strerror(errno));
+		return false;
+	}
+	/* Whatever the umask: the programs (another user when the grader is root) read it. */
+	chmod(path, 0755);
+	if (theirs && c->sb->root && chown(path, c->sb->run_uid, c->sb->run_gid) < 0) {
+		ctx_error(c, "chown %s: %s", path, strerror(errno));
+		return false;
+	}
+	return true;
+}
+
 static void vappend(char *dst, size_t dstsz, const char *fmt, va_list ap)
 {
 	size_t used = strlen(dst);
@@ -117,51 +142,47 @@ static void vappend(char *dst, size_t dstsz, const char *fmt, va_list ap)
 	vsnprintf(dst + used, dstsz - used, fmt, ap);
 }
 
+/* The body of a printf-like function: its arguments handed on as va_list ap to call. */
+#define WITH_VA(fmt, call) do { va_list ap; va_start(ap, fmt); call; va_end(ap); } while (0)
+
+/* Record a result line: the status changes as `to` says, the line joins the message. Past a
+ * wire step that could not be judged (no capture), what a check concludes comes from the
+ * missing evidence, not from the program: failures and errors are dropped there, and the
+ * runner reports a skip. */
+static void vrecord(struct ctx *c, enum check_status to, const char *fmt, va_list ap)
+{
+	if (to != CHECK_SKIP && c->wire_skipped)
+		return;
+	if (to == CHECK_ERROR || c->res->status == CHECK_PASS)
+		c->res->status = to;
+	vappend(c->res->message, sizeof c->res->message, fmt, ap);
+}
+
 void ctx_fail(struct ctx *c, const char *fmt, ...)
 {
-	va_list ap;
-
-	/* Past a wire step that could not be judged (no capture), what the check concludes
-	 * comes from the missing evidence, not from the program: the runner reports a skip. */
-	if (c->wire_skipped)
-		return;
-	if (c->res->status == CHECK_PASS)
-		c->res->status = CHECK_FAIL;
-	va_start(ap, fmt);
-	vappend(c->res->message, sizeof c->res->message, fmt, ap);
-	va_end(ap);
+	WITH_VA(fmt, vrecord(c, CHECK_FAIL, fmt, ap));
 }
 
 void ctx_error(struct ctx *c, const char *fmt, ...)
 {
-	va_list ap;
-
-	if (c->wire_skipped)
-		return;
-	c->res->status = CHECK_ERROR;
-	va_start(ap, fmt);
-	vappend(c->res->message, sizeof c->res->message, fmt, ap);
-	va_end(ap);
+	WITH_VA(fmt, vrecord(c, CHECK_ERROR, fmt, ap));
 }
 
 void ctx_skip(struct ctx *c, const char *fmt, ...)
 {
-	va_list ap;
-
-	if (c->res->status == CHECK_PASS)
-		c->res->status = CHECK_SKIP;
-	va_start(ap, fmt);
-	vappend(c->res->message, sizeof c->res->message, fmt, ap);
-	va_end(ap);
+	WITH_VA(fmt, vrecord(c, CHECK_SKIP, fmt, ap));
 }
 
 void ctx_log(struct ctx *c, const char *fmt, ...)
 {
-	va_list ap;
+	WITH_VA(fmt, vappend(c->res->log, sizeof c->res->log, fmt, ap));
+}
 
-	va_start(ap, fmt);
-	vappend(c->res->log, sizeof c->res->log, fmt, ap);
-	va_end(ap);
+bool ctx_require(struct ctx *c, bool holds, const char *fmt, ...)
+{
+	if (!holds)
+		WITH_VA(fmt, vrecord(c, CHECK_FAIL, fmt, ap));
+	return holds;
 }
 
 bool ctx_failed(const struct ctx *c)
@@ -198,6 +219,16 @@ void check_hint_for(const struct lab *lab, const struct check *ch, const struct 
 			*section = h->section;
 			return;
 		}
+}
+
+/* The NULL-terminated arguments of a variadic call, into args (30 at most, then NULL). */
+static void collect_args(const char *args[31], va_list ap)
+{
+	size_t n = 0;
+
+	while (n < 30 && (args[n] = va_arg(ap, const char *)) != NULL)
+		n++;
+	args[n] = NULL;
 }
 
 /* A real peer (a tool of the system) is not the student's program: it gets no
@@ -272,14 +303,11 @@ struct proc *ctx_startv(struct ctx *c, const char *stdin_path, const char *prog,
 struct proc *ctx_start(struct ctx *c, const char *stdin_path, const char *prog, ...)
 {
 	const char *args[31];
-	size_t n = 0;
 	va_list ap;
 
 	va_start(ap, prog);
-	while (n < 30 && (args[n] = va_arg(ap, const char *)) != NULL)
-		n++;
+	collect_args(args, ap);
 	va_end(ap);
-	args[n] = NULL;
 	return ctx_startv(c, stdin_path, prog, args);
 }
 
@@ -342,15 +370,12 @@ struct proc *ctx_server(struct ctx *c, enum netstat_proto proto, uint16_t port,
 			const char *prog, ...)
 {
 	const char *args[31];
-	size_t n = 0;
 	va_list ap;
 	char st[128], note[512];
 
 	va_start(ap, prog);
-	while (n < 30 && (args[n] = va_arg(ap, const char *)) != NULL)
-		n++;
+	collect_args(args, ap);
 	va_end(ap);
-	args[n] = NULL;
 	struct proc *p = ctx_startv(c, NULL, prog, args);
 	if (!p)
 		return NULL;
@@ -367,6 +392,14 @@ struct proc *ctx_server(struct ctx *c, enum netstat_proto proto, uint16_t port,
 			 "running)%s", prog, proto == NETSTAT_TCP ? "listening on TCP" : "bound to UDP",
 			 port, CHECK_READY_MS / 1000.0, note);
 	return NULL;
+}
+
+struct proc *ctx_start_server(struct ctx *c, enum netstat_proto proto, const char *prog)
+{
+	char port[8];
+
+	return ctx_server(c, proto, ctx_port(c, 0), prog, ctx_port_str(c, 0, port, sizeof port),
+			  NULL);
 }
 
 bool ctx_wait(struct ctx *c, struct proc *p, int timeout_ms)
@@ -464,6 +497,22 @@ const struct flow_set *ctx_flows(struct ctx *c)
 	return fs;
 }
 
+const struct flow_tcp *ctx_tcp_nth(struct ctx *c, uint16_t port, size_t i, const char *fmt, ...)
+{
+	const struct flow_set *fs = ctx_flows(c);
+	const struct flow_tcp *f = fs ? flow_tcp_nth(fs, port, i) : NULL;
+	char what[300];
+
+	if (fs && !f) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(what, sizeof what, fmt, ap);
+		va_end(ap);
+		ctx_error(c, "%s is not in the capture", what);
+	}
+	return f;
+}
+
 void ctx_ladder_tcp(struct ctx *c, const struct flow_tcp *f)
 {
 	const struct flow_set *fs = c->cap ? cap_flows(c->cap) : NULL;
@@ -553,7 +602,35 @@ bool ctx_expect_fin(struct ctx *c, const struct flow_tcp *f, int dir, const char
 	return true;
 }
 
-/* "prog a b" for messages. */
+const char *ctx_command(const char *prog, const char *const *args, char *buf, size_t bufsz)
+{
+	size_t used = (size_t)snprintf(buf, bufsz, "%s", prog);
+
+	for (size_t i = 0; args && args[i] && used < bufsz; i++)
+		used += (size_t)snprintf(buf + used, bufsz - used, " %s", args[i]);
+	return buf;
+}
+
+bool ctx_expect_run(struct ctx *c, struct proc *p, const char *cmd, int code, const void *want,
+		    size_t n)
+{
+	char label[600];
+	size_t olen;
+
+	if (!ctx_expect_exit(c, p, code)) {
+		ctx_fail(c, "(`%s`)", cmd);
+		return false;
+	}
+	if (!want)
+		return true;
+	char *out = ctx_stdout(c, p, &olen);
+	snprintf(label, sizeof label, "on stdout of `%s`", cmd);
+	bool ok = ctx_expect_bytes(c, label, want, n, out, olen);
+	free(out);
+	return ok;
+}
+
+/* "prog a b" for messages, with arguments that are not plain words escaped. */
 static void cmdline(const char *prog, const char *const *args, char *buf, size_t bufsz)
 {
 	size_t used = (size_t)snprintf(buf, bufsz, "%s", prog);
@@ -571,14 +648,11 @@ static void cmdline(const char *prog, const char *const *args, char *buf, size_t
 bool ctx_expect_usage(struct ctx *c, const char *prog, ...)
 {
 	const char *args[31];
-	size_t n = 0;
 	va_list ap;
 
 	va_start(ap, prog);
-	while (n < 30 && (args[n] = va_arg(ap, const char *)) != NULL)
-		n++;
+	collect_args(args, ap);
 	va_end(ap);
-	args[n] = NULL;
 	return ctx_expect_usagev(c, prog, args);
 }
 
@@ -674,6 +748,62 @@ void ctx_no_connection(struct ctx *c, struct proc *p, int rc)
 	}
 }
 
+int ctx_listen(struct ctx *c, const char *addr, uint16_t port)
+{
+	char why[256];
+	int lfd = peer_listen(addr, port, SOCK_STREAM, why, sizeof why);
+
+	if (lfd < 0)
+		ctx_error(c, "the grader's server: %s", why);
+	return lfd;
+}
+
+bool ctx_expect_dual_stack(struct ctx *c, uint16_t port)
+{
+	struct netstat_sock socks[4];
+	int n = netstat_find(NETSTAT_TCP, port, socks, 4);
+	bool dual = false;
+
+	for (int i = 0; i < n; i++)
+		dual |= socks[i].family == AF_INET6 && netstat_is_wildcard(&socks[i]);
+	if (dual)
+		return true;
+	ctx_fail(c, "expected: one IPv6 socket listening on [::]:%u with IPV6_V6ONLY off\n"
+		 "   seen: %s", port,
+		 n > 0 && socks[0].family == AF_INET ? "an IPv4 socket only (0.0.0.0)"
+						     : "no IPv6 socket on the wildcard address");
+	return false;
+}
+
+void ctx_check_second_server(struct ctx *c, const char *prog)
+{
+	char port[8], what[128];
+	struct proc *p = ctx_start(c, NULL, prog, ctx_port_str(c, 0, port, sizeof port), NULL);
+
+	snprintf(what, sizeof what, "a second %s on a port in use", prog);
+	if (p && ctx_wait(c, p, 3000))
+		ctx_expect_error_line(c, p, what);
+}
+
+struct proc *ctx_restart_server(struct ctx *c, struct proc *p, int fd, int grace_ms)
+{
+	struct peer_buf rest = { 0 };
+	char prog[64];
+
+	snprintf(prog, sizeof prog, "%s", p->name);
+	bool stopped = ctx_expect_stop(c, p, grace_ms);
+	peer_recv_all(fd, &rest, 4096, 1000);
+	peer_buf_free(&rest);
+	close(fd);
+	if (!stopped)
+		return NULL;
+	struct proc *again = ctx_start_server(c, NETSTAT_TCP, prog);
+	if (!again)
+		ctx_fail(c, "(restarted right after it was stopped with a client connected: its side "
+			 "of that connection is in TIME_WAIT; set SO_REUSEADDR before bind)");
+	return again;
+}
+
 int ctx_accept(struct ctx *c, int lfd, struct proc *p, int timeout_ms)
 {
 	int64_t deadline = clock_deadline(timeout_ms);
@@ -722,17 +852,26 @@ void ctx_check_client_errors(struct ctx *c, const char *const *refused,
 		ctx_expect_error_line(c, p, "an unresolvable host (no-such-host.invalid)");
 }
 
+void ctx_check_url_client_errors(struct ctx *c, const char *prog, const char *scheme)
+{
+	char refused_url[160], unknown_url[160];
+
+	snprintf(refused_url, sizeof refused_url, "%s://127.0.0.1:%u/", scheme, ctx_port(c, 1));
+	snprintf(unknown_url, sizeof unknown_url, "%s://no-such-host.invalid:%u/", scheme,
+		 ctx_port(c, 1));
+	const char *refused[] = { prog, refused_url, NULL };
+	const char *unknown[] = { prog, unknown_url, NULL };
+	ctx_check_client_errors(c, refused, unknown);
+}
+
 void ctx_check_client_timeout(struct ctx *c, const char *const *argv, const char *delim,
 			      double secs, double max_s)
 {
-	char why[256];
 	struct peer_buf got = { 0 };
-	int lfd = peer_listen("::", ctx_port(c, 0), SOCK_STREAM, why, sizeof why);
+	int lfd = ctx_listen(c, "::", ctx_port(c, 0));
 
-	if (lfd < 0) {
-		ctx_error(c, "the grader's server: %s", why);
+	if (lfd < 0)
 		return;
-	}
 	struct proc *p = ctx_startv(c, NULL, argv[0], argv + 1);
 	int fd = p ? ctx_accept(c, lfd, p, CHECK_CONNECT_MS) : -1;
 	if (p && fd < 0)

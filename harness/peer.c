@@ -293,6 +293,84 @@ int peer_recv_n(int fd, struct peer_buf *b, size_t n, int timeout_ms)
 	return 0;
 }
 
+void peer_pump(int fd, struct peer_pump *p)
+{
+	int64_t deadline = clock_deadline(p->timeout_ms);
+	int64_t read_at = clock_deadline(p->read_delay_ms);
+	bool shut = false;
+	uint8_t buf[65536];
+
+	for (;;) {
+		if (p->sent == p->nout && !shut) {
+			shutdown(fd, SHUT_WR);
+			shut = true;
+		}
+		bool reading = clock_mono_ns() >= read_at;
+		struct pollfd pfd = { .fd = fd, .events = (short)((reading ? POLLIN : 0) |
+								  (shut ? 0 : POLLOUT)) };
+		int left = clock_left_ms(deadline);
+		if (left == 0) {
+			p->rc = -ETIMEDOUT;
+			return;
+		}
+		if (!reading && clock_left_ms(read_at) < left)
+			left = clock_left_ms(read_at) + 1;
+		if (pfd.events == 0) {
+			clock_sleep_ms(left);
+			continue;
+		}
+		if (poll(&pfd, 1, left) <= 0)
+			continue;
+		if (pfd.revents & POLLOUT) {
+			ssize_t n = send(fd, p->out + p->sent, p->nout - p->sent, MSG_NOSIGNAL);
+			if (n > 0)
+				p->sent += (size_t)n;
+			else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+				p->rc = -errno;
+				return;
+			}
+		}
+		if (reading && (pfd.revents & (POLLIN | POLLHUP | POLLERR))) {
+			ssize_t n = recv(fd, buf, sizeof buf, 0);
+			if (n == 0) {
+				p->rc = 0;
+				return;
+			}
+			if (n > 0 && peer_buf_append(&p->in, buf, (size_t)n) < 0) {
+				p->rc = -ENOMEM;
+				return;
+			}
+			if (n < 0 && errno != EAGAIN && errno != EINTR) {
+				p->rc = -errno;
+				return;
+			}
+		}
+	}
+}
+
+size_t peer_send_until_stalled(int fd, size_t max, int stall_ms, int timeout_ms)
+{
+	static const uint8_t chunk[65536];
+	int64_t deadline = clock_deadline(timeout_ms);
+	size_t sent = 0;
+
+	while (clock_left_ms(deadline) > 0 && sent < max) {
+		struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+		int left = clock_left_ms(deadline);
+		int r = poll(&pfd, 1, left < stall_ms ? left : stall_ms);
+		if (r == 0)
+			break;          /* stalled */
+		if (r < 0)
+			continue;
+		ssize_t n = send(fd, chunk, sizeof chunk, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n > 0)
+			sent += (size_t)n;
+		else if (n < 0 && errno != EAGAIN && errno != EINTR)
+			break;
+	}
+	return sent;
+}
+
 int peer_shutdown_wr(int fd)
 {
 	return shutdown(fd, SHUT_WR) < 0 ? -errno : 0;

@@ -37,6 +37,26 @@ int peer_recv_until(int fd, struct peer_buf *b, const char *delim, size_t max, i
 /* Append to b until it holds at least n bytes (0), or the stream ends (-EPIPE), or -errno. */
 int peer_recv_n(int fd, struct peer_buf *b, size_t n, int timeout_ms);
 
+/* A client of an echoing server: send out (nout bytes) and half-close, reading at the same
+ * time into in (from read_delay_ms on: a slow reader) until the server closes or timeout_ms
+ * passes. A correct server never makes it wait for its deadline. Fill in the first four
+ * fields (in zeroed); the rest say what happened, in is the caller's to free. */
+struct peer_pump {
+	const uint8_t *out;
+	size_t nout;
+	int read_delay_ms;      /* do not read at first (a slow reader) */
+	int timeout_ms;
+	struct peer_buf in;     /* what came back */
+	size_t sent;
+	int rc;                 /* 0: the server closed; -errno (-ETIMEDOUT) */
+};
+void peer_pump(int fd, struct peer_pump *p);
+/* Send on fd without reading until the other side stops taking bytes (nothing left our
+ * send buffer for stall_ms), max bytes are sent, or timeout_ms passes: a server that echoes
+ * is then blocked sending to us, with our bytes waiting unread in its receive buffer.
+ * Returns the bytes sent. */
+size_t peer_send_until_stalled(int fd, size_t max, int stall_ms, int timeout_ms);
+
 int peer_shutdown_wr(int fd);
 /* Close with RST (SO_LINGER zero). */
 void peer_reset(int fd);

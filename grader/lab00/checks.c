@@ -60,32 +60,23 @@ static bool converse(struct ctx *c, const char *addr, uint16_t port, const char 
 
 static struct proc *start_server(struct ctx *c)
 {
-	char port[8];
-
-	snprintf(port, sizeof port, "%u", ctx_port(c, 0));
-	return ctx_server(c, NETSTAT_TCP, ctx_port(c, 0), "greet_server", port, NULL);
+	return ctx_start_server(c, NETSTAT_TCP, "greet_server");
 }
 
 /* The server's side of the idx-th connection, read from the wire: reply bytes and a FIN. */
 static bool wire_reply(struct ctx *c, size_t idx, const char *want, bool need_fin)
 {
-	const struct flow_set *fs = ctx_flows(c);
-	if (!fs)
+	const struct flow_tcp *f = ctx_tcp_nth(c, ctx_port(c, 0), idx, "connection %zu to port %u",
+					       idx + 1, ctx_port(c, 0));
+	if (!f)
 		return false;
-	const struct flow_tcp *f = flow_tcp_nth(fs, ctx_port(c, 0), idx);
-	if (!f) {
-		ctx_error(c, "connection %zu to port %u is not in the capture", idx + 1, ctx_port(c, 0));
-		return false;
-	}
 	const struct flow_half *s = &f->half[FLOW_S2C];
 	bool ok = ctx_expect_bytes(c, "from the server", want, strlen(want), s->data, s->len);
 	if (ok && need_fin)
 		ok = ctx_expect_fin(c, f, FLOW_S2C, "server");
-	if (ok && !need_fin && !s->fin && !s->rst) {
-		ctx_fail(c, "expected: the server closes the connection after its reply\n"
-			 "   seen: neither FIN nor RST from the server");
-		ok = false;
-	}
+	if (ok && !need_fin)
+		ok = ctx_require(c, s->fin || s->rst, "expected: the server closes the connection "
+				 "after its reply\n   seen: neither FIN nor RST from the server");
 	if (!ok)
 		ctx_ladder_tcp(c, f);
 	return ok;
@@ -207,22 +198,10 @@ static void check_greet_server_drain(struct ctx *c)
 static void check_greet_server_ipv6(struct ctx *c)
 {
 	static const char *const chunks[] = { "HELLO Ada\n", NULL };
-	struct netstat_sock socks[4];
 	struct peer_buf reply;
 
-	if (!start_server(c))
+	if (!start_server(c) || !ctx_expect_dual_stack(c, ctx_port(c, 0)))
 		return;
-	int n = netstat_find(NETSTAT_TCP, ctx_port(c, 0), socks, 4);
-	bool dual = false;
-	for (int i = 0; i < n; i++)
-		dual |= socks[i].family == AF_INET6 && netstat_is_wildcard(&socks[i]);
-	if (!dual) {
-		ctx_fail(c, "expected: one IPv6 socket listening on [::]:%u with IPV6_V6ONLY off\n"
-			 "   seen: %s", ctx_port(c, 0),
-			 n > 0 && socks[0].family == AF_INET ? "an IPv4 socket only (0.0.0.0)"
-							     : "no IPv6 socket on the wildcard address");
-		return;
-	}
 	if (converse(c, "::1", ctx_port(c, 0), chunks, 0, &reply))
 		peer_buf_free(&reply);
 	if (!ctx_failed(c) && converse(c, "127.0.0.1", ctx_port(c, 0), chunks, 0, &reply))
@@ -282,12 +261,7 @@ static void check_greet_server_restart(struct ctx *c)
 		peer_buf_free(&reply);
 	if (!ctx_failed(c) && !wire_reply(c, 1, "HI Ada\n", true))
 		return;
-	/* A second server on the port in use: a runtime error. */
-	char port[8];
-	snprintf(port, sizeof port, "%u", ctx_port(c, 0));
-	struct proc *second = ctx_start(c, NULL, "greet_server", port, NULL);
-	if (second && ctx_wait(c, second, 3000))
-		ctx_expect_error_line(c, second, "a second greet_server on a port in use");
+	ctx_check_second_server(c, "greet_server");
 }
 
 /* ---- greet_client --------------------------------------------------------------------- */
@@ -297,16 +271,13 @@ static void check_greet_server_restart(struct ctx *c)
 static bool client_case(struct ctx *c, const char *listen_addr, const char *addr,
 			const char *reply)
 {
-	char why[256], port[8];
+	char port[8];
 	struct peer_buf line = { 0 };
-	uint16_t pn = ctx_port(c, 0);
-	int lfd = peer_listen(listen_addr, pn, SOCK_STREAM, why, sizeof why);
+	int lfd = ctx_listen(c, listen_addr, ctx_port(c, 0));
 
-	if (lfd < 0) {
-		ctx_error(c, "the grader's server: %s", why);
+	if (lfd < 0)
 		return false;
-	}
-	snprintf(port, sizeof port, "%u", pn);
+	ctx_port_str(c, 0, port, sizeof port);
 	struct proc *p = ctx_start(c, NULL, "greet_client", addr, port, "Ada", NULL);
 	if (!p) {
 		close(lfd);
@@ -347,15 +318,11 @@ static bool client_case(struct ctx *c, const char *listen_addr, const char *addr
 /* The client's side of the idx-th connection: exactly the HELLO line, then FIN. */
 static bool client_wire(struct ctx *c, size_t idx, const char *addr)
 {
-	const struct flow_set *fs = ctx_flows(c);
-	const struct flow_tcp *f = fs ? flow_tcp_nth(fs, ctx_port(c, 0), idx) : NULL;
+	const struct flow_tcp *f = ctx_tcp_nth(c, ctx_port(c, 0), idx,
+					       "the connection from greet_client to %s", addr);
 
-	if (!fs)
+	if (!f)
 		return false;
-	if (!f) {
-		ctx_error(c, "the connection from greet_client to %s is not in the capture", addr);
-		return false;
-	}
 	bool ok = ctx_expect_bytes(c, "from the client", "HELLO Ada\n", 10,
 				   f->half[FLOW_C2S].data, f->half[FLOW_C2S].len) &&
 		  ctx_expect_fin(c, f, FLOW_C2S, "client");
@@ -388,16 +355,14 @@ static void check_greet_client_name(struct ctx *c)
 	static const char *const names[] = {
 		"bad name", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "Ada!", "",
 	};
-	char why[256], port[8];
+	char port[8];
 	uint16_t pn = ctx_port(c, 0);
 	/* A listener, so a client that connects before checking the name shows on the wire. */
-	int lfd = peer_listen("::", pn, SOCK_STREAM, why, sizeof why);
+	int lfd = ctx_listen(c, "::", pn);
 
-	if (lfd < 0) {
-		ctx_error(c, "the grader's server: %s", why);
+	if (lfd < 0)
 		return;
-	}
-	snprintf(port, sizeof port, "%u", pn);
+	ctx_port_str(c, 0, port, sizeof port);
 	for (size_t i = 0; i < sizeof names / sizeof *names && !ctx_failed(c); i++)
 		ctx_expect_usage(c, "greet_client", "127.0.0.1", port, names[i], NULL);
 	const char *const argv[] = { "greet_client", "127.0.0.1", "PORT", "Ada", NULL };
@@ -418,15 +383,13 @@ static void check_greet_client_name(struct ctx *c)
  * whole reply and resets: greet_client must report both (one line, exit 1). */
 static void client_bad_server(struct ctx *c, bool reset)
 {
-	char why[256], port[8];
+	char port[8];
 	struct peer_buf line = { 0 };
-	int lfd = peer_listen("::", ctx_port(c, 0), SOCK_STREAM, why, sizeof why);
+	int lfd = ctx_listen(c, "::", ctx_port(c, 0));
 
-	if (lfd < 0) {
-		ctx_error(c, "the grader's server: %s", why);
+	if (lfd < 0)
 		return;
-	}
-	snprintf(port, sizeof port, "%u", ctx_port(c, 0));
+	ctx_port_str(c, 0, port, sizeof port);
 	struct proc *p = ctx_start(c, NULL, "greet_client", "127.0.0.1", port, "Ada", NULL);
 	int fd = p ? ctx_accept(c, lfd, p, 3000) : -1;
 	close(lfd);
@@ -548,12 +511,9 @@ static const struct check checks[] = {
 	  .flags = CHECK_IDLE, .timeout_ms = 15000, .run = check_greet_client_timeout },
 };
 
-static const char *const programs[] = { "greet_server", "greet_client", NULL };
-
 const struct lab lab_00_sockets_basics = {
 	.id = "00-sockets-basics",
 	.title = "a greeting over TCP",
-	.programs = programs,
-	.checks = checks,
-	.nchecks = sizeof checks / sizeof *checks,
+	.programs = (const char *const[]){ "greet_server", "greet_client", NULL },
+	LAB_CHECKS(checks),
 };

@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,89 +47,37 @@ static int sysctl_write(const char *path, const char *value)
 
 /* ---- the grader as a client of echo_server -------------------------------------------- */
 
-struct pump {
-	const uint8_t *out;
-	size_t nout;
-	int read_delay_ms;      /* do not read at first (a slow reader) */
-	int timeout_ms;
-	struct peer_buf in;     /* what came back */
-	size_t sent;
-	int rc;                 /* 0: the server closed; -errno */
-};
-
-/* Send p->out and half-close, reading at the same time (after the delay) until the server
- * closes: a correct server never makes this wait for its deadline. */
-static void pump_run(int fd, struct pump *p)
-{
-	int64_t deadline = clock_deadline(p->timeout_ms);
-	int64_t read_at = clock_deadline(p->read_delay_ms);
-	bool shut = false;
-	uint8_t buf[65536];
-
-	for (;;) {
-		if (p->sent == p->nout && !shut) {
-			shutdown(fd, SHUT_WR);
-			shut = true;
-		}
-		bool reading = clock_mono_ns() >= read_at;
-		struct pollfd pfd = { .fd = fd, .events = (short)((reading ? POLLIN : 0) |
-								  (shut ? 0 : POLLOUT)) };
-		int left = clock_left_ms(deadline);
-		if (left == 0) {
-			p->rc = -ETIMEDOUT;
-			return;
-		}
-		if (!reading && clock_left_ms(read_at) < left)
-			left = clock_left_ms(read_at) + 1;
-		if (pfd.events == 0) {
-			clock_sleep_ms(left);
-			continue;
-		}
-		if (poll(&pfd, 1, left) <= 0)
-			continue;
-		if (pfd.revents & POLLOUT) {
-			ssize_t n = send(fd, p->out + p->sent, p->nout - p->sent, MSG_NOSIGNAL);
-			if (n > 0)
-				p->sent += (size_t)n;
-			else if (n < 0 && errno != EAGAIN && errno != EINTR) {
-				p->rc = -errno;
-				return;
-			}
-		}
-		if (reading && (pfd.revents & (POLLIN | POLLHUP | POLLERR))) {
-			ssize_t n = recv(fd, buf, sizeof buf, 0);
-			if (n == 0) {
-				p->rc = 0;
-				return;
-			}
-			if (n > 0 && peer_buf_append(&p->in, buf, (size_t)n) < 0) {
-				p->rc = -ENOMEM;
-				return;
-			}
-			if (n < 0 && errno != EAGAIN && errno != EINTR) {
-				p->rc = -errno;
-				return;
-			}
-		}
-	}
-}
-
 static struct proc *start_server(struct ctx *c)
 {
-	char port[8];
-
-	snprintf(port, sizeof port, "%u", ctx_port(c, 0));
-	return ctx_server(c, NETSTAT_TCP, ctx_port(c, 0), "echo_server", port, NULL);
+	return ctx_start_server(c, NETSTAT_TCP, "echo_server");
 }
 
-/* One client of echo_server: send data (chunk bytes per segment, gap_ms apart when chunk is
- * not 0), half-close, read everything back. Judges the bytes; false after a failure. */
+/* A connection to echo_server over 127.0.0.1; -1 after a failure. */
+static int connect_to_server(struct ctx *c)
+{
+	char why[256];
+	int fd = peer_connect("127.0.0.1", ctx_port(c, 0), 2000, why, sizeof why);
+
+	if (fd < 0)
+		ctx_fail(c, "expected: echo_server accepts a connection\n   seen: %s", why);
+	return fd;
+}
+
+/* echo_server started (into *p), and a connection to it; -1 after a failure. */
+static int start_and_connect(struct ctx *c, struct proc **p)
+{
+	*p = start_server(c);
+	return *p ? connect_to_server(c) : -1;
+}
+
+/* One client of echo_server over addr: send data and half-close, reading everything back
+ * (from read_delay_ms on). Judges the bytes; false after a failure. */
 static bool echo_once_at(struct ctx *c, const char *addr, const uint8_t *data, size_t n,
 			 int read_delay_ms, int timeout_ms)
 {
 	char why[256];
-	struct pump p = { .out = data, .nout = n, .read_delay_ms = read_delay_ms,
-			  .timeout_ms = timeout_ms };
+	struct peer_pump p = { .out = data, .nout = n, .read_delay_ms = read_delay_ms,
+			       .timeout_ms = timeout_ms };
 	int fd = peer_connect(addr, ctx_port(c, 0), 2000, why, sizeof why);
 
 	if (fd < 0) {
@@ -138,7 +85,7 @@ static bool echo_once_at(struct ctx *c, const char *addr, const uint8_t *data, s
 			 why);
 		return false;
 	}
-	pump_run(fd, &p);
+	peer_pump(fd, &p);
 	close(fd);
 	bool ok = true;
 	if (p.rc == -ETIMEDOUT) {
@@ -169,40 +116,24 @@ static bool echo_once(struct ctx *c, const uint8_t *data, size_t n, int read_del
  * and the server's FIN comes after its last byte. */
 static bool echo_wire(struct ctx *c, size_t idx, bool ladder)
 {
-	const struct flow_set *fs = ctx_flows(c);
-	const struct flow_tcp *f = fs ? flow_tcp_nth(fs, ctx_port(c, 0), idx) : NULL;
+	const struct flow_tcp *f = ctx_tcp_nth(c, ctx_port(c, 0), idx, "connection %zu", idx + 1);
 
-	if (!fs)
+	if (!f)
 		return false;
-	if (!f) {
-		ctx_error(c, "connection %zu is not in the capture", idx + 1);
-		return false;
-	}
 	const struct flow_half *cs = &f->half[FLOW_C2S], *ss = &f->half[FLOW_S2C];
-	bool ok = true;
 	if (ss->hole || cs->hole) {
 		ctx_error(c, "the capture has a gap in the byte stream (a grader fault, not yours)");
 		return false;
 	}
-	if (ss->len != cs->len) {
-		ctx_fail(c, "expected on the wire: the server sends back %zu bytes\n"
-			 "   seen: it sent %zu", cs->len, ss->len);
-		ok = false;
-	}
-	if (ok)
-		ok = ctx_expect_fin(c, f, FLOW_S2C, "server");
-	if (ok && ss->fin_off != ss->len) {
-		ctx_fail(c, "expected: the server's FIN after its last data byte\n"
-			 "   seen: FIN at stream offset %llu of %zu", (unsigned long long)ss->fin_off,
-			 ss->len);
-		ok = false;
-	}
-	if (ok && cs->fin && ss->fin_ns < cs->fin_ns) {
-		ctx_fail(c, "expected: the server closes after the client's FIN\n"
-			 "   seen: the server's FIN came %.3f ms before the client's",
-			 (cs->fin_ns - ss->fin_ns) / 1e6);
-		ok = false;
-	}
+	bool ok = ctx_require(c, ss->len == cs->len, "expected on the wire: the server sends back "
+			      "%zu bytes\n   seen: it sent %zu", cs->len, ss->len);
+	ok = ok && ctx_expect_fin(c, f, FLOW_S2C, "server");
+	ok = ok && ctx_require(c, ss->fin_off == ss->len, "expected: the server's FIN after its last "
+			       "data byte\n   seen: FIN at stream offset %llu of %zu",
+			       (unsigned long long)ss->fin_off, ss->len);
+	ok = ok && ctx_require(c, !cs->fin || ss->fin_ns >= cs->fin_ns, "expected: the server "
+			       "closes after the client's FIN\n   seen: the server's FIN came %.3f ms "
+			       "before the client's", (cs->fin_ns - ss->fin_ns) / 1e6);
 	if (!ok || ladder)
 		ctx_ladder_tcp(c, f);
 	return ok;
@@ -236,22 +167,8 @@ static void check_echo_server_echo(struct ctx *c)
 	echo_wire(c, 0, false);
 }
 
-static void check_echo_server_binary(struct ctx *c)
-{
-	uint32_t seed = 0x5eed0001;
-	size_t n = 64 * 1024;
-	/* Every byte value, NUL first. */
-	uint8_t *data = ctx_pattern(n, seed, true);
-
-	ctx_log(c, "payload: %zu bytes: 0..255, then xorshift32 seed %#x", n, seed);
-	if (data && start_server(c) && echo_once(c, data, n, 0, 3000))
-		echo_wire(c, 0, false);
-	free(data);
-}
-
 static void check_echo_server_byte_by_byte(struct ctx *c)
 {
-	char why[256];
 	struct peer_buf back = { 0 };
 	uint8_t data[300];
 
@@ -259,11 +176,9 @@ static void check_echo_server_byte_by_byte(struct ctx *c)
 		data[i] = (uint8_t)('a' + i % 26);
 	if (!start_server(c))
 		return;
-	int fd = peer_connect("127.0.0.1", ctx_port(c, 0), 2000, why, sizeof why);
-	if (fd < 0) {
-		ctx_fail(c, "expected: echo_server accepts a connection\n   seen: %s", why);
+	int fd = connect_to_server(c);
+	if (fd < 0)
 		return;
-	}
 	peer_nodelay(fd);
 	for (size_t i = 0; i < sizeof data; i++) {
 		if (peer_send(fd, &data[i], 1, 2000) < 0)
@@ -291,28 +206,47 @@ static void check_echo_server_byte_by_byte(struct ctx *c)
 		ctx_ladder_tcp(c, f);
 }
 
-static void check_echo_server_large(struct ctx *c)
-{
-	uint32_t seed = 0x5eed0016;
-	size_t n = 16 * MiB;
-	uint8_t *data = ctx_pattern(n, seed, false);
+/* A seeded payload, sent at once and half-closed; its echo read from read_delay_ms on. */
+struct payload {
+	size_t n;
+	uint32_t seed;
+	bool every_byte_first;
+	int read_delay_ms, timeout_ms;
+	const char *what, *after;     /* the log: "payload: <what> xorshift32 seed S<after>" */
+};
 
-	ctx_log(c, "payload: 16 MiB, xorshift32 seed %#x; the grader does not read for 2 s", seed);
-	if (data && start_server(c) && echo_once(c, data, n, 2000, 15000))
+static void echo_payload(struct ctx *c, const struct payload *pl)
+{
+	uint8_t *data = ctx_pattern(pl->n, pl->seed, pl->every_byte_first);
+
+	ctx_log(c, "payload: %s xorshift32 seed %#x%s", pl->what, pl->seed, pl->after);
+	if (data && start_server(c) && echo_once(c, data, pl->n, pl->read_delay_ms, pl->timeout_ms))
 		echo_wire(c, 0, false);
 	free(data);
 }
 
+static void check_echo_server_binary(struct ctx *c)
+{
+	/* Every byte value, NUL first. */
+	static const struct payload pl = { .n = 64 * 1024, .seed = 0x5eed0001,
+					   .every_byte_first = true, .timeout_ms = 3000,
+					   .what = "65536 bytes: 0..255, then", .after = "" };
+	echo_payload(c, &pl);
+}
+
+static void check_echo_server_large(struct ctx *c)
+{
+	static const struct payload pl = { .n = 16 * MiB, .seed = 0x5eed0016, .read_delay_ms = 2000,
+					   .timeout_ms = 15000, .what = "16 MiB,",
+					   .after = "; the grader does not read for 2 s" };
+	echo_payload(c, &pl);
+}
+
 static void check_echo_server_half_close(struct ctx *c)
 {
-	uint32_t seed = 0x5eed0002;
-	size_t n = MiB;
-	uint8_t *data = ctx_pattern(n, seed, false);
-
-	ctx_log(c, "payload: 1 MiB then FIN at once, xorshift32 seed %#x", seed);
-	if (data && start_server(c) && echo_once(c, data, n, 0, 5000))
-		echo_wire(c, 0, false);
-	free(data);
+	static const struct payload pl = { .n = MiB, .seed = 0x5eed0002, .timeout_ms = 5000,
+					   .what = "1 MiB then FIN at once,", .after = "" };
+	echo_payload(c, &pl);
 }
 
 /* Dual stack: one IPv6 socket on [::] with IPV6_V6ONLY off. The namespace has bindv6only
@@ -320,21 +254,9 @@ static void check_echo_server_half_close(struct ctx *c)
 static void check_echo_server_ipv6(struct ctx *c)
 {
 	static const char v6[] = "over IPv6\n", v4[] = "over IPv4\n";
-	struct netstat_sock socks[4];
 
-	if (!start_server(c))
+	if (!start_server(c) || !ctx_expect_dual_stack(c, ctx_port(c, 0)))
 		return;
-	int n = netstat_find(NETSTAT_TCP, ctx_port(c, 0), socks, 4);
-	bool dual = false;
-	for (int i = 0; i < n; i++)
-		dual |= socks[i].family == AF_INET6 && netstat_is_wildcard(&socks[i]);
-	if (!dual) {
-		ctx_fail(c, "expected: one IPv6 socket listening on [::]:%u with IPV6_V6ONLY off\n"
-			 "   seen: %s", ctx_port(c, 0),
-			 n > 0 && socks[0].family == AF_INET ? "an IPv4 socket only (0.0.0.0)"
-							     : "no IPv6 socket on the wildcard address");
-		return;
-	}
 	if (echo_once_at(c, "::1", (const uint8_t *)v6, sizeof v6 - 1, 0, 2000) &&
 	    echo_once_at(c, "127.0.0.1", (const uint8_t *)v4, sizeof v4 - 1, 0, 2000) &&
 	    echo_wire(c, 0, false))
@@ -346,16 +268,12 @@ static void check_echo_server_ipv6(struct ctx *c)
 static void check_echo_server_restart(struct ctx *c)
 {
 	static const char line[] = "again\n";
-	char why[256], buf[16];
-	struct proc *p = start_server(c);
+	char buf[16];
+	struct proc *p;
+	int fd = start_and_connect(c, &p);
 
-	if (!p)
+	if (fd < 0)
 		return;
-	int fd = peer_connect("127.0.0.1", ctx_port(c, 0), 2000, why, sizeof why);
-	if (fd < 0) {
-		ctx_fail(c, "expected: echo_server accepts a connection\n   seen: %s", why);
-		return;
-	}
 	/* The echo shows the server is serving this client when it is stopped. */
 	if (peer_send(fd, "a\n", 2, 2000) < 0 || peer_recv(fd, buf, sizeof buf, 2000) <= 0) {
 		close(fd);
@@ -363,52 +281,9 @@ static void check_echo_server_restart(struct ctx *c)
 			 "within 2 s");
 		return;
 	}
-	bool stopped = ctx_expect_stop(c, p, 2000);
-	struct peer_buf rest = { 0 };
-	peer_recv_all(fd, &rest, 4096, 1000);
-	peer_buf_free(&rest);
-	close(fd);
-	if (!stopped)
-		return;
-	if (!start_server(c)) {
-		ctx_fail(c, "(restarted right after it was stopped with a client connected: its side "
-			 "of that connection is in TIME_WAIT; set SO_REUSEADDR before bind)");
-		return;
-	}
-	if (!echo_once(c, (const uint8_t *)line, sizeof line - 1, 0, 2000) || !echo_wire(c, 1, false))
-		return;
-	/* A second server on the port in use: a runtime error. */
-	char port[8];
-	snprintf(port, sizeof port, "%u", ctx_port(c, 0));
-	struct proc *second = ctx_start(c, NULL, "echo_server", port, NULL);
-	if (second && ctx_wait(c, second, 3000))
-		ctx_expect_error_line(c, second, "a second echo_server on a port in use");
-}
-
-/* Send to fd without reading until the server stops taking bytes (nothing left our send
- * buffer for ECHO_STALL_MS), or max bytes: the server is then blocked sending its echo,
- * with our bytes waiting unread in its receive buffer. Returns the bytes sent. */
-static size_t send_until_stalled(int fd, size_t max, int timeout_ms)
-{
-	static const uint8_t chunk[65536];
-	int64_t deadline = clock_deadline(timeout_ms);
-	size_t sent = 0;
-
-	while (clock_left_ms(deadline) > 0 && sent < max) {
-		struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-		int left = clock_left_ms(deadline);
-		int r = poll(&pfd, 1, left < ECHO_STALL_MS ? left : ECHO_STALL_MS);
-		if (r == 0)
-			break;          /* stalled */
-		if (r < 0)
-			continue;
-		ssize_t n = send(fd, chunk, sizeof chunk, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n > 0)
-			sent += (size_t)n;
-		else if (n < 0 && errno != EAGAIN && errno != EINTR)
-			break;
-	}
-	return sent;
+	if (ctx_restart_server(c, p, fd, 2000) &&
+	    echo_once(c, (const uint8_t *)line, sizeof line - 1, 0, 2000) && echo_wire(c, 1, false))
+		ctx_check_second_server(c, "echo_server");
 }
 
 /* While the server is busy with client A, client B connects, sends, and resets: when the
@@ -419,12 +294,10 @@ static bool reset_while_busy(struct ctx *c)
 	char why[256], buf[16];
 	uint8_t data[10000];
 	struct peer_buf rest = { 0 };
-	int a = peer_connect("127.0.0.1", ctx_port(c, 0), 2000, why, sizeof why);
+	int a = connect_to_server(c);
 
-	if (a < 0) {
-		ctx_fail(c, "expected: echo_server accepts a connection\n   seen: %s", why);
+	if (a < 0)
 		return false;
-	}
 	/* A's echo proves the server is serving A, not waiting in accept. */
 	bool ok = peer_send(a, "a\n", 2, 2000) == 0 && peer_recv(a, buf, sizeof buf, 2000) > 0;
 	if (!ok)
@@ -452,27 +325,22 @@ static bool reset_while_busy(struct ctx *c)
 static void check_echo_server_reset(struct ctx *c)
 {
 	static const char line[] = "still there?\n";
-	char why[256], st[128];
+	char st[128];
 	/* Small buffers, so the server stops reading after a few MiB (only in the check's own
 	 * namespace, never the host's). */
 	if (c->sb->mode == SB_NETNS &&
 	    (sysctl_write("/proc/sys/net/ipv4/tcp_rmem", ECHO_RMEM) < 0 ||
 	     sysctl_write("/proc/sys/net/ipv4/tcp_wmem", ECHO_RMEM) < 0))
 		ctx_log(c, "could not set tcp_rmem and tcp_wmem to \"" ECHO_RMEM "\"");
-	struct proc *p = start_server(c);
-
-	if (!p)
-		return;
 	/* A client that sends, reads nothing, and resets while the server is blocked writing
 	 * its echo, with more of the client's bytes still unread in its receive buffer: the
 	 * write fails, and whatever the server does next with this client must not kill it. */
-	int fd = peer_connect("127.0.0.1", ctx_port(c, 0), 2000, why, sizeof why);
-	if (fd < 0) {
-		ctx_fail(c, "expected: echo_server accepts a connection\n   seen: %s", why);
+	struct proc *p;
+	int fd = start_and_connect(c, &p);
+	if (fd < 0)
 		return;
-	}
 	peer_small_rcvbuf(fd, 64 * 1024);
-	size_t sent = send_until_stalled(fd, ECHO_RESET_MAX, 3000);
+	size_t sent = peer_send_until_stalled(fd, ECHO_RESET_MAX, ECHO_STALL_MS, 3000);
 	ctx_log(c, "the resetting client sent %zu bytes before the server stopped reading", sent);
 	peer_reset(fd);
 	clock_sleep_ms(100);
@@ -692,16 +560,12 @@ static bool client_wire(struct ctx *c, size_t idx, const uint8_t *data, size_t n
 	const struct flow_half *cs = &f->half[FLOW_C2S], *ss = &f->half[FLOW_S2C];
 	bool ok = ctx_expect_bytes(c, "from the client on the wire", data, n, cs->data, cs->len) &&
 		  ctx_expect_fin(c, f, FLOW_C2S, "client");
-	if (ok && cs->fin_off != cs->len) {
-		ctx_fail(c, "expected: the client's FIN right after its last byte\n"
-			 "   seen: FIN at offset %llu of %zu", (unsigned long long)cs->fin_off, cs->len);
-		ok = false;
-	}
-	if (ok && ss->fin && ss->fin_ns < cs->fin_ns) {
-		ctx_fail(c, "expected: the client half-closes first, then the server closes\n"
-			 "   seen: the server's FIN came first");
-		ok = false;
-	}
+	ok = ok && ctx_require(c, cs->fin_off == cs->len, "expected: the client's FIN right after "
+			       "its last byte\n   seen: FIN at offset %llu of %zu",
+			       (unsigned long long)cs->fin_off, cs->len);
+	ok = ok && ctx_require(c, !ss->fin || ss->fin_ns >= cs->fin_ns, "expected: the client "
+			       "half-closes first, then the server closes\n   seen: the server's "
+			       "FIN came first");
 	if (!ok)
 		ctx_ladder_tcp(c, f);
 	return ok;
@@ -887,12 +751,9 @@ static const struct check checks[] = {
 	  .flags = CHECK_WIRE, .timeout_ms = 30000, .run = check_echo_client_reset, .ring_mib = 96 },
 };
 
-static const char *const programs[] = { "echo_server", "echo_client", NULL };
-
 const struct lab lab_01_tcp_echo = {
 	.id = "01-tcp-echo",
 	.title = "every byte back, and a clean close",
-	.programs = programs,
-	.checks = checks,
-	.nchecks = sizeof checks / sizeof *checks,
+	.programs = (const char *const[]){ "echo_server", "echo_client", NULL },
+	LAB_CHECKS(checks),
 };

@@ -42,10 +42,7 @@ static double ms_between(int64_t a_ns, int64_t b_ns)
 
 static struct proc *start_server(struct ctx *c)
 {
-	char port[8];
-
-	snprintf(port, sizeof port, "%u", ctx_port(c, 0));
-	return ctx_server(c, NETSTAT_UDP, ctx_port(c, 0), "udp_echo_server", port, NULL);
+	return ctx_start_server(c, NETSTAT_UDP, "udp_echo_server");
 }
 
 /* A UDP socket of the grader on addr (an ephemeral port); NULL-like -1 after an error. */
@@ -184,17 +181,43 @@ static void check_udp_server_echo(struct ctx *c)
 		ladder(c);
 }
 
+/* What a server check with seeded datagrams holds: the payload, a buffer for any datagram,
+ * and the grader's socket on 127.0.0.1. */
+struct seeded {
+	uint8_t *data, *buf;
+	int fd;
+};
+
+/* n bytes from seed, then the server and the grader's socket; false after a failure (what
+ * was made is freed by seeded_end). */
+static bool seeded_start(struct ctx *c, struct seeded *s, size_t n, uint32_t seed)
+{
+	s->data = ctx_pattern(n, seed, false);
+	s->buf = malloc(DGRAM_BUF);
+	s->fd = -1;
+	return s->data && s->buf && start_server(c) && (s->fd = grader_socket(c, "127.0.0.1")) >= 0;
+}
+
+static void seeded_end(struct seeded *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	free(s->data);
+	free(s->buf);
+}
+
 static void check_udp_server_boundaries(struct ctx *c)
 {
 	static const size_t sizes[3] = { 1, 1400, 8000 };
 	uint32_t seed = 0x5eed0201;
-	uint8_t *data = ctx_pattern(8000, seed, false), *buf = malloc(DGRAM_BUF);
-	int fd = -1;
+	struct seeded s;
 
 	ctx_log(c, "three datagrams of 1, 1400 and 8000 bytes back to back, xorshift32 seed %#x",
 		seed);
-	if (!data || !buf || !start_server(c) || (fd = grader_socket(c, "127.0.0.1")) < 0)
+	if (!seeded_start(c, &s, 8000, seed))
 		goto out;
+	int fd = s.fd;
+	uint8_t *data = s.data, *buf = s.buf;
 	for (size_t i = 0; i < 3; i++) {
 		int rc = peer_sendto(fd, data, sizes[i], "127.0.0.1", ctx_port(c, 0));
 		if (rc < 0) {
@@ -245,22 +268,20 @@ static void check_udp_server_boundaries(struct ctx *c)
 		ladder(c);
 	}
 out:
-	if (fd >= 0)
-		close(fd);
-	free(data);
-	free(buf);
+	seeded_end(&s);
 }
 
 static void check_udp_server_sizes(struct ctx *c)
 {
 	uint32_t seed = 0x5eed0202;
 	size_t big = 65507;
-	uint8_t *data = ctx_pattern(big, seed, false), *buf = malloc(DGRAM_BUF);
-	int fd = -1;
+	struct seeded s;
 
 	ctx_log(c, "a zero-length datagram, then %zu bytes (xorshift32 seed %#x)", big, seed);
-	if (!data || !buf || !start_server(c) || (fd = grader_socket(c, "127.0.0.1")) < 0)
+	if (!seeded_start(c, &s, big, seed))
 		goto out;
+	int fd = s.fd;
+	uint8_t *data = s.data, *buf = s.buf;
 	int rc = peer_sendto(fd, "", 0, "127.0.0.1", ctx_port(c, 0));
 	if (rc < 0) {
 		ctx_error(c, "sending an empty datagram: %s", peer_strerror(rc));
@@ -282,10 +303,7 @@ static void check_udp_server_sizes(struct ctx *c)
 	}
 	wire_one_reply_each(c);
 out:
-	if (fd >= 0)
-		close(fd);
-	free(data);
-	free(buf);
+	seeded_end(&s);
 }
 
 static void check_udp_server_interleaved(struct ctx *c)
@@ -450,9 +468,7 @@ static bool client_run(struct ctx *c, struct crun *r, const struct relay_plan *p
 	args[na++] = host;
 	args[na++] = port;
 	args[na] = NULL;
-	size_t used = (size_t)snprintf(r->cmd, sizeof r->cmd, "udp_client");
-	for (size_t i = 0; i < na && used < sizeof r->cmd; i++)
-		used += (size_t)snprintf(r->cmd + used, sizeof r->cmd - used, " %s", args[i]);
+	ctx_command("udp_client", args, r->cmd, sizeof r->cmd);
 	if (!ctx_write_file(c, "stdin", input, n, path, sizeof path))
 		return false;
 	if (plan) {
@@ -1099,12 +1115,9 @@ static const struct check checks[] = {
 	},
 };
 
-static const char *const programs[] = { "udp_echo_server", "udp_client", NULL };
-
 const struct lab lab_02_udp = {
 	.id = "02-udp",
 	.title = "datagrams, loss and retransmission",
-	.programs = programs,
-	.checks = checks,
-	.nchecks = sizeof checks / sizeof *checks,
+	.programs = (const char *const[]){ "udp_echo_server", "udp_client", NULL },
+	LAB_CHECKS(checks),
 };

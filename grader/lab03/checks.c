@@ -35,6 +35,26 @@ static struct mc *clients(struct ctx *c)
 	return m;
 }
 
+static struct proc *start_server(struct ctx *c)
+{
+	return ctx_start_server(c, NETSTAT_TCP, "chat_server");
+}
+
+/* The clients of a check, with chat_server started (into *server when not NULL); NULL
+ * after a failure. */
+static struct mc *room(struct ctx *c, struct proc **server)
+{
+	struct mc *m = clients(c);
+	struct proc *p = m ? start_server(c) : NULL;
+
+	if (server)
+		*server = p;
+	if (p)
+		return m;
+	mc_free(m);
+	return NULL;
+}
+
 /* A new client connected to chat_server over addr; its index, or -1 after a failure. */
 static int add_client(struct mc *m, const char *addr, const char *label)
 {
@@ -68,6 +88,20 @@ static void ladder_cl(struct mc *m, int i)
 		ctx_ladder_tcp(c, flow_tcp_find(fs, m->cl[i].lport, ctx_port(c, 0)));
 }
 
+/* The next whole line of client i within IO_MS, announcements ("* ...") skipped when
+ * skip_notes; NULL when none came (mc_seen_end says what did). */
+static char *next_line(struct mc *m, int i, bool skip_notes, size_t *n)
+{
+	int64_t deadline = clock_deadline(IO_MS);
+
+	for (;;) {
+		mc_pump(m, deadline, mc_line_or_end, &i);
+		char *s = mc_line(&m->cl[i], n);
+		if (!s || !skip_notes || strncmp(s, "* ", 2) != 0)
+			return s;
+	}
+}
+
 enum want { WANT_EXACT, WANT_ERR, WANT_PREFIX };
 
 /* The next line of client i must be want (WANT_EXACT), "ERR" or "ERR <reason>" (WANT_ERR),
@@ -77,31 +111,24 @@ static bool expect_gen(struct mc *m, int i, enum want kind, const char *want, bo
 		       const char *after, char **got)
 {
 	char seen[300], w[200], esc[200];
-	int64_t deadline = clock_deadline(IO_MS);
+	size_t n;
 
 	if (i < 0 || ctx_failed(CTX(m)))
 		return false;
 	struct mc_client *k = &m->cl[i];
-	for (;;) {
-		mc_pump(m, deadline, mc_line_or_end, &i);
-		size_t n;
-		char *s = mc_line(k, &n);
-		if (s && skip_notes && strncmp(s, "* ", 2) == 0)
-			continue;
-		if (s) {
-			bool ok = kind == WANT_EXACT ? strlen(want) == n && strcmp(s, want) == 0 :
-				  kind == WANT_ERR ? strncmp(s, "ERR", 3) == 0 && (n == 3 || s[3] == ' ') :
-				  strncmp(s, want, strlen(want)) == 0;
-			if (ok) {
-				if (got)
-					*got = s;
-				return true;
-			}
-			snprintf(seen, sizeof seen, "%s", esc_bytes(s, n, 100, esc, sizeof esc));
-		} else {
-			mc_seen_end(k, IO_MS, seen, sizeof seen);
+	char *s = next_line(m, i, skip_notes, &n);
+	if (s) {
+		bool ok = kind == WANT_EXACT ? strlen(want) == n && strcmp(s, want) == 0 :
+			  kind == WANT_ERR ? strncmp(s, "ERR", 3) == 0 && (n == 3 || s[3] == ' ') :
+			  strncmp(s, want, strlen(want)) == 0;
+		if (ok) {
+			if (got)
+				*got = s;
+			return true;
 		}
-		break;
+		snprintf(seen, sizeof seen, "%s", esc_bytes(s, n, 100, esc, sizeof esc));
+	} else {
+		mc_seen_end(k, IO_MS, seen, sizeof seen);
 	}
 	if (kind == WANT_ERR)
 		snprintf(w, sizeof w, "\"ERR <reason>\"");
@@ -118,49 +145,30 @@ static bool expect_line(struct mc *m, int i, const char *want, const char *after
 	return expect_gen(m, i, WANT_EXACT, want, false, after, NULL);
 }
 
-static bool expect_err(struct mc *m, int i, const char *after)
-{
-	return expect_gen(m, i, WANT_ERR, NULL, false, after, NULL);
-}
-
 /* The server closes client i's connection, with no line before its end (announcements
  * "* ..." are skipped when skip_notes); then we close our side. */
 static bool expect_close_gen(struct mc *m, int i, bool skip_notes, const char *after)
 {
 	char seen[300], esc[200];
-	int64_t deadline = clock_deadline(IO_MS);
+	size_t n;
 
 	if (i < 0 || ctx_failed(CTX(m)))
 		return false;
 	struct mc_client *k = &m->cl[i];
-	for (;;) {
-		mc_pump(m, deadline, mc_line_or_end, &i);
-		if (k->eof && k->in.len == k->pos) {
-			close(k->fd);
-			k->fd = -1;
-			return true;
-		}
-		if (mc_has_line(k)) {
-			size_t n;
-			char *s = mc_line(k, &n);
-			if (skip_notes && strncmp(s, "* ", 2) == 0)
-				continue;
-			snprintf(seen, sizeof seen, "one more line %s",
-				 esc_bytes(s, n, 100, esc, sizeof esc));
-		} else {
-			mc_seen_end(k, IO_MS, seen, sizeof seen);
-		}
-		break;
+	char *s = next_line(m, i, skip_notes, &n);
+	if (!s && k->eof && k->in.len == k->pos) {
+		close(k->fd);
+		k->fd = -1;
+		return true;
 	}
+	if (s)
+		snprintf(seen, sizeof seen, "one more line %s", esc_bytes(s, n, 100, esc, sizeof esc));
+	else
+		mc_seen_end(k, IO_MS, seen, sizeof seen);
 	ctx_fail(CTX(m), "expected: the server closes %s's connection (%s)\n   seen: %s", k->label,
 		 after, seen);
 	ladder_cl(m, i);
 	return false;
-}
-
-static bool expect_close(struct mc *m, int i, const char *after)
-{
-	return expect_close_gen(m, i, false, after);
 }
 
 /* Connect a client and register it: "NICK name" -> "OK name". */
@@ -178,12 +186,160 @@ static int join(struct mc *m, const char *addr, const char *name)
 	return expect_line(m, i, ok, line) ? i : -1;
 }
 
-static struct proc *start_server(struct ctx *c)
-{
-	char port[8];
+/* ---- scripted conversations ------------------------------------------------------------- */
 
-	snprintf(port, sizeof port, "%u", ctx_port(c, 0));
-	return ctx_server(c, NETSTAT_TCP, ctx_port(c, 0), "chat_server", port, NULL);
+/* What one turn of a conversation does. The clients a script makes are named by their
+ * place in the order it makes them (an enum of the check: A, B, ...). */
+enum op {
+	OP_JOIN,        /* a new client over 127.0.0.1 registers as text (join) */
+	OP_JOIN6,       /* the same over ::1 */
+	OP_ADD,         /* a new client over 127.0.0.1, labelled text, that says nothing yet */
+	OP_ADD6,        /* the same over ::1 */
+	OP_SAY,         /* the client sends text */
+	OP_LINE,        /* its next line is text; after says what led to it */
+	OP_LINE_NOTES,  /* the same, announcements ("* ...") before it skipped */
+	OP_ERR,         /* its next line is "ERR" or "ERR <reason>" */
+	OP_CLOSE,       /* the server closes its connection, with no line before the end */
+	OP_SHUT,        /* it closes its side (FIN) */
+	OP_RESET,       /* it resets its connection (RST) */
+	OP_NAME,        /* it is called text in messages from now on */
+	OP_PAUSE,       /* CHAT_PAUSE_MS, for the server to see what came before on its own */
+	OP_NEED,        /* the script ends here when the client could not be made */
+	OP_STOP,        /* the script ends here when something failed */
+};
+
+/* One turn: op by client who. A script is a table of turns, written with the macros below;
+ * what it cannot say (bytes built at run time, a judgement of its own) is code between two
+ * tables. */
+struct turn {
+	enum op op;
+	int who;
+	const char *text, *after;
+};
+
+#define JOIN(w, name)           { OP_JOIN, w, name, NULL }
+#define JOIN6(w, name)          { OP_JOIN6, w, name, NULL }
+#define ADD(w, label)           { OP_ADD, w, label, NULL }
+#define ADD6(w, label)          { OP_ADD6, w, label, NULL }
+#define SAY(w, text)            { OP_SAY, w, text, NULL }
+#define LINE(w, line, after)    { OP_LINE, w, line, after }
+#define LINE_NOTES(w, line, after) { OP_LINE_NOTES, w, line, after }
+#define ERR(w, after)           { OP_ERR, w, NULL, after }
+#define CLOSE(w, after)         { OP_CLOSE, w, NULL, after }
+#define SHUT(w)                 { OP_SHUT, w, NULL, NULL }
+#define RESET(w)                { OP_RESET, w, NULL, NULL }
+#define NAME(w, label)          { OP_NAME, w, label, NULL }
+#define PAUSE                   { OP_PAUSE, 0, NULL, NULL }
+#define NEED(w)                 { OP_NEED, w, NULL, NULL }
+#define STOP                    { OP_STOP, 0, NULL, NULL }
+
+#define ROOM_MAX 8      /* clients one script names */
+#define NOBODY { -1, -1, -1, -1, -1, -1, -1, -1 }     /* ROOM_MAX of them */
+#define CHAT_PAUSE_MS 20
+
+/* Run the turns on m. id[] maps the script's clients to m's, -1 for one not made (yet):
+ * the script fills in those it makes. False when it ended at OP_STOP or OP_NEED. */
+static bool run(struct mc *m, const struct turn *t, size_t n, int id[ROOM_MAX])
+{
+	for (size_t i = 0; i < n; i++) {
+		int w = t[i].who >= 0 && t[i].who < ROOM_MAX ? t[i].who : 0;
+		int k = id[w];
+		switch (t[i].op) {
+		case OP_JOIN:
+		case OP_JOIN6:
+			id[w] = join(m, t[i].op == OP_JOIN ? "127.0.0.1" : "::1", t[i].text);
+			break;
+		case OP_ADD:
+		case OP_ADD6:
+			id[w] = add_client(m, t[i].op == OP_ADD ? "127.0.0.1" : "::1", t[i].text);
+			break;
+		case OP_SAY:
+			if (k >= 0)
+				cl_say(m, k, t[i].text);
+			break;
+		case OP_LINE:
+		case OP_LINE_NOTES:
+			expect_gen(m, k, WANT_EXACT, t[i].text, t[i].op == OP_LINE_NOTES, t[i].after,
+				   NULL);
+			break;
+		case OP_ERR:
+			expect_gen(m, k, WANT_ERR, NULL, false, t[i].after, NULL);
+			break;
+		case OP_CLOSE:
+			expect_close_gen(m, k, false, t[i].after);
+			break;
+		case OP_SHUT:
+			if (k >= 0)
+				shutdown(m->cl[k].fd, SHUT_WR);
+			break;
+		case OP_RESET:
+			if (k >= 0) {
+				peer_reset(m->cl[k].fd);
+				m->cl[k].fd = -1;
+			}
+			break;
+		case OP_NAME:
+			if (k >= 0)
+				snprintf(m->cl[k].label, sizeof m->cl[k].label, "%s", t[i].text);
+			break;
+		case OP_PAUSE:
+			clock_sleep_ms(CHAT_PAUSE_MS);
+			break;
+		case OP_NEED:
+			if (k < 0)
+				return false;
+			break;
+		case OP_STOP:
+			if (ctx_failed(CTX(m)))
+				return false;
+			break;
+		}
+	}
+	return true;
+}
+
+#define TURNS(t) (t), sizeof(t) / sizeof((t)[0])
+
+/* A check that is a script and nothing else. */
+static void converse(struct ctx *c, const struct turn *t, size_t n)
+{
+	int id[ROOM_MAX] = NOBODY;
+	struct mc *m = room(c, NULL);
+
+	if (m)
+		run(m, t, n, id);
+	mc_free(m);
+}
+
+/* Lines a client sends, each answered with an ERR ("after <line><why>"). */
+struct bad_lines {
+	const char *const *lines;
+	size_t n;
+	const char *why;
+};
+
+/* A check that opens with one client (the script's client 0, over addr) sending groups of
+ * bad lines, an ERR for each, until something fails; then the turns. */
+static void errors_then(struct ctx *c, const char *addr, const char *label,
+			const struct bad_lines *bad, size_t nbad, const struct turn *t, size_t n)
+{
+	char after[160], esc[80];
+	int id[ROOM_MAX] = NOBODY;
+	struct mc *m = room(c, NULL);
+
+	if (!m)
+		return;
+	int i = id[0] = add_client(m, addr, label);
+	for (size_t g = 0; g < nbad; g++)
+		for (size_t k = 0; i >= 0 && k < bad[g].n && !ctx_failed(c); k++) {
+			cl_say(m, i, bad[g].lines[k]);
+			snprintf(after, sizeof after, "after %s%s", esc_bytes(bad[g].lines[k],
+				 strlen(bad[g].lines[k]), 40, esc, sizeof esc), bad[g].why);
+			expect_gen(m, i, WANT_ERR, NULL, false, after, NULL);
+		}
+	if (i >= 0 && !ctx_failed(c))
+		run(m, t, n, id);
+	mc_free(m);
 }
 
 /* The server's side of client i's connection on the wire: it ends with FIN after `last`,
@@ -261,33 +417,15 @@ static int nick_once(struct ctx *c, const char *name)
  * server on the port in use is a runtime error. */
 static void check_chat_restart(struct ctx *c)
 {
-	struct peer_buf rest = { 0 };
-	char port[8];
 	struct proc *p = start_server(c);
+	int fd = p ? nick_once(c, "alice") : -1;
 
-	if (!p)
+	if (fd < 0 || !ctx_restart_server(c, p, fd, CHAT_STOP_MS))
 		return;
-	int fd = nick_once(c, "alice");
-	if (fd < 0)
-		return;
-	bool stopped = ctx_expect_stop(c, p, CHAT_STOP_MS);
-	peer_recv_all(fd, &rest, 4096, 1000);
-	peer_buf_free(&rest);
-	close(fd);
-	if (!stopped)
-		return;
-	if (!start_server(c)) {
-		ctx_fail(c, "(restarted right after it was stopped with a client connected: its side "
-			 "of that connection is in TIME_WAIT; set SO_REUSEADDR before bind)");
-		return;
-	}
 	fd = nick_once(c, "bob");
 	if (fd < 0)
 		return;
-	snprintf(port, sizeof port, "%u", ctx_port(c, 0));
-	struct proc *second = ctx_start(c, NULL, "chat_server", port, NULL);
-	if (second && ctx_wait(c, second, 3000))
-		ctx_expect_error_line(c, second, "a second chat_server on a port in use");
+	ctx_check_second_server(c, "chat_server");
 	close(fd);
 }
 
@@ -297,228 +435,126 @@ static void check_chat_nick(struct ctx *c)
 		"NICK \n", "NICK abcdefghijklmnopq\n", "NICK bad!name\n", "NICK two words\n",
 		"NICK caf\xc3\xa9\n",
 	};
-	const char *long16 = "Bob_the-builder9";
-	char after[120], esc[80];
-	struct mc *m = clients(c);
+	enum { A, B };
+	static const struct turn turns[] = {
+		NAME(A, "alice"), SAY(A, "NICK alice\n"),
+		LINE(A, "OK alice", "after \"NICK alice\", which follows the errors"), STOP,
+		SAY(A, "NICK again\n"),
+		ERR(A, "after a second NICK from a registered client"), STOP,
+		ADD(B, "the second client"), NEED(B),
+		SAY(B, "NICK alice\n"),
+		ERR(B, "after \"NICK alice\": alice is taken"), STOP,
+		NAME(B, "Bob_the-builder9"), SAY(B, "NICK Bob_the-builder9\n"),
+		LINE(B, "OK Bob_the-builder9", "after \"NICK Bob_the-builder9\" (16 characters) "
+		     "that follows a taken name"),
+		LINE(A, "* Bob_the-builder9 joined", "when the second client registers"),
+		STOP,
+		SAY(B, "NICK alice\n"),
+		ERR(B, "after a second NICK from a registered client"), STOP,
+		SAY(A, "WHO\n"),
+		LINE(A, "USERS Bob_the-builder9 alice", "after WHO: the second NICKs changed no "
+		     "names"),
+	};
+	static const struct bad_lines names[] = {
+		{ bad, sizeof bad / sizeof *bad, ": not 1 to 16 of A-Z a-z 0-9 _ -" },
+	};
 
-	if (!m || !start_server(c))
-		goto out;
-	int a = add_client(m, "127.0.0.1", "the first client");
-	for (size_t i = 0; a >= 0 && i < sizeof bad / sizeof *bad && !ctx_failed(c); i++) {
-		cl_say(m, a, bad[i]);
-		snprintf(after, sizeof after, "after %s: not 1 to 16 of A-Z a-z 0-9 _ -",
-			 esc_bytes(bad[i], strlen(bad[i]), 40, esc, sizeof esc));
-		expect_err(m, a, after);
-	}
-	if (a < 0 || ctx_failed(c))
-		goto out;
-	snprintf(m->cl[a].label, sizeof m->cl[a].label, "alice");
-	cl_say(m, a, "NICK alice\n");
-	if (!expect_line(m, a, "OK alice", "after \"NICK alice\", which follows the errors"))
-		goto out;
-	cl_say(m, a, "NICK again\n");
-	if (!expect_err(m, a, "after a second NICK from a registered client"))
-		goto out;
-	int b = add_client(m, "127.0.0.1", "the second client");
-	if (b < 0)
-		goto out;
-	cl_say(m, b, "NICK alice\n");
-	if (!expect_err(m, b, "after \"NICK alice\": alice is taken"))
-		goto out;
-	snprintf(m->cl[b].label, sizeof m->cl[b].label, "%s", long16);
-	cl_say(m, b, "NICK Bob_the-builder9\n");
-	if (!expect_line(m, b, "OK Bob_the-builder9", "after \"NICK Bob_the-builder9\" (16 "
-			 "characters) that follows a taken name") ||
-	    !expect_line(m, a, "* Bob_the-builder9 joined", "when the second client registers"))
-		goto out;
-	cl_say(m, b, "NICK alice\n");
-	if (!expect_err(m, b, "after a second NICK from a registered client"))
-		goto out;
-	cl_say(m, a, "WHO\n");
-	expect_line(m, a, "USERS Bob_the-builder9 alice",
-		    "after WHO: the second NICKs changed no names");
-out:
-	mc_free(m);
+	errors_then(c, "127.0.0.1", "the first client", names, 1, TURNS(turns));
 }
+
+#define TAB_TEXT " spaces  and\ttab: ok "
 
 static void check_chat_msg(struct ctx *c)
 {
-	static const char tab_text[] = " spaces  and\ttab: ok ";
-	char line[200], want[200];
-	struct mc *m = clients(c);
-
-	if (!m || !start_server(c))
-		goto out;
-	int a = join(m, "127.0.0.1", "alice");
-	int b = join(m, "127.0.0.1", "bob");
-	expect_line(m, a, "* bob joined", "when bob registers");
-	int u = add_client(m, "127.0.0.1", "an unregistered client");
-	int k = join(m, "127.0.0.1", "carol");
-	expect_line(m, a, "* carol joined", "when carol registers");
-	expect_line(m, b, "* carol joined", "when carol registers");
-	if (ctx_failed(c) || u < 0)
-		goto out;
-	cl_say(m, a, "MSG hello, bob and carol\n");
-	expect_line(m, b, "alice: hello, bob and carol", "after alice's \"MSG hello, bob and carol\"");
-	expect_line(m, k, "alice: hello, bob and carol", "after alice's \"MSG hello, bob and carol\"");
-	cl_say(m, b, "MSG \n");
-	expect_line(m, a, "bob: ", "after bob's \"MSG \" (an empty text)");
-	expect_line(m, k, "bob: ", "after bob's \"MSG \" (an empty text)");
-	snprintf(line, sizeof line, "MSG %s\n", tab_text);
-	snprintf(want, sizeof want, "carol: %s", tab_text);
-	cl_say(m, k, line);
-	expect_line(m, a, want, "after carol's MSG: the text passes as it is");
-	expect_line(m, b, want, "after carol's MSG: the text passes as it is");
-	/* WHO as a marker: anything the sender got from its own MSG comes before USERS. */
-	for (int i = 0; i < 3 && !ctx_failed(c); i++) {
-		int check_chat_who = i == 0 ? a : i == 1 ? b : k;
-		cl_say(m, check_chat_who, "WHO\n");
-		snprintf(line, sizeof line, "after its own MSG and WHO: the sender of a MSG gets "
-			 "nothing back");
-		expect_line(m, check_chat_who, "USERS alice bob carol", line);
-	}
-	if (ctx_failed(c))
-		goto out;
-	cl_say(m, u, "WHO\n");
-	expect_err(m, u, "after WHO before NICK: an unregistered client receives no messages, so "
-		   "this is the first line it gets");
-out:
-	mc_free(m);
+	enum { A, B, U, K };
+	static const struct turn turns[] = {
+		JOIN(A, "alice"), JOIN(B, "bob"),
+		LINE(A, "* bob joined", "when bob registers"),
+		ADD(U, "an unregistered client"), JOIN(K, "carol"),
+		LINE(A, "* carol joined", "when carol registers"),
+		LINE(B, "* carol joined", "when carol registers"), STOP,
+		SAY(A, "MSG hello, bob and carol\n"),
+		LINE(B, "alice: hello, bob and carol", "after alice's \"MSG hello, bob and carol\""),
+		LINE(K, "alice: hello, bob and carol", "after alice's \"MSG hello, bob and carol\""),
+		SAY(B, "MSG \n"),
+		LINE(A, "bob: ", "after bob's \"MSG \" (an empty text)"),
+		LINE(K, "bob: ", "after bob's \"MSG \" (an empty text)"),
+		SAY(K, "MSG " TAB_TEXT "\n"),
+		LINE(A, "carol: " TAB_TEXT, "after carol's MSG: the text passes as it is"),
+		LINE(B, "carol: " TAB_TEXT, "after carol's MSG: the text passes as it is"),
+		/* WHO as a marker: anything the sender got from its own MSG comes before USERS. */
+		STOP, SAY(A, "WHO\n"),
+		LINE(A, "USERS alice bob carol", "after its own MSG and WHO: the sender of a MSG "
+		     "gets nothing back"),
+		STOP, SAY(B, "WHO\n"),
+		LINE(B, "USERS alice bob carol", "after its own MSG and WHO: the sender of a MSG "
+		     "gets nothing back"),
+		STOP, SAY(K, "WHO\n"),
+		LINE(K, "USERS alice bob carol", "after its own MSG and WHO: the sender of a MSG "
+		     "gets nothing back"),
+		STOP, SAY(U, "WHO\n"),
+		ERR(U, "after WHO before NICK: an unregistered client receives no messages, "
+		     "so this is the first line it gets"),
+	};
+	converse(c, TURNS(turns));
 }
 
 static void check_chat_who(struct ctx *c)
 {
-	static const char *const names[] = { "bob", "Zed", "alice", "_u", "-dash", "9lives", "Bob" };
+	enum { U, BOB, ZED, ALICE, UNDERSCORE, DASH, NINE, BOB2 };
 	static const char all[] = "USERS -dash 9lives Bob Zed _u alice bob";
-	int ids[7];
-	struct mc *m = clients(c);
-
-	if (!m || !start_server(c))
-		goto out;
-	int u = add_client(m, "127.0.0.1", "an unregistered client");
-	for (int i = 0; i < 7 && !ctx_failed(c); i++)
-		ids[i] = join(m, "127.0.0.1", names[i]);
-	if (ctx_failed(c) || u < 0)
-		goto out;
-	cl_say(m, ids[6], "WHO\n");
-	expect_line(m, ids[6], all, "after WHO from Bob: every registered name, in strcmp order");
-	cl_say(m, ids[0], "WHO\n");
-	expect_gen(m, ids[0], WANT_EXACT, all, true, "after WHO from bob", NULL);
-	cl_say(m, ids[1], "QUIT\n");
-	expect_gen(m, ids[1], WANT_EXACT, "BYE", true, "after QUIT", NULL);
-	expect_line(m, ids[6], "* Zed left", "after Zed's QUIT");
-	cl_say(m, ids[6], "WHO\n");
-	expect_line(m, ids[6], "USERS -dash 9lives Bob _u alice bob", "after Zed left and Bob "
-		    "sent WHO");
-out:
-	mc_free(m);
+	static const struct turn turns[] = {
+		ADD(U, "an unregistered client"),
+		STOP, JOIN(BOB, "bob"), STOP, JOIN(ZED, "Zed"),
+		STOP, JOIN(ALICE, "alice"), STOP, JOIN(UNDERSCORE, "_u"),
+		STOP, JOIN(DASH, "-dash"), STOP, JOIN(NINE, "9lives"),
+		STOP, JOIN(BOB2, "Bob"), STOP,
+		SAY(BOB2, "WHO\n"),
+		LINE(BOB2, all, "after WHO from Bob: every registered name, in strcmp order"),
+		SAY(BOB, "WHO\n"), LINE_NOTES(BOB, all, "after WHO from bob"),
+		SAY(ZED, "QUIT\n"), LINE_NOTES(ZED, "BYE", "after QUIT"),
+		LINE(BOB2, "* Zed left", "after Zed's QUIT"),
+		SAY(BOB2, "WHO\n"),
+		LINE(BOB2, "USERS -dash 9lives Bob _u alice bob", "after Zed left and Bob sent "
+		     "WHO"),
+	};
+	converse(c, TURNS(turns));
 }
 
 static void check_chat_join_leave(struct ctx *c)
 {
-	struct mc *m = clients(c);
-
-	if (!m || !start_server(c))
-		goto out;
-	int a = join(m, "127.0.0.1", "alice");
-	int b = join(m, "127.0.0.1", "bob");
-	expect_line(m, a, "* bob joined", "when bob registers");
-	int k = join(m, "::1", "carol");
-	expect_line(m, a, "* carol joined", "when carol registers");
-	expect_line(m, b, "* carol joined", "when carol registers");
-	if (ctx_failed(c))
-		goto out;
-	cl_say(m, b, "QUIT\n");
-	expect_line(m, b, "BYE", "after QUIT");
-	expect_line(m, a, "* bob left", "after bob's QUIT");
-	expect_line(m, k, "* bob left", "after bob's QUIT");
-	if (ctx_failed(c))
-		goto out;
-	shutdown(m->cl[k].fd, SHUT_WR);
-	expect_line(m, a, "* carol left", "after carol closed its connection (EOF) without QUIT");
-	expect_close(m, k, "carol closed its side without QUIT");
-	if (ctx_failed(c))
-		goto out;
-	snprintf(m->cl[b].label, sizeof m->cl[b].label, "bob (gone)");
-	int d = add_client(m, "127.0.0.1", "a new bob");
-	if (d < 0)
-		goto out;
-	cl_say(m, d, "NICK bob\n");
-	expect_line(m, d, "OK bob", "after \"NICK bob\": bob left with QUIT, so the name is free");
-	expect_line(m, a, "* bob joined", "when the new bob registers");
-	int e = add_client(m, "127.0.0.1", "a new carol");
-	if (e < 0)
-		goto out;
-	cl_say(m, e, "NICK carol\n");
-	expect_line(m, e, "OK carol", "after \"NICK carol\": carol left with EOF, so the name is free");
-	expect_line(m, a, "* carol joined", "when the new carol registers");
-	expect_line(m, d, "* carol joined", "when the new carol registers");
-	int u = add_client(m, "127.0.0.1", "an unregistered client");
-	if (ctx_failed(c) || u < 0)
-		goto out;
-	cl_say(m, u, "QUIT\n");
-	expect_line(m, u, "BYE", "after QUIT from a client that never registered");
-	int v = add_client(m, "127.0.0.1", "a second unregistered client");
-	if (v >= 0)
-		shutdown(m->cl[v].fd, SHUT_WR);
-	expect_close(m, v, "it closed its side without a word");
-	cl_say(m, a, "WHO\n");
-	expect_line(m, a, "USERS alice bob carol", "after WHO: unregistered clients that leave are "
-		    "not announced");
-out:
-	mc_free(m);
-}
-
-static void check_chat_quit(struct ctx *c)
-{
-	struct mc *m = clients(c);
-
-	if (!m || !start_server(c))
-		goto out;
-	int a = join(m, "127.0.0.1", "alice");
-	int b = join(m, "127.0.0.1", "bob");
-	expect_line(m, a, "* bob joined", "when bob registers");
-	if (ctx_failed(c))
-		goto out;
-	cl_say(m, a, "QUIT\n");
-	expect_line(m, a, "BYE", "after QUIT");
-	expect_close(m, a, "after BYE");
-	expect_line(m, b, "* alice left", "after alice's QUIT");
-	int k = join(m, "127.0.0.1", "carol");
-	expect_line(m, b, "* carol joined", "when carol registers");
-	if (ctx_failed(c))
-		goto out;
-	cl_say(m, k, "QUIT\nMSG after quit\nWHO\n");
-	expect_line(m, k, "BYE", "after \"QUIT\\nMSG after quit\\nWHO\\n\" in one segment");
-	expect_close(m, k, "after BYE; lines after QUIT are ignored");
-	expect_line(m, b, "* carol left", "after carol's QUIT (nothing she sent after QUIT is "
-		    "passed on)");
-	int d = join(m, "127.0.0.1", "dave");
-	expect_line(m, b, "* dave joined", "when dave registers");
-	if (ctx_failed(c))
-		goto out;
-	cl_say(m, d, "QUIT\n");
-	expect_line(m, d, "BYE", "after QUIT");
-	/* A line that arrives after the server's BYE: still no RST. */
-	cl_say(m, d, "MSG late\n");
-	expect_close(m, d, "after BYE, while dave sends one more line");
-	expect_line(m, b, "* dave left", "after dave's QUIT");
-	int u = add_client(m, "127.0.0.1", "an unregistered client");
-	if (u < 0 || ctx_failed(c))
-		goto out;
-	cl_say(m, u, "QUIT\n");
-	expect_line(m, u, "BYE", "after QUIT from a client that never registered");
-	expect_close(m, u, "after BYE");
-	cl_say(m, b, "WHO\n");
-	if (!expect_line(m, b, "USERS bob", "after WHO: the unregistered client's QUIT is not "
-			 "announced"))
-		goto out;
-	/* Our sides are closed: every server side must have ended with FIN after BYE. */
-	clock_sleep_ms(10);
-	if (wire_closed(m, a, "BYE\n") && wire_closed(m, k, "BYE\n") && wire_closed(m, d, "BYE\n"))
-		wire_closed(m, u, "BYE\n");
-out:
-	mc_free(m);
+	enum { A, B, K, D, E, U, V };
+	static const struct turn turns[] = {
+		JOIN(A, "alice"), JOIN(B, "bob"),
+		LINE(A, "* bob joined", "when bob registers"),
+		JOIN6(K, "carol"),
+		LINE(A, "* carol joined", "when carol registers"),
+		LINE(B, "* carol joined", "when carol registers"), STOP,
+		SAY(B, "QUIT\n"), LINE(B, "BYE", "after QUIT"),
+		LINE(A, "* bob left", "after bob's QUIT"),
+		LINE(K, "* bob left", "after bob's QUIT"), STOP,
+		SHUT(K),
+		LINE(A, "* carol left", "after carol closed its connection (EOF) without QUIT"),
+		CLOSE(K, "carol closed its side without QUIT"), STOP,
+		NAME(B, "bob (gone)"),
+		ADD(D, "a new bob"), NEED(D), SAY(D, "NICK bob\n"),
+		LINE(D, "OK bob", "after \"NICK bob\": bob left with QUIT, so the name is free"),
+		LINE(A, "* bob joined", "when the new bob registers"),
+		ADD(E, "a new carol"), NEED(E), SAY(E, "NICK carol\n"),
+		LINE(E, "OK carol", "after \"NICK carol\": carol left with EOF, so the name is "
+		     "free"),
+		LINE(A, "* carol joined", "when the new carol registers"),
+		LINE(D, "* carol joined", "when the new carol registers"),
+		ADD(U, "an unregistered client"), STOP,
+		SAY(U, "QUIT\n"),
+		LINE(U, "BYE", "after QUIT from a client that never registered"),
+		ADD(V, "a second unregistered client"), SHUT(V),
+		CLOSE(V, "it closed its side without a word"),
+		SAY(A, "WHO\n"),
+		LINE(A, "USERS alice bob carol", "after WHO: unregistered clients that leave are "
+		     "not announced"),
+	};
+	converse(c, TURNS(turns));
 }
 
 static void check_chat_errors(struct ctx *c)
@@ -527,126 +563,157 @@ static void check_chat_errors(struct ctx *c)
 	static const char *const unknown[] = {
 		"HELLO\n", "\n", "who\n", "WHO x\n", "QUIT now\n", "NICK\n", "MSGhi\n", "nick eve\n",
 	};
-	char after[160], esc[80];
-	struct mc *m = clients(c);
+	enum { U };
+	static const struct turn turns[] = {
+		SAY(U, "NICK eve\r\n"),
+		LINE(U, "OK eve", "after \"NICK eve\\r\\n\": the \\r is not part of the name, and "
+		     "the errors did not close the connection"), STOP,
+		SAY(U, "WHO\r\n"), LINE(U, "USERS eve", "after \"WHO\\r\\n\""),
+		SAY(U, "XYZZY\r\n"),
+		ERR(U, "after \"XYZZY\\r\\n\" from a registered client"),
+		SAY(U, "MSG\n"), ERR(U, "after \"MSG\" without a space"),
+		SAY(U, "WHO\n"),
+		LINE(U, "USERS eve", "after WHO: the connection stays open after errors"),
+	};
+	static const struct bad_lines groups[] = {
+		{ before, sizeof before / sizeof *before, " before NICK" },
+		{ unknown, sizeof unknown / sizeof *unknown,
+		  ", an unknown command; the connection stays open" },
+	};
 
-	if (!m || !start_server(c))
-		goto out;
-	int u = add_client(m, "::1", "a client over ::1");
-	for (size_t i = 0; u >= 0 && i < 2 && !ctx_failed(c); i++) {
-		cl_say(m, u, before[i]);
-		snprintf(after, sizeof after, "after %s before NICK",
-			 esc_bytes(before[i], strlen(before[i]), 40, esc, sizeof esc));
-		expect_err(m, u, after);
+	errors_then(c, "::1", "a client over ::1", groups, 2, TURNS(turns));
+}
+
+/* The conversation's start in several checks: alice and bob registered, alice told. */
+static const struct turn alice_and_bob[] = {
+	JOIN(0, "alice"), JOIN(1, "bob"),
+	LINE(0, "* bob joined", "when bob registers"), STOP,
+};
+
+static void check_chat_quit(struct ctx *c)
+{
+	enum { A, B, K, D, U };
+	static const struct turn turns[] = {
+		SAY(A, "QUIT\n"), LINE(A, "BYE", "after QUIT"),
+		CLOSE(A, "after BYE"),
+		LINE(B, "* alice left", "after alice's QUIT"),
+		JOIN(K, "carol"), LINE(B, "* carol joined", "when carol registers"),
+		STOP,
+		SAY(K, "QUIT\nMSG after quit\nWHO\n"),
+		LINE(K, "BYE", "after \"QUIT\\nMSG after quit\\nWHO\\n\" in one segment"),
+		CLOSE(K, "after BYE; lines after QUIT are ignored"),
+		LINE(B, "* carol left", "after carol's QUIT (nothing she sent after QUIT is passed "
+		     "on)"),
+		JOIN(D, "dave"), LINE(B, "* dave joined", "when dave registers"),
+		STOP,
+		SAY(D, "QUIT\n"), LINE(D, "BYE", "after QUIT"),
+		/* A line that arrives after the server's BYE: still no RST. */
+		SAY(D, "MSG late\n"),
+		CLOSE(D, "after BYE, while dave sends one more line"),
+		LINE(B, "* dave left", "after dave's QUIT"),
+		ADD(U, "an unregistered client"), STOP,
+		SAY(U, "QUIT\n"),
+		LINE(U, "BYE", "after QUIT from a client that never registered"),
+		CLOSE(U, "after BYE"),
+		SAY(B, "WHO\n"),
+		LINE(B, "USERS bob", "after WHO: the unregistered client's QUIT is not announced"),
+		STOP,
+	};
+	int id[ROOM_MAX] = NOBODY;
+	struct mc *m = room(c, NULL);
+
+	/* Our sides are closed: every server side must have ended with FIN after BYE. */
+	if (m && run(m, TURNS(alice_and_bob), id) && run(m, TURNS(turns), id)) {
+		clock_sleep_ms(10);
+		if (wire_closed(m, id[A], "BYE\n") && wire_closed(m, id[K], "BYE\n") &&
+		    wire_closed(m, id[D], "BYE\n"))
+			wire_closed(m, id[U], "BYE\n");
 	}
-	for (size_t i = 0; u >= 0 && i < sizeof unknown / sizeof *unknown && !ctx_failed(c); i++) {
-		cl_say(m, u, unknown[i]);
-		snprintf(after, sizeof after, "after %s, an unknown command; the connection stays open",
-			 esc_bytes(unknown[i], strlen(unknown[i]), 40, esc, sizeof esc));
-		expect_err(m, u, after);
-	}
-	if (u < 0 || ctx_failed(c))
-		goto out;
-	cl_say(m, u, "NICK eve\r\n");
-	if (!expect_line(m, u, "OK eve", "after \"NICK eve\\r\\n\": the \\r is not part of the name, "
-			 "and the errors did not close the connection"))
-		goto out;
-	cl_say(m, u, "WHO\r\n");
-	expect_line(m, u, "USERS eve", "after \"WHO\\r\\n\"");
-	cl_say(m, u, "XYZZY\r\n");
-	expect_err(m, u, "after \"XYZZY\\r\\n\" from a registered client");
-	cl_say(m, u, "MSG\n");
-	expect_err(m, u, "after \"MSG\" without a space");
-	cl_say(m, u, "WHO\n");
-	expect_line(m, u, "USERS eve", "after WHO: the connection stays open after errors");
-out:
 	mc_free(m);
+}
+
+/* head, n times ch, then tail, into buf (NUL-terminated); returns buf. */
+static char *run_of(char *buf, const char *head, char ch, size_t n, const char *tail)
+{
+	size_t h = strlen(head);
+
+	memcpy(buf, head, h);
+	memset(buf + h, ch, n);
+	strcpy(buf + h + n, tail);
+	return buf;
 }
 
 static void check_chat_long_line(struct ctx *c)
 {
-	char line[1200], want[700];
-	struct mc *m = clients(c);
+	enum { A, B, K };
+	char l512[520], w512[520], l512cr[520], w512cr[520], l513[540], z600[610];
+	/* 512 bytes, newline included: the longest line there is; the same with \r\n; 513
+	 * bytes, then a line that must never be acted on; 600 bytes and no newline yet: too
+	 * long already. */
+	const struct turn turns[] = {
+		SAY(B, run_of(l512, "MSG ", 'x', 507, "\n")),
+		LINE(A, run_of(w512, "bob: ", 'x', 507, ""),
+		     "after bob's 512-byte line \"MSG xxx...x\\n\" (507 x)"),
+		SAY(B, run_of(l512cr, "MSG ", 'x', 506, "\r\n")),
+		LINE(A, run_of(w512cr, "bob: ", 'x', 506, ""),
+		     "after bob's 512-byte line \"MSG xxx...x\\r\\n\" (506 x)"),
+		STOP,
+		SAY(B, run_of(l513, "MSG ", 'y', 508, "\nMSG sneaky\n")),
+		LINE(B, "ERR line too long", "after a 513-byte line (\"MSG \", 508 y, \\n)"),
+		CLOSE(B, "after \"ERR line too long\""),
+		LINE(A, "* bob left", "after bob was closed for a long line (neither the long line "
+		     "nor the \"MSG sneaky\" after it is passed on)"),
+		ADD(K, "an unregistered client"), STOP,
+		SAY(K, run_of(z600, "", 'z', 600, "")),
+		LINE(K, "ERR line too long", "after 600 bytes without a newline"),
+		SAY(K, "\n"), CLOSE(K, "after \"ERR line too long\""),
+		SAY(A, "WHO\n"), LINE(A, "USERS alice", "after WHO"), STOP,
+	};
+	int id[ROOM_MAX] = NOBODY;
+	struct mc *m = room(c, NULL);
 
-	if (!m || !start_server(c))
-		goto out;
-	int a = join(m, "127.0.0.1", "alice");
-	int b = join(m, "127.0.0.1", "bob");
-	expect_line(m, a, "* bob joined", "when bob registers");
-	if (ctx_failed(c))
-		goto out;
-	/* 512 bytes, newline included: the longest line there is. */
-	memcpy(line, "MSG ", 4);
-	memset(line + 4, 'x', 507);
-	line[511] = '\n';
-	snprintf(want, sizeof want, "bob: %.507s", line + 4);
-	mc_send(m, b, line, 512, IO_MS);
-	expect_line(m, a, want, "after bob's 512-byte line \"MSG xxx...x\\n\" (507 x)");
-	/* The same with \r\n: 512 bytes still. */
-	line[510] = '\r';
-	line[511] = '\n';
-	snprintf(want, sizeof want, "bob: %.506s", line + 4);
-	mc_send(m, b, line, 512, IO_MS);
-	expect_line(m, a, want, "after bob's 512-byte line \"MSG xxx...x\\r\\n\" (506 x)");
-	if (ctx_failed(c))
-		goto out;
-	/* 513 bytes, then a line that must never be acted on. */
-	memset(line + 4, 'y', 508);
-	line[512] = '\n';
-	memcpy(line + 513, "MSG sneaky\n", 11);
-	mc_send(m, b, line, 524, IO_MS);
-	expect_line(m, b, "ERR line too long", "after a 513-byte line (\"MSG \", 508 y, \\n)");
-	expect_close(m, b, "after \"ERR line too long\"");
-	expect_line(m, a, "* bob left", "after bob was closed for a long line (neither the long "
-		    "line nor the \"MSG sneaky\" after it is passed on)");
-	int k = add_client(m, "127.0.0.1", "an unregistered client");
-	if (k < 0 || ctx_failed(c))
-		goto out;
-	/* 600 bytes and no newline yet: too long already. */
-	memset(line, 'z', 600);
-	mc_send(m, k, line, 600, IO_MS);
-	expect_line(m, k, "ERR line too long", "after 600 bytes without a newline");
-	cl_say(m, k, "\n");
-	expect_close(m, k, "after \"ERR line too long\"");
-	cl_say(m, a, "WHO\n");
-	if (!expect_line(m, a, "USERS alice", "after WHO"))
-		goto out;
-	clock_sleep_ms(10);
-	if (wire_closed(m, b, "ERR line too long\n"))
-		wire_closed(m, k, "ERR line too long\n");
-out:
+	if (m && run(m, TURNS(alice_and_bob), id) && run(m, TURNS(turns), id)) {
+		clock_sleep_ms(10);
+		if (wire_closed(m, id[B], "ERR line too long\n"))
+			wire_closed(m, id[K], "ERR line too long\n");
+	}
 	mc_free(m);
 }
 
+#define ONE_SEGMENT "after \"MSG one\\nMSG two\\nWHO\\nMSG three\\n\" in one segment"
+
 static void check_chat_segments(struct ctx *c)
 {
-	static const char *const nick_parts[] = { "NI", "CK b", "ob\n" };
 	static const char *const lines3[] = { "bob: one", "bob: two", "bob: three" };
-	struct mc *m = clients(c);
+	enum { A, B };
+	static const struct turn before[] = {
+		JOIN(A, "alice"), ADD(B, "bob"), NEED(A), NEED(B),
+		SAY(B, "NI"), PAUSE, SAY(B, "CK b"), PAUSE, SAY(B, "ob\n"),
+		LINE(B, "OK bob", "after \"NICK bob\\n\" in three segments \"NI\", \"CK b\", "
+		     "\"ob\\n\""),
+		LINE(A, "* bob joined", "when bob registers"), STOP,
+		SAY(B, "MSG one\nMSG two\nWHO\nMSG three\n"),
+		LINE(B, "USERS alice bob", ONE_SEGMENT),
+	};
+	static const struct turn after[] = {
+		LINE(A, "bob: by the byte", "after \"MSG by the byte\\n\" one byte per segment"),
+		SAY(B, "MSG split\r"), PAUSE, SAY(B, "\nWHO\n"),
+		LINE(A, "bob: split", "after \"MSG split\\r\" and \"\\nWHO\\n\" in two segments"),
+		LINE(B, "USERS alice bob", "after \"MSG split\\r\" and \"\\nWHO\\n\" in two "
+		     "segments"),
+		SAY(A, "WHO\n"),
+		LINE(A, "USERS alice bob", "after WHO: every line was handled once"), STOP,
+	};
+	int id[ROOM_MAX] = NOBODY;
+	struct mc *m = room(c, NULL);
 
-	if (!m || !start_server(c))
+	if (!m || !run(m, TURNS(before), id))
 		goto out;
-	int a = join(m, "127.0.0.1", "alice");
-	int b = add_client(m, "127.0.0.1", "bob");
-	if (a < 0 || b < 0)
-		goto out;
-	for (int i = 0; i < 3; i++) {
-		if (i)
-			clock_sleep_ms(20);
-		cl_say(m, b, nick_parts[i]);
-	}
-	expect_line(m, b, "OK bob", "after \"NICK bob\\n\" in three segments \"NI\", \"CK b\", "
-		    "\"ob\\n\"");
-	expect_line(m, a, "* bob joined", "when bob registers");
-	if (ctx_failed(c))
-		goto out;
-	cl_say(m, b, "MSG one\nMSG two\nWHO\nMSG three\n");
-	const char *what = "after \"MSG one\\nMSG two\\nWHO\\nMSG three\\n\" in one segment";
-	expect_line(m, b, "USERS alice bob", what);
+	int a = id[A], b = id[B];
 	bool seen[3] = { false, false, false };
 	for (int i = 0; i < 3 && !ctx_failed(c); i++) {
 		char *got = NULL;
-		if (!expect_gen(m, a, WANT_PREFIX, "bob: ", false, what, &got))
+		if (!expect_gen(m, a, WANT_PREFIX, "bob: ", false, ONE_SEGMENT, &got))
 			break;
 		int j = 0;
 		while (j < 3 && strcmp(got, lines3[j]) != 0)
@@ -654,7 +721,7 @@ static void check_chat_segments(struct ctx *c)
 		if (j == 3 || seen[j]) {
 			char esc[120];
 			ctx_fail(c, "expected: alice receives \"bob: one\", \"bob: two\" and \"bob: three\""
-				 " once each (%s)\n   seen: %s%s", what,
+				 " once each (%s)\n   seen: %s%s", ONE_SEGMENT,
 				 esc_bytes(got, strlen(got), 80, esc, sizeof esc),
 				 j < 3 ? " a second time" : "");
 			ladder_cl(m, a);
@@ -669,15 +736,7 @@ static void check_chat_segments(struct ctx *c)
 		mc_send(m, b, bytes + i, 1, IO_MS);
 		clock_sleep_ms(1);
 	}
-	expect_line(m, a, "bob: by the byte", "after \"MSG by the byte\\n\" one byte per segment");
-	cl_say(m, b, "MSG split\r");
-	clock_sleep_ms(20);
-	cl_say(m, b, "\nWHO\n");
-	expect_line(m, a, "bob: split", "after \"MSG split\\r\" and \"\\nWHO\\n\" in two segments");
-	expect_line(m, b, "USERS alice bob", "after \"MSG split\\r\" and \"\\nWHO\\n\" in two "
-		    "segments");
-	cl_say(m, a, "WHO\n");
-	if (!expect_line(m, a, "USERS alice bob", "after WHO: every line was handled once"))
+	if (!run(m, TURNS(after), id))
 		goto out;
 	const struct flow_set *fs = ctx_flows(c);
 	const struct flow_tcp *f = fs ? flow_tcp_find(fs, m->cl[b].lport, ctx_port(c, 0)) : NULL;
@@ -706,57 +765,53 @@ static double delay_ms(const struct flow_tcp *fq, const char *req, const struct 
 	return t0 < 0 || t1 < 0 ? -1 : (t1 - t0) / 1e6;
 }
 
+#define HALF_LINE ", while another client has sent \"NICK slo\" without its newline"
+
 static void check_chat_concurrent(struct ctx *c)
 {
-	struct mc *m = clients(c);
+	enum { S, A, B };
+	static const struct turn half[] = {
+		ADD(S, "the slow client"), NEED(S), SAY(S, "NICK slo"),
+	};
+	static const struct turn others[] = {
+		ADD(A, "alice"), ADD(B, "bob"), NEED(A), NEED(B),
+		SAY(A, "NICK alice\n"), LINE(A, "OK alice", "after \"NICK alice\"" HALF_LINE),
+		SAY(B, "NICK bob\n"), LINE(B, "OK bob", "after \"NICK bob\"" HALF_LINE),
+		LINE(A, "* bob joined", "after \"NICK bob\"" HALF_LINE),
+		SAY(A, "MSG hi bob\n"),
+		LINE(B, "alice: hi bob", "after alice's \"MSG hi bob\"" HALF_LINE),
+		SAY(B, "MSG hi alice\n"),
+		LINE(A, "bob: hi alice", "after bob's \"MSG hi alice\"" HALF_LINE),
+		SAY(A, "WHO\n"), LINE(A, "USERS alice bob", "after WHO" HALF_LINE),
+	};
+	static const struct turn rest[] = {
+		SAY(S, "w\n"), LINE(S, "OK slow", "after the rest of its line, \"w\\n\""),
+		LINE(A, "* slow joined", "when the slow client finishes \"NICK slow\""),
+		LINE(B, "* slow joined", "when the slow client finishes \"NICK slow\""),
+		STOP,
+	};
 	const double limit_ms = 500;
+	int id[ROOM_MAX] = NOBODY;
+	struct mc *m = room(c, NULL);
 
-	if (!m || !start_server(c))
+	if (!m || !run(m, TURNS(half), id))
 		goto out;
-	int s = add_client(m, "127.0.0.1", "the slow client");
-	if (s < 0)
-		goto out;
-	cl_say(m, s, "NICK slo");
 	clock_sleep_ms(50);
-	const char *ctxt = "while another client has sent \"NICK slo\" without its newline";
-	char after[200];
-	int a = add_client(m, "127.0.0.1", "alice");
-	int b = add_client(m, "127.0.0.1", "bob");
-	if (a < 0 || b < 0)
+	if (!run(m, TURNS(others), id))
 		goto out;
-	cl_say(m, a, "NICK alice\n");
-	snprintf(after, sizeof after, "after \"NICK alice\", %s", ctxt);
-	expect_line(m, a, "OK alice", after);
-	cl_say(m, b, "NICK bob\n");
-	snprintf(after, sizeof after, "after \"NICK bob\", %s", ctxt);
-	expect_line(m, b, "OK bob", after);
-	expect_line(m, a, "* bob joined", after);
-	cl_say(m, a, "MSG hi bob\n");
-	snprintf(after, sizeof after, "after alice's \"MSG hi bob\", %s", ctxt);
-	expect_line(m, b, "alice: hi bob", after);
-	cl_say(m, b, "MSG hi alice\n");
-	snprintf(after, sizeof after, "after bob's \"MSG hi alice\", %s", ctxt);
-	expect_line(m, a, "bob: hi alice", after);
-	cl_say(m, a, "WHO\n");
-	snprintf(after, sizeof after, "after WHO, %s", ctxt);
-	expect_line(m, a, "USERS alice bob", after);
 	if (ctx_failed(c)) {
 		ctx_fail(c, "(a server that serves one client at a time is still waiting for the "
 			 "rest of the first client's line)");
 		goto out;
 	}
-	cl_say(m, s, "w\n");
-	expect_line(m, s, "OK slow", "after the rest of its line, \"w\\n\"");
-	expect_line(m, a, "* slow joined", "when the slow client finishes \"NICK slow\"");
-	expect_line(m, b, "* slow joined", "when the slow client finishes \"NICK slow\"");
-	if (ctx_failed(c))
+	if (!run(m, TURNS(rest), id))
 		goto out;
 	const struct flow_set *fs = ctx_flows(c);
 	if (!fs)
 		goto out;
-	const struct flow_tcp *fs_ = flow_tcp_find(fs, m->cl[s].lport, ctx_port(c, 0));
-	const struct flow_tcp *fa = flow_tcp_find(fs, m->cl[a].lport, ctx_port(c, 0));
-	const struct flow_tcp *fb = flow_tcp_find(fs, m->cl[b].lport, ctx_port(c, 0));
+	const struct flow_tcp *fs_ = flow_tcp_find(fs, m->cl[id[S]].lport, ctx_port(c, 0));
+	const struct flow_tcp *fa = flow_tcp_find(fs, m->cl[id[A]].lport, ctx_port(c, 0));
+	const struct flow_tcp *fb = flow_tcp_find(fs, m->cl[id[B]].lport, ctx_port(c, 0));
 	if (!fs_ || !fa || !fb) {
 		ctx_error(c, "a connection of this check is not in the capture");
 		goto out;
@@ -912,9 +967,9 @@ static void check_chat_fanout(struct ctx *c)
 	const int n = 100, k = 10;
 	struct check_chat_fanout fo = { .n = n, .k = k };
 	char line[32];
-	struct mc *m = clients(c);
+	struct mc *m = room(c, NULL);
 
-	if (!m || !start_server(c) || !join_many(m, n, "f", 5000))
+	if (!m || !join_many(m, n, "f", 5000))
 		goto out;
 	for (int i = 0; i < n; i++) {
 		m->cl[i].seq = calloc((size_t)n, sizeof(int));
@@ -967,9 +1022,9 @@ static void check_chat_many(struct ctx *c)
 {
 	const int n = 200;
 	char *want = NULL;
-	struct mc *m = clients(c);
+	struct mc *m = room(c, NULL);
 
-	if (!m || !start_server(c))
+	if (!m)
 		goto out;
 	int64_t t0 = clock_mono_ns();
 	if (!join_many(m, n, "m", 8000))
@@ -1167,9 +1222,9 @@ static void check_chat_slow_reader(struct ctx *c)
 {
 	char *line = NULL;
 	struct flood fl = { .stall_ms = 2500 };
-	struct mc *m = clients(c);
+	struct mc *m = room(c, NULL);
 
-	if (!m || !start_server(c))
+	if (!m)
 		goto out;
 	int z = join(m, "127.0.0.1", "zed");
 	if (z < 0)
@@ -1259,53 +1314,39 @@ out:
 
 static void check_chat_reset(struct ctx *c)
 {
+	enum { A, B, K, U, D };
+	static const struct turn resets[] = {
+		RESET(B), LINE(A, "* bob left", "after bob's connection was reset (RST)"),
+		JOIN(K, "carol"), LINE(A, "* carol joined", "when carol registers"),
+		STOP,
+		SAY(K, "MSG hal"), PAUSE, RESET(K),
+		LINE(A, "* carol left", "after carol sent \"MSG hal\" (no newline) and reset"),
+		ADD(U, "an unregistered client"), STOP,
+		SAY(U, "WHO\n"), ERR(U, "after WHO before NICK"), RESET(U),
+		PAUSE,
+	};
+	static const struct turn after[] = {
+		ADD(D, "a new bob"), NEED(D), SAY(D, "NICK bob\n"),
+		LINE(D, "OK bob", "after \"NICK bob\": the reset bob's name is free again"),
+		LINE(A, "* bob joined", "when the new bob registers (the unregistered client's "
+		     "reset is not announced)"),
+		SAY(A, "MSG still here\n"),
+		LINE(D, "alice: still here", "after alice's \"MSG still here\""),
+		SAY(D, "WHO\n"), LINE(D, "USERS alice bob", "after WHO"),
+	};
 	char st[128];
-	struct mc *m = clients(c);
-	struct proc *p = m ? start_server(c) : NULL;
+	int id[ROOM_MAX] = NOBODY;
+	struct proc *p;
+	struct mc *m = room(c, &p);
 
-	if (!p)
+	if (!m || !run(m, TURNS(alice_and_bob), id) || !run(m, TURNS(resets), id))
 		goto out;
-	int a = join(m, "127.0.0.1", "alice");
-	int b = join(m, "127.0.0.1", "bob");
-	expect_line(m, a, "* bob joined", "when bob registers");
-	if (ctx_failed(c))
-		goto out;
-	peer_reset(m->cl[b].fd);
-	m->cl[b].fd = -1;
-	expect_line(m, a, "* bob left", "after bob's connection was reset (RST)");
-	int k = join(m, "127.0.0.1", "carol");
-	expect_line(m, a, "* carol joined", "when carol registers");
-	if (ctx_failed(c))
-		goto out;
-	cl_say(m, k, "MSG hal");
-	clock_sleep_ms(20);
-	peer_reset(m->cl[k].fd);
-	m->cl[k].fd = -1;
-	expect_line(m, a, "* carol left", "after carol sent \"MSG hal\" (no newline) and reset");
-	int u = add_client(m, "127.0.0.1", "an unregistered client");
-	if (u < 0 || ctx_failed(c))
-		goto out;
-	cl_say(m, u, "WHO\n");
-	expect_err(m, u, "after WHO before NICK");
-	peer_reset(m->cl[u].fd);
-	m->cl[u].fd = -1;
-	clock_sleep_ms(20);
 	if (!proc_is_running(p)) {
 		ctx_fail(c, "expected: chat_server goes on after clients reset\n   seen: it ended (%s)",
 			 proc_describe(p, st, sizeof st));
 		goto out;
 	}
-	int d = add_client(m, "127.0.0.1", "a new bob");
-	if (d < 0)
-		goto out;
-	cl_say(m, d, "NICK bob\n");
-	expect_line(m, d, "OK bob", "after \"NICK bob\": the reset bob's name is free again");
-	expect_line(m, a, "* bob joined", "when the new bob registers (the unregistered client's "
-		    "reset is not announced)");
-	cl_say(m, a, "MSG still here\n");
-	expect_line(m, d, "alice: still here", "after alice's \"MSG still here\"");
-	cl_say(m, d, "WHO\n");
-	expect_line(m, d, "USERS alice bob", "after WHO");
+	run(m, TURNS(after), id);
 out:
 	mc_free(m);
 }
@@ -1395,10 +1436,10 @@ static bool cycle_batch(struct mc *m, int first, int count)
 static void check_chat_leaks(struct ctx *c)
 {
 	const int total = 300, batch = 20, settle_ms = 3000;
-	struct mc *m = clients(c);
-	struct proc *p = m ? start_server(c) : NULL;
+	struct proc *p;
+	struct mc *m = room(c, &p);
 
-	if (!p)
+	if (!m)
 		goto out;
 	/* A few clients first, so whatever a server sets up once is there before we count. */
 	if (!cycle_batch(m, 900, 5))
@@ -1601,12 +1642,9 @@ static const struct check checks[] = {
 	},
 };
 
-static const char *const programs[] = { "chat_server", NULL };
-
 const struct lab lab_03_threaded_server = {
 	.id = "03-threaded-server",
 	.title = "a chat server for many clients at once",
-	.programs = programs,
-	.checks = checks,
-	.nchecks = sizeof checks / sizeof *checks,
+	.programs = (const char *const[]){ "chat_server", NULL },
+	LAB_CHECKS(checks),
 };

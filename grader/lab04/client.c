@@ -1,48 +1,31 @@
-/* client.c - checks of http_client: a scripted server in the check sends its response in
- * pieces. */
+/* client.c - checks of http_client: the grader's scripted server (httppeer) sends its
+ * response in pieces. */
 #include "lab04.h"
 
 /* ---- the grader as the server of http_client -------------------------------------------- */
-
-struct piece {
-	const void *data;
-	size_t len;
-};
-
-#define TEXT(s) { s, sizeof s - 1 }
-
-/* The command line for messages: "http_client -i http://127.0.0.1:7000/". */
-static const char *cmd_of(const char *const *args, char *buf, size_t bufsz)
-{
-	size_t used = (size_t)snprintf(buf, bufsz, "http_client");
-
-	for (size_t i = 0; args[i] && used < bufsz; i++)
-		used += (size_t)snprintf(buf + used, bufsz - used, " %s", args[i]);
-	return buf;
-}
 
 enum close_mode {
 	KEEP_OPEN,      /* after the response, wait for the client to exit, then close */
 	CLOSE_AFTER,    /* after the response, close (FIN) */
 };
 
-/* Start http_client with args against the grader's server on port 0: accept, read the
- * request (head and body) into *req, send the pieces gap_ms apart, then close or wait.
- * Returns the client, exited, or NULL after recording a failure. */
+/* Start http_client with args against the grader's server on port 0 (httppeer's scripted
+ * server): accept, read the request (head and body) into *req, send the pieces gap_ms
+ * apart, then close or wait. Returns the client, exited, or NULL after recording a
+ * failure. */
 static struct proc *client_run_on(struct ctx *c, const char *listen_addr,
-				  const char *const *args, const struct piece *pieces,
+				  const char *const *args, const struct http_piece *pieces,
 				  size_t npieces, int gap_ms, enum close_mode mode,
 				  struct peer_buf *req)
 {
-	char why[256], cmd[512], esc[200];
-	int lfd = peer_listen(listen_addr, ctx_port(c, 0), SOCK_STREAM, why, sizeof why);
+	char cmd[512], esc[200];
+	struct httpsrv s;
+	int lfd = ctx_listen(c, listen_addr, ctx_port(c, 0));
 
 	memset(req, 0, sizeof *req);
-	if (lfd < 0) {
-		ctx_error(c, "the grader's server: %s", why);
+	if (lfd < 0)
 		return NULL;
-	}
-	cmd_of(args, cmd, sizeof cmd);
+	ctx_command("http_client", args, cmd, sizeof cmd);
 	struct proc *p = ctx_startv(c, NULL, "http_client", args);
 	int fd = p ? ctx_accept(c, lfd, p, 3000) : -1;
 	close(lfd);
@@ -62,35 +45,21 @@ static struct proc *client_run_on(struct ctx *c, const char *listen_addr,
 		return NULL;
 	}
 	/* The request: its head, and its body when it announces one. */
-	int64_t deadline = clock_deadline(IO_MS);
-	struct httpmsg m;
-	ssize_t r = HTTPMSG_INCOMPLETE;
-	while (r == HTTPMSG_INCOMPLETE) {
-		uint8_t buf[4096];
-		r = httpmsg_parse(req->data, req->len, HTTPMSG_REQUEST, &m, why, sizeof why);
-		if (r != HTTPMSG_INCOMPLETE)
-			break;
-		ssize_t n = peer_recv(fd, buf, sizeof buf, clock_left_ms(deadline));
-		if (n <= 0)
-			break;
-		peer_buf_append(req, buf, (size_t)n);
-	}
+	httpsrv_init(&s, fd);
+	ssize_t r = httpsrv_read_request(&s, IO_MS);
+	*req = s.req;
+	s.req = (struct peer_buf){ 0 };
 	if (r <= 0) {
 		ctx_fail(c, "expected: `%s` sends an HTTP/1.1 request ended by an empty line\n"
-			 "   seen: %s%s: %s", cmd, r == HTTPMSG_BAD ? why : "an incomplete request",
+			 "   seen: %s%s: %s", cmd, r == HTTPMSG_BAD ? s.why : "an incomplete request",
 			 r == HTTPMSG_BAD ? "" : " after 2 s", esc_bytes(req->data, req->len, 160, esc,
 								       sizeof esc));
-		close(fd);
+		httpsrv_close(&s, 0);
 		proc_stop(p, 200);
 		return NULL;
 	}
-	peer_nodelay(fd);
-	for (size_t i = 0; i < npieces; i++) {
-		if (i > 0 && gap_ms > 0)
-			clock_sleep_ms(gap_ms);
-		if (peer_send(fd, pieces[i].data, pieces[i].len, IO_MS) < 0)
-			break;      /* the client gave up early: judged by its exit */
-	}
+	/* A client that gives up early is judged by its exit. */
+	httpsrv_send(&s, pieces, npieces, gap_ms, IO_MS);
 	if (mode == CLOSE_AFTER)
 		shutdown(fd, SHUT_WR);
 	bool exited = proc_wait(p, 3000) == 0;
@@ -106,10 +75,7 @@ static struct proc *client_run_on(struct ctx *c, const char *listen_addr,
 			 "3 s later", cmd);
 	}
 	/* Read what is left (the client's FIN), then close. */
-	struct peer_buf rest = { 0 };
-	peer_recv_all(fd, &rest, 1 << 16, 200);
-	peer_buf_free(&rest);
-	close(fd);
+	httpsrv_close(&s, 200);
 	if (!exited) {
 		proc_stop(p, 200);
 		return NULL;
@@ -118,33 +84,25 @@ static struct proc *client_run_on(struct ctx *c, const char *listen_addr,
 }
 
 /* client_run_on with the grader's server on "::" (IPv4 and IPv6). */
-static struct proc *client_run(struct ctx *c, const char *const *args, const struct piece *pieces,
-			       size_t npieces, int gap_ms, enum close_mode mode, struct peer_buf *req)
+static struct proc *client_run(struct ctx *c, const char *const *args,
+			       const struct http_piece *pieces, size_t npieces, int gap_ms,
+			       enum close_mode mode, struct peer_buf *req)
 {
 	return client_run_on(c, "::", args, pieces, npieces, gap_ms, mode, req);
 }
 
-/* Exit status code and stdout want (and one stderr line for errors). */
+/* Exit status code and stdout want. */
 static bool client_expect(struct ctx *c, struct proc *p, const char *const *args, int code,
 			  const void *want, size_t nwant)
 {
-	char cmd[512], label[600];
-	size_t olen;
+	char cmd[512];
 
-	cmd_of(args, cmd, sizeof cmd);
-	if (!ctx_expect_exit(c, p, code)) {
-		ctx_fail(c, "(`%s`)", cmd);
-		return false;
-	}
-	char *out = ctx_stdout(c, p, &olen);
-	snprintf(label, sizeof label, "on stdout of `%s`", cmd);
-	bool ok = ctx_expect_bytes(c, label, want, nwant, out, olen);
-	free(out);
-	return ok;
+	return ctx_expect_run(c, p, ctx_command("http_client", args, cmd, sizeof cmd), code, want,
+			      nwant);
 }
 
 /* Run, then judge exit status and stdout; the request goes to *req when not NULL. */
-static bool client_case(struct ctx *c, const char *const *args, const struct piece *pieces,
+static bool client_case(struct ctx *c, const char *const *args, const struct http_piece *pieces,
 			size_t npieces, int gap_ms, enum close_mode mode, int code,
 			const void *want, size_t nwant, struct peer_buf *req)
 {
@@ -170,15 +128,13 @@ static void url_of(struct ctx *c, const char *host, const char *path, char *buf,
 
 void check_http_client_usage(struct ctx *c)
 {
-	char u[8][128], why[256];
+	char u[8][128];
 	uint16_t pn = ctx_port(c, 0);
 	/* A listener, so a client that connects anyway shows on the wire. */
-	int lfd = peer_listen("::", pn, SOCK_STREAM, why, sizeof why);
+	int lfd = ctx_listen(c, "::", pn);
 
-	if (lfd < 0) {
-		ctx_error(c, "the grader's server: %s", why);
+	if (lfd < 0)
 		return;
-	}
 	snprintf(u[0], sizeof u[0], "ftp://127.0.0.1:%u/a.txt", pn);
 	snprintf(u[1], sizeof u[1], "127.0.0.1:%u/a.txt", pn);
 	snprintf(u[2], sizeof u[2], "http://127.0.0.1:0/a.txt");
@@ -210,22 +166,18 @@ void check_http_client_usage(struct ctx *c)
 	}
 }
 
-static const struct piece OK_RESPONSE[] = {
-	TEXT("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n"),
+static const struct http_piece OK_RESPONSE[] = {
+	HTTP_PIECE("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n"),
 };
 
 /* The request on the wire of connection idx is exactly want. */
 static bool client_wire_request(struct ctx *c, size_t idx, const char *want, const char *cmd)
 {
-	const struct flow_set *fs = ctx_flows(c);
-	const struct flow_tcp *f = fs ? flow_tcp_nth(fs, ctx_port(c, 0), idx) : NULL;
+	const struct flow_tcp *f = ctx_tcp_nth(c, ctx_port(c, 0), idx, "the connection of `%s`",
+					       cmd);
 
-	if (!fs)
+	if (!f)
 		return false;
-	if (!f) {
-		ctx_error(c, "the connection of `%s` is not in the capture", cmd);
-		return false;
-	}
 	if (ctx_expect_bytes(c, "request on the wire", want, strlen(want), f->half[FLOW_C2S].data,
 			     f->half[FLOW_C2S].len))
 		return true;
@@ -244,7 +196,7 @@ static void expect_requests(struct ctx *c, const char *const argv[][4], char wan
 
 	for (size_t i = 0; i < n; i++) {
 		struct peer_buf req;
-		cmd_of(argv[i], cmds[i], sizeof cmds[i]);
+		ctx_command("http_client", argv[i], cmds[i], sizeof cmds[i]);
 		if (!client_case(c, argv[i], OK_RESPONSE, 1, 0, KEEP_OPEN, 0, "ok\n", 3, &req)) {
 			peer_buf_free(&req);
 			return;
@@ -295,18 +247,6 @@ void check_http_client_post(struct ctx *c)
 	expect_requests(c, argv, want, 2);
 }
 
-/* Cut text into pieces of at most step bytes (pieces must hold enough slots). */
-static size_t cut(const void *text, size_t n, size_t step, struct piece *pieces, size_t max)
-{
-	size_t k = 0;
-
-	for (size_t off = 0; off < n && k < max; off += step, k++) {
-		pieces[k].data = (const uint8_t *)text + off;
-		pieces[k].len = n - off < step ? n - off : step;
-	}
-	return k;
-}
-
 void check_http_client_length(struct ctx *c)
 {
 	char url[160];
@@ -314,7 +254,7 @@ void check_http_client_length(struct ctx *c)
 	uint8_t *body = malloc(nbody);
 	static const char head[] = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
 				   "Content-Length: 3000\r\n\r\n";
-	struct piece pieces[80];
+	struct http_piece pieces[80];
 
 	if (!body)
 		return;
@@ -323,16 +263,16 @@ void check_http_client_length(struct ctx *c)
 	url_of(c, "127.0.0.1", "/long.txt", url, sizeof url);
 	const char *args[] = { url, NULL };
 	/* The head in three pieces, the body in 50-byte pieces, 1 ms apart. */
-	size_t k = cut(head, sizeof head - 1, 25, pieces, 80);
-	k += cut(body, nbody, 50, pieces + k, 80 - k);
+	size_t k = http_cut(head, sizeof head - 1, 25, pieces, 80);
+	k += http_cut(body, nbody, 50, pieces + k, 80 - k);
 	ctx_log(c, "response 1: %zu segments; response 2: lower-case content-length", k);
 	if (client_case(c, args, pieces, k, 1, KEEP_OPEN, 0, body, nbody, NULL)) {
-		static const struct piece lower[] = {
-			TEXT("HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\n0123456789"),
+		static const struct http_piece lower[] = {
+			HTTP_PIECE("HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\n0123456789"),
 		};
 		/* An empty body on a connection the server keeps open: done at once. */
-		static const struct piece empty[] = {
-			TEXT("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 0\r\n\r\n"),
+		static const struct http_piece empty[] = {
+			HTTP_PIECE("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 0\r\n\r\n"),
 		};
 		if (client_case(c, args, lower, 1, 0, KEEP_OPEN, 0, "0123456789", 10, NULL))
 			client_case(c, args, empty, 1, 0, KEEP_OPEN, 0, "", 0, NULL);
@@ -344,9 +284,9 @@ void check_http_client_length(struct ctx *c)
  * closes, so its FIN follows the trailers and it sends no RST. */
 static void late_trailers(struct ctx *c, const char *const *args)
 {
-	static const struct piece late[] = {
-		TEXT("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n"),
-		TEXT("X-Late: trailer\r\n\r\n"),
+	static const struct http_piece late[] = {
+		HTTP_PIECE("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n"),
+		HTTP_PIECE("X-Late: trailer\r\n\r\n"),
 	};
 
 	ctx_log(c, "last case: the trailer section %d ms after the last chunk", TRAILER_MS);
@@ -375,7 +315,7 @@ void check_http_client_chunked(struct ctx *c)
 	size_t nbig = 8192;
 	struct peer_buf resp = { 0 }, want = { 0 };
 	uint8_t *big = ctx_pattern(nbig, 0x5eed0405, true);
-	struct piece pieces[200];
+	struct http_piece pieces[200];
 	static const char alpha[] = "abcdefghijklmnopqrstuvwxyz";
 	static const char thirty1[] = "0123456789012345678901234567890";
 
@@ -402,14 +342,14 @@ void check_http_client_chunked(struct ctx *c)
 	url_of(c, "127.0.0.1", "/chunked", url, sizeof url);
 	const char *args[] = { url, NULL };
 	/* Pieces of 7 bytes split every size line and every CRLF somewhere; then one piece. */
-	size_t k = cut(resp.data, head, 7, pieces, 200);
+	size_t k = http_cut(resp.data, head, 7, pieces, 200);
 	pieces[k].data = resp.data + head;
 	pieces[k++].len = resp.len - head;
 	ctx_log(c, "chunks of 1, 0x1F, 0x1a and 0x2000 bytes, extensions, two trailers; the first "
 		"%zu bytes in 7-byte segments", head);
 	if (client_case(c, args, pieces, k, 1, KEEP_OPEN, 0, want.data, want.len, NULL)) {
-		static const struct piece lower[] = {
-			TEXT("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n"
+		static const struct http_piece lower[] = {
+			HTTP_PIECE("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n"
 			     "a\r\n0123456789\r\nA;x\r\nabcdefghij\r\n0\r\n\r\n"),
 		};
 		if (client_case(c, args, lower, 1, 0, KEEP_OPEN, 0, "0123456789abcdefghij", 20, NULL))
@@ -425,7 +365,7 @@ void check_http_client_close(struct ctx *c)
 	char url[160];
 	size_t n = 20000;
 	uint8_t *body = ctx_pattern(n, 0x5eed0406, true);
-	struct piece pieces[8];
+	struct http_piece pieces[8];
 	static const char head10[] = "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n";
 	static const char head11[] = "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n";
 
@@ -433,14 +373,14 @@ void check_http_client_close(struct ctx *c)
 		return;
 	url_of(c, "127.0.0.1", "/stream", url, sizeof url);
 	const char *args[] = { url, NULL };
-	pieces[0] = (struct piece){ head10, sizeof head10 - 1 };
-	pieces[1] = (struct piece){ "no length: ", 11 };
-	pieces[2] = (struct piece){ "this body ends ", 15 };
-	pieces[3] = (struct piece){ "when the server closes\n", 23 };
+	pieces[0] = (struct http_piece){ head10, sizeof head10 - 1 };
+	pieces[1] = (struct http_piece){ "no length: ", 11 };
+	pieces[2] = (struct http_piece){ "this body ends ", 15 };
+	pieces[3] = (struct http_piece){ "when the server closes\n", 23 };
 	if (client_case(c, args, pieces, 4, 20, CLOSE_AFTER, 0,
 			"no length: this body ends when the server closes\n", 49, NULL)) {
-		pieces[0] = (struct piece){ head11, sizeof head11 - 1 };
-		size_t k = 1 + cut(body, n, 5000, pieces + 1, 7);
+		pieces[0] = (struct http_piece){ head11, sizeof head11 - 1 };
+		size_t k = 1 + http_cut(body, n, 5000, pieces + 1, 7);
 		client_case(c, args, pieces, k, 10, CLOSE_AFTER, 0, body, n, NULL);
 	}
 	free(body);
@@ -449,16 +389,16 @@ void check_http_client_close(struct ctx *c)
 void check_http_client_continue(struct ctx *c)
 {
 	char url[160];
-	static const struct piece one[] = {
-		TEXT("HTTP/1.1 100 Continue\r\n\r\n"),
-		TEXT("HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nfinal\n"),
+	static const struct http_piece one[] = {
+		HTTP_PIECE("HTTP/1.1 100 Continue\r\n\r\n"),
+		HTTP_PIECE("HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nfinal\n"),
 	};
 	static const char final[] = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
 				    "Content-Length: 3\r\n\r\nok\n";
-	static const struct piece two[] = {
-		TEXT("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\n"
+	static const struct http_piece two[] = {
+		HTTP_PIECE("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\n"
 		     "Link: </style.css>; rel=preload\r\n\r\n"),
-		TEXT("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n"),
+		HTTP_PIECE("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n"),
 	};
 
 	url_of(c, "127.0.0.1", "/", url, sizeof url);
@@ -490,7 +430,7 @@ void check_http_client_status(struct ctx *c)
 	url_of(c, "127.0.0.1", "/status", url, sizeof url);
 	const char *args[] = { url, NULL };
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-		struct piece p = { cases[i].resp, strlen(cases[i].resp) };
+		struct http_piece p = { cases[i].resp, strlen(cases[i].resp) };
 		if (!client_case(c, args, &p, 1, 0, KEEP_OPEN, cases[i].code, cases[i].body,
 				 strlen(cases[i].body), NULL)) {
 			char sl[128];
@@ -507,11 +447,11 @@ void check_http_client_include(struct ctx *c)
 				   "content-type: text/plain\r\nX-Empty:\r\nContent-Length: 6\r\n\r\n"
 				   "hello\n";
 	char url[160];
-	struct piece pieces[4];
+	struct http_piece pieces[4];
 
 	url_of(c, "127.0.0.1", "/", url, sizeof url);
 	const char *args[] = { "-i", url, NULL };
-	size_t k = cut(resp, sizeof resp - 1, 40, pieces, 4);
+	size_t k = http_cut(resp, sizeof resp - 1, 40, pieces, 4);
 	client_case(c, args, pieces, k, 5, KEEP_OPEN, 0, resp, sizeof resp - 1, NULL);
 }
 
@@ -519,7 +459,7 @@ void check_http_client_output(struct ctx *c)
 {
 	static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\nnew content\n";
 	char url[160], path[512];
-	struct piece p = { resp, sizeof resp - 1 };
+	struct http_piece p = { resp, sizeof resp - 1 };
 	static const char old[] = "old content that is longer than the new one and must go\n";
 
 	/* An older, longer file the client must truncate; the program may write it. */
@@ -563,7 +503,7 @@ void check_http_client_binary(struct ctx *c)
 	size_t n = 65536;
 	uint8_t *body = ctx_pattern(n, 0x5eed0407, true);
 	char head[128], url[160];
-	struct piece pieces[5];
+	struct http_piece pieces[5];
 
 	if (!body)
 		return;
@@ -571,8 +511,8 @@ void check_http_client_binary(struct ctx *c)
 		 "Content-Length: %zu\r\n\r\n", n);
 	ctx_log(c, "body: 64 KiB, bytes 0..255 then xorshift32 seed %#x", 0x5eed0407);
 	/* The head, then the body in four segments, 2 ms apart. */
-	pieces[0] = (struct piece){ head, strlen(head) };
-	size_t k = 1 + cut(body, n, n / 4, pieces + 1, 4);
+	pieces[0] = (struct http_piece){ head, strlen(head) };
+	size_t k = 1 + http_cut(body, n, n / 4, pieces + 1, 4);
 	url_of(c, "127.0.0.1", "/blob.bin", url, sizeof url);
 	const char *args[] = { url, NULL };
 	client_case(c, args, pieces, k, 2, KEEP_OPEN, 0, body, n, NULL);
@@ -597,9 +537,9 @@ void check_http_client_malformed(struct ctx *c)
 
 	url_of(c, "127.0.0.1", "/bad", url, sizeof url);
 	const char *args[] = { url, NULL };
-	cmd_of(args, cmd, sizeof cmd);
+	ctx_command("http_client", args, cmd, sizeof cmd);
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-		struct piece p = { cases[i].resp, strlen(cases[i].resp) };
+		struct http_piece p = { cases[i].resp, strlen(cases[i].resp) };
 		struct peer_buf req;
 		char what[700];
 		struct proc *pr = client_run(c, args, &p, 1, 0, CLOSE_AFTER, &req);
@@ -612,27 +552,10 @@ void check_http_client_malformed(struct ctx *c)
 	}
 }
 
-/* The family getaddrinfo lists second for "localhost", or 0 when it lists only one. */
-static int localhost_second_family(void)
-{
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res = NULL;
-	int fam = 0;
-
-	if (getaddrinfo("localhost", NULL, &hints, &res) != 0)
-		return 0;
-	for (struct addrinfo *a = res; a; a = a->ai_next)
-		if (a->ai_family != res->ai_family) {
-			fam = a->ai_family;
-			break;
-		}
-	freeaddrinfo(res);
-	return fam;
-}
-
 void check_http_client_addrs(struct ctx *c)
 {
 	char url[160];
-	int fam = localhost_second_family();
+	int fam = ctx_localhost_second_family();
 
 	if (!fam) {
 		ctx_log(c, "\"localhost\" has one address here: the fallback case was not run");
@@ -654,13 +577,7 @@ void check_http_client_addrs(struct ctx *c)
 
 void check_http_client_errors(struct ctx *c)
 {
-	char refused_url[160], unknown_url[160];
-
-	snprintf(refused_url, sizeof refused_url, "http://127.0.0.1:%u/", ctx_port(c, 1));
-	snprintf(unknown_url, sizeof unknown_url, "http://no-such-host.invalid:%u/", ctx_port(c, 1));
-	const char *refused[] = { "http_client", refused_url, NULL };
-	const char *unknown[] = { "http_client", unknown_url, NULL };
-	ctx_check_client_errors(c, refused, unknown);
+	ctx_check_url_client_errors(c, "http_client", "http");
 }
 
 void check_http_client_timeout(struct ctx *c)

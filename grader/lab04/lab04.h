@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "esc.h"
 #include "httpmsg.h"
+#include "httppeer.h"
 #include "labs.h"
 
 #include <errno.h>

@@ -12,12 +12,6 @@ static const char B_TXT[] = "bravo: a second file, a little longer than the firs
 static const char SPACE_TXT[] = "a name with a space in it\n";
 static const char STYLE_CSS[] = "body { font-family: sans-serif; }\n";
 
-static const char *port_str(struct ctx *c, int i, char *buf, size_t bufsz)
-{
-	snprintf(buf, bufsz, "%u", ctx_port(c, i));
-	return buf;
-}
-
 /* The first line of a request, escaped, for messages: "\"GET /a.txt HTTP/1.1\"". */
 const char *lab04_first_line(const void *req, size_t n, char *buf, size_t bufsz)
 {
@@ -38,19 +32,6 @@ static bool contains(const uint8_t *hay, size_t n, const char *needle)
 }
 
 /* ---- the document root ---------------------------------------------------------------- */
-
-static bool mkdir_in(struct ctx *c, const char *name)
-{
-	char path[512];
-
-	ctx_path(c, name, path, sizeof path);
-	if (mkdir(path, 0755) < 0 && errno != EEXIST) {
-		ctx_error(c, "cannot create %s: %s", path, strerror(errno));
-		return false;
-	}
-	chmod(path, 0755);
-	return true;
-}
 
 static bool put(struct ctx *c, const char *name, const void *data, size_t n)
 {
@@ -78,8 +59,8 @@ static bool make_docroot(struct ctx *c)
 	char secret[600], path[512];
 
 	secret_text(c, secret, sizeof secret);
-	if (!mkdir_in(c, "www") || !mkdir_in(c, "www/docs") || !mkdir_in(c, "www/empty") ||
-	    !mkdir_in(c, "www-private") ||
+	if (!ctx_mkdir(c, "www", false) || !ctx_mkdir(c, "www/docs", false) ||
+	    !ctx_mkdir(c, "www/empty", false) || !ctx_mkdir(c, "www-private", false) ||
 	    !puts_file(c, "www/index.html", INDEX_HTML) || !puts_file(c, "www/a.txt", A_TXT) ||
 	    !puts_file(c, "www/b.txt", B_TXT) || !puts_file(c, "www/with space.txt", SPACE_TXT) ||
 	    !puts_file(c, "www/style.css", STYLE_CSS) ||
@@ -119,51 +100,30 @@ static struct proc *start_server(struct ctx *c)
 	if (!make_docroot(c))
 		return NULL;
 	ctx_path(c, "www", root, sizeof root);
-	return ctx_server(c, NETSTAT_TCP, ctx_port(c, 0), "http_server", port_str(c, 0, port,
+	return ctx_server(c, NETSTAT_TCP, ctx_port(c, 0), "http_server", ctx_port_str(c, 0, port,
 			  sizeof port), root, NULL);
 }
 
 /* ---- conversations with http_server ----------------------------------------------------- */
 
-struct conv {
-	int fd;
-	const char *addr;
-	struct peer_buf in;      /* everything the server sent */
-	size_t used;             /* bytes of in already read as responses */
-	bool eof;                /* the server closed (FIN) */
-	int err;                 /* a read error (-ECONNRESET) */
-};
-
-static bool conv_open(struct ctx *c, struct conv *v, const char *addr)
+/* A connection to http_server over addr (httppeer's client); false after a failure. */
+static bool conv_open(struct ctx *c, struct httpc *v, const char *addr)
 {
 	char why[256];
 
-	memset(v, 0, sizeof *v);
-	v->addr = addr;
-	v->fd = peer_connect(addr, ctx_port(c, 0), IO_MS, why, sizeof why);
-	if (v->fd < 0) {
-		if (strchr(addr, ':'))
-			ctx_hint(c, HINT_ADDR);
-		ctx_fail(c, "expected: http_server accepts a connection on %s port %u\n   seen: %s",
-			 addr, ctx_port(c, 0), why);
-		return false;
-	}
-	peer_nodelay(v->fd);
-	return true;
+	if (httpc_open(v, addr, ctx_port(c, 0), IO_MS, why, sizeof why) == 0)
+		return true;
+	if (strchr(addr, ':'))
+		ctx_hint(c, HINT_ADDR);
+	ctx_fail(c, "expected: http_server accepts a connection on %s port %u\n   seen: %s",
+		 addr, ctx_port(c, 0), why);
+	return false;
 }
 
-static void conv_close(struct conv *v)
-{
-	if (v->fd >= 0)
-		close(v->fd);
-	v->fd = -1;
-	peer_buf_free(&v->in);
-}
-
-static bool conv_send(struct ctx *c, struct conv *v, const void *req, size_t n)
+static bool conv_send(struct ctx *c, struct httpc *v, const void *req, size_t n)
 {
 	char l[128];
-	int rc = peer_send(v->fd, req, n, IO_MS);
+	int rc = httpc_send(v, req, n, IO_MS);
 
 	if (rc == 0)
 		return true;
@@ -171,25 +131,6 @@ static bool conv_send(struct ctx *c, struct conv *v, const void *req, size_t n)
 		 lab04_first_line(req, n, l, sizeof l), rc == -ETIMEDOUT ? "the server stopped reading"
 								   : peer_strerror(rc));
 	return false;
-}
-
-/* One read into v->in: 1 got bytes, 0 the server closed, -ETIMEDOUT, or another -errno. */
-static int conv_fill(struct conv *v, int timeout_ms)
-{
-	uint8_t buf[65536];
-
-	if (v->eof)
-		return 0;
-	if (v->err)
-		return v->err;
-	ssize_t n = peer_recv(v->fd, buf, sizeof buf, timeout_ms);
-	if (n > 0)
-		return peer_buf_append(&v->in, buf, (size_t)n) < 0 ? -ENOMEM : 1;
-	if (n == 0)
-		v->eof = true;
-	else if (n != -ETIMEDOUT)
-		v->err = (int)n;
-	return (int)n;
 }
 
 /* What every response of the contract has: HTTP/1.1, Content-Type, Content-Length. */
@@ -218,64 +159,54 @@ static bool response_rules(struct ctx *c, const struct httpmsg *m, const char *w
 
 /* Read the next response on v (to a HEAD request when head); m then points into v->in.
  * Judges the framing and the rules every response follows; false after a failure. */
-static bool conv_response(struct ctx *c, struct conv *v, const char *what, bool head,
+static bool conv_response(struct ctx *c, struct httpc *v, const char *what, bool head,
 			  struct httpmsg *m)
 {
 	char why[200], esc[200];
-	int64_t deadline = clock_deadline(IO_MS);
+	enum httpc_got got = httpc_response(v, head ? HTTPMSG_HEAD : 0, m, IO_MS, why, sizeof why);
+	const uint8_t *p = v->in.data + v->used;
+	size_t n = v->in.len - v->used;
 
-	for (;;) {
-		const uint8_t *p = v->in.data + v->used;
-		size_t n = v->in.len - v->used;
-		ssize_t r = httpmsg_parse(p, n, head ? HTTPMSG_HEAD : 0, m, why, sizeof why);
-		if (r > 0) {
-			v->used += (size_t)r;
-			return response_rules(c, m, what);
-		}
-		if (r == HTTPMSG_BAD) {
-			ctx_fail(c, "expected: an HTTP/1.1 response to %s\n   seen: %s in %s%s", what,
-				 why, esc_bytes(p, n, 120, esc, sizeof esc),
-				 v->used ? " (these bytes came after the previous response: more body "
-					   "bytes than its Content-Length said?)" : "");
-			return false;
-		}
-		if (m->head_len > 0 && m->framing == HTTPMSG_CLOSE)
-			return response_rules(c, m, what);
-		if (v->eof || v->err) {
-			if (v->err == -ECONNRESET)
-				ctx_hint(c, HINT_RST);
-			ctx_fail(c, "expected: a complete response to %s\n   seen: the server %s after "
-				 "%s", what, v->eof ? "closed the connection (FIN)" : "reset the connection",
-				 n == 0 ? "sending nothing"
-				 : m->head_len ? "a head and fewer body bytes than its Content-Length"
-				 : esc_bytes(p, n, 120, esc, sizeof esc));
-			return false;
-		}
-		int rc = conv_fill(v, clock_left_ms(deadline));
-		if (rc == -ETIMEDOUT) {
-			if (m->head_len)
-				ctx_fail(c, "expected: a complete response to %s\n   seen: after %.1f s, "
-					 "Content-Length %llu and only %zu body bytes",
-					 what, IO_MS / 1000.0, (unsigned long long)m->content_length,
-					 n - m->head_len);
-			else
-				ctx_fail(c, "expected: a response to %s within %.1f s\n   seen: %s", what,
-					 IO_MS / 1000.0, n ? esc_bytes(p, n, 120, esc, sizeof esc)
-							   : "nothing at all");
-			return false;
-		}
+	switch (got) {
+	case HTTPC_DONE:
+		return response_rules(c, m, what);
+	case HTTPC_BAD:
+		ctx_fail(c, "expected: an HTTP/1.1 response to %s\n   seen: %s in %s%s", what, why,
+			 esc_bytes(p, n, 120, esc, sizeof esc),
+			 v->used ? " (these bytes came after the previous response: more body "
+				   "bytes than its Content-Length said?)" : "");
+		break;
+	case HTTPC_ENDED:
+		if (v->err == -ECONNRESET)
+			ctx_hint(c, HINT_RST);
+		ctx_fail(c, "expected: a complete response to %s\n   seen: the server %s after %s",
+			 what, v->eof ? "closed the connection (FIN)" : "reset the connection",
+			 n == 0 ? "sending nothing"
+			 : m->head_len ? "a head and fewer body bytes than its Content-Length"
+			 : esc_bytes(p, n, 120, esc, sizeof esc));
+		break;
+	case HTTPC_SLOW:
+		if (m->head_len)
+			ctx_fail(c, "expected: a complete response to %s\n   seen: after %.1f s, "
+				 "Content-Length %llu and only %zu body bytes",
+				 what, IO_MS / 1000.0, (unsigned long long)m->content_length,
+				 n - m->head_len);
+		else
+			ctx_fail(c, "expected: a response to %s within %.1f s\n   seen: %s", what,
+				 IO_MS / 1000.0, n ? esc_bytes(p, n, 120, esc, sizeof esc)
+						   : "nothing at all");
+		break;
 	}
+	return false;
 }
 
 /* Nothing more arrives for QUIET_MS after the last response (no body bytes beyond
  * Content-Length, no body for HEAD). A close is noted, not judged. */
-static bool conv_quiet(struct ctx *c, struct conv *v, const char *what)
+static bool conv_quiet(struct ctx *c, struct httpc *v, const char *what)
 {
 	char esc[200];
-	int64_t deadline = clock_deadline(QUIET_MS);
 
-	while (!v->eof && !v->err && conv_fill(v, clock_left_ms(deadline)) > 0)
-		;
+	httpc_read_for(v, QUIET_MS);
 	if (v->in.len == v->used)
 		return true;
 	ctx_fail(c, "expected: nothing after the response to %s\n   seen: %zu more bytes: %s", what,
@@ -285,7 +216,7 @@ static bool conv_quiet(struct ctx *c, struct conv *v, const char *what)
 }
 
 /* The connection stays open after the response to what. */
-static bool conv_still_open(struct ctx *c, struct conv *v, const char *what)
+static bool conv_still_open(struct ctx *c, struct httpc *v, const char *what)
 {
 	if (!conv_quiet(c, v, what))
 		return false;
@@ -298,7 +229,7 @@ static bool conv_still_open(struct ctx *c, struct conv *v, const char *what)
 
 /* Send req on a new connection over addr and read one response into m (v stays open:
  * the caller closes it). */
-static bool ask(struct ctx *c, struct conv *v, const char *addr, const char *req, bool head,
+static bool ask(struct ctx *c, struct httpc *v, const char *addr, const char *req, bool head,
 		struct httpmsg *m)
 {
 	char what[128];
@@ -333,7 +264,7 @@ static bool get_file(struct ctx *c, const char *addr, const char *path, const vo
 		     size_t n)
 {
 	char req[512], what[128];
-	struct conv v = { .fd = -1 };
+	struct httpc v = { .fd = -1 };
 	struct httpmsg m;
 
 	snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%u\r\n\r\n", path,
@@ -341,7 +272,7 @@ static bool get_file(struct ctx *c, const char *addr, const char *path, const vo
 	lab04_first_line(req, strlen(req), what, sizeof what);
 	bool ok = ask(c, &v, addr, req, false, &m) && expect_status(c, &m, 200, what) &&
 		  expect_body(c, &m, want, n, what) && conv_quiet(c, &v, what);
-	conv_close(&v);
+	httpc_close(&v);
 	return ok;
 }
 
@@ -362,16 +293,12 @@ static const char *field(const struct httpmsg *m, const char *name, char *buf, s
 static bool wire_responses(struct ctx *c, size_t idx, const bool *heads, size_t n, bool need_fin,
 			   const char *what)
 {
-	const struct flow_set *fs = ctx_flows(c);
-	const struct flow_tcp *f = fs ? flow_tcp_nth(fs, ctx_port(c, 0), idx) : NULL;
+	const struct flow_tcp *f = ctx_tcp_nth(c, ctx_port(c, 0), idx, "connection %zu (%s)",
+					       idx + 1, what);
 	char why[200], esc[200];
 
-	if (!fs)
+	if (!f)
 		return false;
-	if (!f) {
-		ctx_error(c, "connection %zu (%s) is not in the capture", idx + 1, what);
-		return false;
-	}
 	const struct flow_half *s = &f->half[FLOW_S2C];
 	if (s->hole) {
 		ctx_error(c, "the capture has a gap in the server's byte stream (a grader fault)");
@@ -452,7 +379,7 @@ void check_http_server_usage(struct ctx *c)
 
 	if (!make_docroot(c))
 		return;
-	port_str(c, 0, port, sizeof port);
+	ctx_port_str(c, 0, port, sizeof port);
 	ctx_path(c, "www", www, sizeof www);
 	ctx_path(c, "www/a.txt", file, sizeof file);
 	if (!ctx_expect_usage(c, "http_server", NULL) ||
@@ -493,7 +420,7 @@ void check_http_curl(struct ctx *c)
 
 	if (!start_server(c))
 		return;
-	port_str(c, 0, port, sizeof port);
+	ctx_port_str(c, 0, port, sizeof port);
 	for (int i = 0; i < 4; i++)
 		snprintf(u[i], sizeof u[i], "http://127.0.0.1:%s%s", port, paths[i]);
 	const char *argv[] = { "curl", "-sv", "--noproxy", "*", "--max-time", "5", u[0], u[1],
@@ -558,7 +485,8 @@ void check_http_content_type(struct ctx *c)
 		{ "v1.2/readme", "application/octet-stream" },
 	};
 
-	if (!make_docroot(c) || !mkdir_in(c, "www/types") || !mkdir_in(c, "www/types/v1.2"))
+	if (!make_docroot(c) || !ctx_mkdir(c, "www/types", false) ||
+	    !ctx_mkdir(c, "www/types/v1.2", false))
 		return;
 	for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
 		char name[128];
@@ -570,7 +498,7 @@ void check_http_content_type(struct ctx *c)
 		return;
 	for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
 		char req[256], what[128], got[256], a[256], b[256];
-		struct conv v = { .fd = -1 };
+		struct httpc v = { .fd = -1 };
 		struct httpmsg m;
 		snprintf(req, sizeof req, "GET /types/%s HTTP/1.1\r\nHost: x\r\n\r\n", files[i].name);
 		lab04_first_line(req, strlen(req), what, sizeof what);
@@ -592,7 +520,7 @@ void check_http_content_type(struct ctx *c)
 				ok = false;
 			}
 		}
-		conv_close(&v);
+		httpc_close(&v);
 		if (!ok) {
 			ctx_ladder_last(c, ctx_port(c, 0));
 			return;
@@ -602,7 +530,7 @@ void check_http_content_type(struct ctx *c)
 
 void check_http_index(struct ctx *c)
 {
-	struct conv v = { .fd = -1 };
+	struct httpc v = { .fd = -1 };
 	struct httpmsg m;
 
 	if (!start_server(c))
@@ -615,7 +543,7 @@ void check_http_index(struct ctx *c)
 	bool ok = ask(c, &v, "127.0.0.1", "GET /empty/ HTTP/1.1\r\nHost: x\r\n\r\n", false, &m) &&
 		  expect_status(c, &m, 404, "\"GET /empty/ HTTP/1.1\" (a directory without "
 				"index.html)");
-	conv_close(&v);
+	httpc_close(&v);
 	if (!ok)
 		ctx_ladder_last(c, ctx_port(c, 0));
 }
@@ -624,7 +552,7 @@ void check_http_index(struct ctx *c)
 static bool error_case(struct ctx *c, const char *req, int code, const char *note)
 {
 	char what[200], l[128], type[256];
-	struct conv v = { .fd = -1 };
+	struct httpc v = { .fd = -1 };
 	struct httpmsg m;
 
 	snprintf(what, sizeof what, "%s%s", lab04_first_line(req, strlen(req), l, sizeof l), note);
@@ -636,7 +564,7 @@ static bool error_case(struct ctx *c, const char *req, int code, const char *not
 			 (unsigned long long)m.decoded_len);
 		ok = false;
 	}
-	conv_close(&v);
+	httpc_close(&v);
 	if (!ok)
 		ctx_ladder_last(c, ctx_port(c, 0));
 	return ok;
@@ -697,7 +625,7 @@ void check_http_traversal(struct ctx *c)
 		"www/up -> ..");
 	for (size_t i = 0; i < n; i++) {
 		char req[512], what[128];
-		struct conv v = { .fd = -1 };
+		struct httpc v = { .fd = -1 };
 		struct httpmsg m;
 		snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", targets[i]);
 		lab04_first_line(req, strlen(req), what, sizeof what);
@@ -708,7 +636,7 @@ void check_http_traversal(struct ctx *c)
 				 what, esc_bytes(m.start_line, m.start_line_len, 60, sl, sizeof sl));
 			ok = false;
 		}
-		conv_close(&v);
+		httpc_close(&v);
 		if (!ok) {
 			wire_no_secret(c);
 			ctx_ladder_last(c, ctx_port(c, 0));
@@ -757,7 +685,7 @@ void check_http_methods(struct ctx *c)
 		bool is_std = i < sizeof std / sizeof *std;
 		const char *meth = is_std ? std[i] : unknown[i - sizeof std / sizeof *std];
 		char req[256], what[128], allow[256];
-		struct conv v = { .fd = -1 };
+		struct httpc v = { .fd = -1 };
 		struct httpmsg m;
 		snprintf(req, sizeof req, "%s /a.txt HTTP/1.1\r\nHost: x\r\n\r\n", meth);
 		lab04_first_line(req, strlen(req), what, sizeof what);
@@ -769,7 +697,7 @@ void check_http_methods(struct ctx *c)
 							    : "no Allow header");
 			ok = false;
 		}
-		conv_close(&v);
+		httpc_close(&v);
 		if (!ok) {
 			if (!is_std)
 				ctx_fail(c, "(methods are case-sensitive tokens: anything but the standard "
@@ -809,7 +737,7 @@ static size_t head_lines(const struct httpmsg *m, char lines[][256], size_t max)
 static bool head_case(struct ctx *c, const char *path)
 {
 	char req[256], what[128], gwhat[128];
-	struct conv hv = { .fd = -1 }, gv = { .fd = -1 };
+	struct httpc hv = { .fd = -1 }, gv = { .fd = -1 };
 	struct httpmsg hm, gm;
 
 	snprintf(req, sizeof req, "HEAD %s HTTP/1.1\r\nHost: x\r\n\r\n", path);
@@ -849,8 +777,8 @@ static bool head_case(struct ctx *c, const char *path)
 				ok = false;
 			}
 	}
-	conv_close(&hv);
-	conv_close(&gv);
+	httpc_close(&hv);
+	httpc_close(&gv);
 	return ok;
 }
 
@@ -876,17 +804,15 @@ static bool closing_case(struct ctx *c, const char *part1, size_t n1, const char
 			 int code, const char *note)
 {
 	char what[200], l[128], esc[200];
-	struct conv v = { .fd = -1 };
+	struct httpc v = { .fd = -1 };
 	struct httpmsg m;
 
 	snprintf(what, sizeof what, "%s%s", lab04_first_line(part1, n1, l, sizeof l), note);
 	if (!conv_open(c, &v, "127.0.0.1"))
 		return false;
 	bool ok = conv_send(c, &v, part1, n1);
-	int64_t answer_by = clock_deadline(ANSWER_MS);
-	while (ok && !v.eof && !v.err && clock_left_ms(answer_by) > 0 &&
-	       httpmsg_parse(v.in.data, v.in.len, 0, &m, NULL, 0) == HTTPMSG_INCOMPLETE)
-		conv_fill(&v, clock_left_ms(answer_by));
+	if (ok)
+		httpc_await(&v, ANSWER_MS);
 	if (ok && *part2 && !v.eof && !v.err)
 		peer_send(v.fd, part2, strlen(part2), IO_MS);  /* a reset shows on the wire */
 	if (ok)
@@ -899,9 +825,8 @@ static bool closing_case(struct ctx *c, const char *part1, size_t n1, const char
 							 : "no Connection header");
 		ok = false;
 	}
-	int64_t deadline = clock_deadline(IO_MS);
-	while (ok && !v.eof && !v.err && conv_fill(&v, clock_left_ms(deadline)) != -ETIMEDOUT)
-		;
+	if (ok)
+		httpc_read_for(&v, IO_MS);
 	if (ok && v.in.len > v.used) {
 		ctx_fail(c, "expected: nothing after the %d response to %s\n   seen: %zu more bytes: %s",
 			 code, what, v.in.len - v.used, esc_bytes(v.in.data + v.used, v.in.len - v.used,
@@ -912,7 +837,7 @@ static bool closing_case(struct ctx *c, const char *part1, size_t n1, const char
 			 "   seen: still open %.1f s later", code, what, IO_MS / 1000.0);
 		ok = false;
 	}
-	conv_close(&v);
+	httpc_close(&v);
 	if (!ok)
 		ctx_ladder_last(c, ctx_port(c, 0));
 	return ok;
@@ -975,7 +900,7 @@ void check_http_host(struct ctx *c)
 		{ "GET /a.txt HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n",
 		  "GET /b.txt HTTP/1.1\r\nHost: x\r\n\r\n" },
 	};
-	struct conv v = { .fd = -1 };
+	struct httpc v = { .fd = -1 };
 	struct httpmsg m;
 
 	if (!start_server(c))
@@ -987,10 +912,10 @@ void check_http_host(struct ctx *c)
 	const char *ok10 = "GET /a.txt HTTP/1.0\r\n\r\n", *lower = "GET /a.txt HTTP/1.1\r\nhost: x\r\n\r\n";
 	bool ok = ask(c, &v, "127.0.0.1", ok10, false, &m) &&
 		  expect_status(c, &m, 200, "\"GET /a.txt HTTP/1.0\" without Host (HTTP/1.0 may omit it)");
-	conv_close(&v);
+	httpc_close(&v);
 	ok = ok && ask(c, &v, "127.0.0.1", lower, false, &m) &&
 	     expect_status(c, &m, 200, "a request with \"host: x\" (field names ignore case)");
-	conv_close(&v);
+	httpc_close(&v);
 	if (!ok)
 		ctx_ladder_last(c, ctx_port(c, 0));
 }
@@ -1011,7 +936,7 @@ void check_http_too_long(struct ctx *c)
 	size_t lline = 9 * 1024, lhead = 20 * 1024;
 	char *line = malloc(lline + 64), *head = malloc(lhead + 2048);
 	char *ok4 = malloc(4096 + 64), *ok12 = malloc(12 * 1024 + 1024);
-	struct conv v = { .fd = -1 };
+	struct httpc v = { .fd = -1 };
 	struct httpmsg m;
 
 	if (!line || !head || !ok4 || !ok12 || !start_server(c))
@@ -1038,7 +963,7 @@ void check_http_too_long(struct ctx *c)
 	sprintf(ok4 + 4096 - 9, " HTTP/1.1\r\nHost: x\r\n\r\n");
 	bool ok = ask(c, &v, "127.0.0.1", ok4, false, &m) &&
 		  expect_status(c, &m, 200, "a 4 KiB request line (under the 8 KiB limit)");
-	conv_close(&v);
+	httpc_close(&v);
 	n = (size_t)sprintf(ok12, "GET /a.txt HTTP/1.1\r\nHost: x\r\n");
 	for (int i = 0; n < 12 * 1024; i++) {
 		n += (size_t)sprintf(ok12 + n, "X-Fill-%02d: ", i);
@@ -1049,7 +974,7 @@ void check_http_too_long(struct ctx *c)
 	sprintf(ok12 + n, "\r\n");
 	ok = ok && ask(c, &v, "127.0.0.1", ok12, false, &m) &&
 	     expect_status(c, &m, 200, "a 12 KiB header section (under the 16 KiB limit)");
-	conv_close(&v);
+	httpc_close(&v);
 	if (!ok) {
 		ctx_ladder_last(c, ctx_port(c, 0));
 		goto done;
@@ -1076,7 +1001,7 @@ void check_http_keep_alive(struct ctx *c)
 		{ "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n", 200, A_TXT },
 	};
 	size_t n = sizeof seq / sizeof *seq;
-	struct conv v = { .fd = -1 };
+	struct httpc v = { .fd = -1 };
 
 	if (!start_server(c) || !conv_open(c, &v, "127.0.0.1"))
 		return;
@@ -1099,7 +1024,7 @@ void check_http_keep_alive(struct ctx *c)
 		}
 		ok = ok && conv_still_open(c, &v, what);
 	}
-	conv_close(&v);
+	httpc_close(&v);
 	if (!ok) {
 		ctx_ladder_last(c, ctx_port(c, 0));
 		return;
@@ -1127,7 +1052,7 @@ void check_http_close(struct ctx *c)
 		" without Connection", " without Connection, then another request",
 	};
 	const char *names[4];
-	struct conv v = { .fd = -1 };
+	struct httpc v = { .fd = -1 };
 	const char *ka = "GET /a.txt HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\n\r\n";
 
 	if (!start_server(c))
@@ -1149,7 +1074,7 @@ void check_http_close(struct ctx *c)
 		ok = conv_send(c, &v, ka, strlen(ka)) && conv_response(c, &v, what, false, &m) &&
 		     expect_status(c, &m, 200, what) && conv_still_open(c, &v, what);
 	}
-	conv_close(&v);
+	httpc_close(&v);
 	if (!ok) {
 		ctx_ladder_last(c, ctx_port(c, 0));
 		return;
@@ -1170,7 +1095,7 @@ void check_http_pipelining(struct ctx *c)
 	};
 	static const int codes[] = { 200, 404, 200 };
 	const char *bodies[] = { A_TXT, NULL, B_TXT };
-	struct conv v = { .fd = -1 };
+	struct httpc v = { .fd = -1 };
 
 	if (!start_server(c) || !conv_open(c, &v, "127.0.0.1"))
 		return;
@@ -1182,7 +1107,7 @@ void check_http_pipelining(struct ctx *c)
 		     (!bodies[i] || expect_body(c, &m, bodies[i], strlen(bodies[i]), whats[i]));
 	}
 	ok = ok && conv_quiet(c, &v, whats[2]);
-	conv_close(&v);
+	httpc_close(&v);
 	if (!ok) {
 		ctx_ladder_last(c, ctx_port(c, 0));
 		return;
@@ -1200,7 +1125,7 @@ void check_http_byte_by_byte(struct ctx *c)
 {
 	static const char req[] = "GET /a.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: */*\r\n\r\n";
 	const char *what = "\"GET /a.txt HTTP/1.1\" sent one byte per segment";
-	struct conv v = { .fd = -1 };
+	struct httpc v = { .fd = -1 };
 	struct httpmsg m;
 
 	if (!start_server(c) || !conv_open(c, &v, "127.0.0.1"))
@@ -1212,7 +1137,7 @@ void check_http_byte_by_byte(struct ctx *c)
 	}
 	ok = ok && conv_response(c, &v, what, false, &m) && expect_status(c, &m, 200, what) &&
 	     expect_body(c, &m, A_TXT, strlen(A_TXT), what);
-	conv_close(&v);
+	httpc_close(&v);
 	const struct flow_set *fs = ctx_flows(c);
 	const struct flow_tcp *f = fs ? flow_tcp_nth(fs, ctx_port(c, 0), 0) : NULL;
 	if (!ok)
@@ -1232,7 +1157,7 @@ void check_http_request_body(struct ctx *c)
 	const char *tail = "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n";
 	size_t hl = strlen(head), tl = strlen(tail);
 	char *big = malloc(hl + blen + tl);
-	struct conv v = { .fd = -1 };
+	struct httpc v = { .fd = -1 };
 	struct httpmsg m;
 
 	if (!big || !start_server(c)) {
@@ -1255,7 +1180,7 @@ void check_http_request_body(struct ctx *c)
 		  expect_status(c, &m, 200, "\"GET /b.txt HTTP/1.1\" after the POST and its body") &&
 		  expect_body(c, &m, B_TXT, strlen(B_TXT), "GET /b.txt after the POST") &&
 		  conv_quiet(c, &v, "the GET after the POST");
-	conv_close(&v);
+	httpc_close(&v);
 	if (ok) {
 		const char *w1 = "\"PUT /upload.txt HTTP/1.1\" with a 70000-byte body";
 		const char *w2 = "\"GET /a.txt HTTP/1.1\" after the PUT and its body";
@@ -1263,7 +1188,7 @@ void check_http_request_body(struct ctx *c)
 		     conv_response(c, &v, w1, false, &m) && expect_status(c, &m, 405, w1) &&
 		     conv_response(c, &v, w2, false, &m) && expect_status(c, &m, 200, w2) &&
 		     expect_body(c, &m, A_TXT, strlen(A_TXT), w2) && conv_quiet(c, &v, w2);
-		conv_close(&v);
+		httpc_close(&v);
 	}
 	if (!ok) {
 		ctx_fail(c, "(a body announced by Content-Length must be read and skipped before the "
@@ -1282,7 +1207,7 @@ void check_http_binary(struct ctx *c)
 
 	ctx_log(c, "www/blob.bin: 1 MiB, bytes 0..255 then xorshift32 seed %#x", seed);
 	if (data && make_docroot(c) && put(c, "www/blob.bin", data, n) && start_server(c)) {
-		struct conv v = { .fd = -1 };
+		struct httpc v = { .fd = -1 };
 		struct httpmsg m = { 0 };
 		const char *what = "\"GET /blob.bin HTTP/1.1\"";
 		bool asked = ask(c, &v, "127.0.0.1", "GET /blob.bin HTTP/1.1\r\nHost: x\r\n\r\n",
@@ -1300,7 +1225,7 @@ void check_http_binary(struct ctx *c)
 				 "   seen: Content-Type: %s", type);
 			ok = false;
 		}
-		conv_close(&v);
+		httpc_close(&v);
 		if (!ok)
 			ctx_ladder_last(c, ctx_port(c, 0));
 		else
@@ -1311,7 +1236,7 @@ void check_http_binary(struct ctx *c)
 
 void check_http_concurrency(struct ctx *c)
 {
-	struct conv idle = { .fd = -1 }, half = { .fd = -1 }, b = { .fd = -1 };
+	struct httpc idle = { .fd = -1 }, half = { .fd = -1 }, b = { .fd = -1 };
 	struct httpmsg m;
 	const char *what = "\"GET /b.txt HTTP/1.1\" while two other connections sit idle";
 
@@ -1334,9 +1259,9 @@ void check_http_concurrency(struct ctx *c)
 		ok = conv_send(c, &half, "st: x\r\n\r\n", 9) && conv_response(c, &half, w2, false, &m) &&
 		     expect_status(c, &m, 200, w2);
 	}
-	conv_close(&b);
-	conv_close(&half);
-	conv_close(&idle);
+	httpc_close(&b);
+	httpc_close(&half);
+	httpc_close(&idle);
 	if (!ok) {
 		ctx_fail(c, "(the first connection sent nothing, the second half a request)");
 		ctx_ladder_last(c, ctx_port(c, 0));
@@ -1360,10 +1285,9 @@ void check_http_concurrency(struct ctx *c)
 }
 
 /* Whether the server closed v while the grader was silent (a look, no wait). */
-static bool closed_while_idle(struct ctx *c, struct conv *v, const char *what, int64_t since_ns)
+static bool closed_while_idle(struct ctx *c, struct httpc *v, const char *what, int64_t since_ns)
 {
-	while (!v->eof && !v->err && conv_fill(v, 0) > 0)
-		;
+	httpc_read_for(v, 0);
 	if (!v->eof && !v->err && v->in.len == v->used)
 		return false;
 	double idle = (clock_mono_ns() - since_ns) / 1e9;
@@ -1381,7 +1305,7 @@ void check_http_idle(struct ctx *c)
 {
 	const char *req = "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n";
 	const char *w1 = "a connection that sent nothing", *w2 = "a connection after one response";
-	struct conv quiet = { .fd = -1 }, kept = { .fd = -1 };
+	struct httpc quiet = { .fd = -1 }, kept = { .fd = -1 };
 	struct httpmsg m;
 
 	if (!start_server(c))
@@ -1396,15 +1320,15 @@ void check_http_idle(struct ctx *c)
 		clock_sleep_ms(IDLE_OPEN_MS);
 	ok = ok && !closed_while_idle(c, &quiet, w1, since) && !closed_while_idle(c, &kept, w2, since);
 	for (int i = 0; i < 2 && ok; i++) {
-		struct conv *v = i ? &kept : &quiet;
+		struct httpc *v = i ? &kept : &quiet;
 		char what[160];
 		snprintf(what, sizeof what, "\"GET /a.txt HTTP/1.1\" on %s, %.1f s idle", i ? w2 : w1,
 			 IDLE_OPEN_MS / 1000.0);
 		ok = conv_send(c, v, req, strlen(req)) && conv_response(c, v, what, false, &m) &&
 		     expect_status(c, &m, 200, what);
 	}
-	conv_close(&quiet);
-	conv_close(&kept);
+	httpc_close(&quiet);
+	httpc_close(&kept);
 	if (!ok)
 		ctx_ladder_last(c, ctx_port(c, 0));
 }
@@ -1416,20 +1340,18 @@ void check_http_restart(struct ctx *c)
 	struct proc *p = start_server(c);
 	const char *req = "GET /a.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
 	char port[8], root[512];
-	struct conv v = { .fd = -1 };
+	struct httpc v = { .fd = -1 };
 	struct httpmsg m;
 	const char *what = "\"GET /a.txt HTTP/1.1\" with Connection: close";
 
 	if (!p || !ask(c, &v, "127.0.0.1", req, false, &m) || !expect_status(c, &m, 200, what)) {
-		conv_close(&v);
+		httpc_close(&v);
 		return;
 	}
 	/* Wait for the server's FIN before closing, so the server is the one in TIME_WAIT. */
-	int64_t deadline = clock_deadline(IO_MS);
-	while (!v.eof && !v.err && conv_fill(&v, clock_left_ms(deadline)) > 0)
-		;
+	httpc_read_for(&v, IO_MS);
 	bool closed = v.eof;
-	conv_close(&v);
+	httpc_close(&v);
 	if (!closed) {
 		ctx_fail(c, "expected: the server closes the connection with FIN after its response "
 			 "to %s\n   seen: %s", what, v.err ? "a reset (RST)" : "still open 2 s later");
@@ -1437,7 +1359,7 @@ void check_http_restart(struct ctx *c)
 		return;
 	}
 	ctx_stop(c, p);
-	port_str(c, 0, port, sizeof port);
+	ctx_port_str(c, 0, port, sizeof port);
 	ctx_path(c, "www", root, sizeof root);
 	if (!ctx_server(c, NETSTAT_TCP, ctx_port(c, 0), "http_server", port, root, NULL)) {
 		ctx_fail(c, "(restarted right after serving a client, whose connection is in "

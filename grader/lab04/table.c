@@ -434,14 +434,11 @@ static const struct check_hint hints[] = {
 	{ NULL, NULL, NULL, NULL },
 };
 
-static const char *const programs[] = { "http_server", "http_client", NULL };
-
 const struct lab lab_04_http = {
 	.id = "04-http",
 	.title = "HTTP/1.1 by hand",
-	.programs = programs,
-	.checks = checks,
-	.nchecks = sizeof checks / sizeof *checks,
+	.programs = (const char *const[]){ "http_server", "http_client", NULL },
+	LAB_CHECKS(checks),
 	.hints = hints,
 };
 

@@ -33,9 +33,7 @@ static bool exited(void *arg)
 
 static void cmdline(const char *const *args, char *buf, size_t bufsz)
 {
-	size_t used = (size_t)snprintf(buf, bufsz, "ftp_client");
-	for (size_t i = 0; args[i] && used < bufsz; i++)
-		used += (size_t)snprintf(buf + used, bufsz - used, " %s", args[i]);
+	ctx_command("ftp_client", args, buf, bufsz);
 }
 
 /* Runs ftp_client with args against the scripted server on ctx_port(c, 0) (dual-stack);
@@ -43,14 +41,12 @@ static void cmdline(const char *const *args, char *buf, size_t bufsz)
 static struct proc *session(struct ctx *c, const struct ftps_script *s, struct ftps_log *log,
 			    const char *const *args)
 {
-	char why[256], cmd[400];
-	int lfd = peer_listen("::", ctx_port(c, 0), SOCK_STREAM, why, sizeof why);
+	char cmd[400];
+	int lfd = ctx_listen(c, "::", ctx_port(c, 0));
 
 	memset(log, 0, sizeof *log);
-	if (lfd < 0) {
-		ctx_error(c, "the grader's server: %s", why);
+	if (lfd < 0)
 		return NULL;
-	}
 	cmdline(args, cmd, sizeof cmd);
 	struct proc *p = ctx_startv(c, NULL, "ftp_client", args);
 	if (!p) {
@@ -79,21 +75,12 @@ static struct proc *session(struct ctx *c, const struct ftps_script *s, struct f
 static bool judge(struct ctx *c, struct proc *p, const char *const *args, int code,
 		  const void *want, size_t n)
 {
-	char cmd[400], label[500];
-	size_t olen;
+	char cmd[400];
 
 	cmdline(args, cmd, sizeof cmd);
-	if (!ctx_expect_exit(c, p, code)) {
-		ctx_fail(c, "(`%s`)", cmd);
+	bool ok = ctx_expect_run(c, p, cmd, code, want, n);
+	if (!ok && proc_exit_code(p) != code)
 		ctx_ladder_last(c, ctx_port(c, 0));
-		return false;
-	}
-	if (!want)
-		return true;
-	char *out = ctx_stdout(c, p, &olen);
-	snprintf(label, sizeof label, "on stdout of `%s`", cmd);
-	bool ok = ctx_expect_bytes(c, label, want, n, out, olen);
-	free(out);
 	return ok;
 }
 
@@ -410,17 +397,15 @@ void check_ftp_client_usage(struct ctx *c)
 
 void check_ftp_client_errors(struct ctx *c)
 {
-	char p1[8], why[256];
+	char p1[8];
 
 	snprintf(p1, sizeof p1, "%u", ctx_port(c, 1));
 	/* put of a file that cannot be read: exit 1 before connecting. */
-	int lfd = peer_listen("::", ctx_port(c, 0), SOCK_STREAM, why, sizeof why);
+	int lfd = ctx_listen(c, "::", ctx_port(c, 0));
 	char p0[8];
 	snprintf(p0, sizeof p0, "%u", ctx_port(c, 0));
-	if (lfd < 0) {
-		ctx_error(c, "the grader's server: %s", why);
+	if (lfd < 0)
 		return;
-	}
 	struct proc *p = ctx_start(c, NULL, "ftp_client", "127.0.0.1", p0, "put", "no-such-file",
 				   NULL);
 	bool ok = p && ctx_wait(c, p, 3000) &&

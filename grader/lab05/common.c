@@ -23,24 +23,6 @@ bool l5_code_is(int code, int want)
 	return want < 10 ? code / 100 == want : code == want;
 }
 
-/* A directory the programs may write in (they run as another user when the grader is
- * root). */
-static bool mkdir_in(struct ctx *c, const char *name)
-{
-	char path[512];
-
-	ctx_path(c, name, path, sizeof path);
-	if (mkdir(path, 0755) < 0 && errno != EEXIST) {
-		ctx_error(c, "cannot create %s: %s", path, strerror(errno));
-		return false;
-	}
-	if (c->sb->root && chown(path, c->sb->run_uid, c->sb->run_gid) < 0) {
-		ctx_error(c, "chown %s: %s", path, strerror(errno));
-		return false;
-	}
-	return true;
-}
-
 static bool file_in(struct ctx *c, const char *name, const char *text)
 {
 	char path[512];
@@ -59,8 +41,8 @@ static bool link_in(struct ctx *c, const char *target, const char *name)
 
 bool l5_make_root(struct ctx *c, char *root, size_t rootsz)
 {
-	if (!mkdir_in(c, "root") || !mkdir_in(c, "root/sub") || !mkdir_in(c, "root/empty") ||
-	    !mkdir_in(c, "root/q\"d") || !mkdir_in(c, "outside") ||
+	if (!ctx_mkdir(c, "root", true) || !ctx_mkdir(c, "root/sub", true) || !ctx_mkdir(c, "root/empty", true) ||
+	    !ctx_mkdir(c, "root/q\"d", true) || !ctx_mkdir(c, "outside", true) ||
 	    !file_in(c, "root/a.txt", L5_A_TXT) || !file_in(c, "root/sub/b.txt", L5_B_TXT) ||
 	    !file_in(c, "outside/secret.txt", "wirelab-secret: outside ROOT\n") ||
 	    !link_in(c, "../outside", "root/link-out") ||

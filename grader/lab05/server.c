@@ -27,6 +27,13 @@ static bool start(struct ctx *c, bool user)
 	return l5_start_server(c, user) != NULL;
 }
 
+/* The server started (with -u when user) and a session over 127.0.0.1 logged in as
+ * anonymous. */
+static bool logged_in(struct ctx *c, struct ftpc *f, bool user)
+{
+	return start(c, user) && l5_session(c, f, "127.0.0.1", true, false);
+}
+
 /* A RETR whose bytes must be want. */
 static bool get_expect(struct ctx *c, struct ftpc *f, enum l5_mode mode, const char *addr,
 		       const char *cmd, const void *want, size_t n, struct l5_xfer *x)
@@ -183,7 +190,7 @@ void check_ftp_type(struct ctx *c)
 	};
 	struct ftpc f;
 
-	if (!start(c, false) || !l5_session(c, &f, "127.0.0.1", true, false))
+	if (!logged_in(c, &f, false))
 		return;
 	/* TYPE A sends every byte unchanged (as vsftpd does): a.txt has CRLF and bare LF. */
 	if (l5_dialog(c, &f, steps, N(steps)))
@@ -207,7 +214,7 @@ void check_ftp_directories(struct ctx *c)
 	};
 	struct ftpc f;
 
-	if (start(c, false) && l5_session(c, &f, "127.0.0.1", true, false)) {
+	if (logged_in(c, &f, false)) {
 		l5_dialog(c, &f, steps, N(steps));
 		ftpc_close(&f);
 	}
@@ -262,7 +269,7 @@ void check_ftp_pasv(struct ctx *c)
 	struct ftpc f;
 
 	/* The 227 names the control connection's local address. */
-	if (!start(c, false) || !l5_session(c, &f, "127.0.0.1", true, false))
+	if (!logged_in(c, &f, false))
 		return;
 	bool ok = l5_expect(c, &f, "PASV", 227, "127,0,0,1,");
 	if (ok && !strchr(f.line, '(')) {
@@ -301,7 +308,7 @@ void check_ftp_active(struct ctx *c)
 	struct ftpc f;
 	struct l5_xfer x[3];
 
-	if (!start(c, false) || !l5_session(c, &f, "127.0.0.1", true, false))
+	if (!logged_in(c, &f, false))
 		return;
 	bool ok = get_expect(c, &f, L5_PORT, "127.0.0.1", "RETR a.txt", L5_A_TXT,
 			     strlen(L5_A_TXT), &x[0]) &&
@@ -395,7 +402,7 @@ void check_ftp_list(struct ctx *c)
 	struct peer_buf b = { 0 };
 	char l[400], e[300];
 
-	if (!start(c, false) || !l5_session(c, &f, "127.0.0.1", true, false))
+	if (!logged_in(c, &f, false))
 		return;
 	bool ok = list_case(c, &f, "LIST") && list_case(c, &f, "LIST -la") &&
 		  l5_expect(c, &f, "CWD sub", 250, NULL) && list_case(c, &f, "LIST /") &&
@@ -420,7 +427,7 @@ void check_ftp_nlst(struct ctx *c)
 	struct peer_buf b = { 0 }, empty = { 0 };
 	char e[300];
 
-	if (!start(c, false) || !l5_session(c, &f, "127.0.0.1", true, false))
+	if (!logged_in(c, &f, false))
 		return;
 	bool ok = l5_transfer(c, &f, L5_EPSV, "127.0.0.1", "NLST", NULL, 0, &b, NULL) &&
 		  crlf_lines(c, "NLST", &b);
@@ -514,7 +521,7 @@ void check_ftp_read_only(struct ctx *c)
 	int dfd, lfd;
 	uint16_t port;
 
-	if (!start(c, true) || !l5_session(c, &f, "127.0.0.1", true, false))
+	if (!logged_in(c, &f, true))
 		return;
 	/* A STOR with a data connection ready: 550 before any 150. */
 	bool ok = l5_setup(c, &f, L5_PASV, "127.0.0.1", &dfd, &lfd, &port) &&
@@ -532,7 +539,7 @@ void check_ftp_no_data(struct ctx *c)
 	int dfd, lfd;
 	uint16_t port;
 
-	if (!start(c, false) || !l5_session(c, &f, "127.0.0.1", true, false))
+	if (!logged_in(c, &f, false))
 		return;
 	/* The path is checked first (550), then the data set-up (425); a set-up is good for the
 	 * next transfer command only, whatever its outcome. */
@@ -666,7 +673,7 @@ void check_ftp_bounce(struct ctx *c)
 	struct ftpc f;
 	char why[256], line[128], s[200];
 
-	if (!start(c, false) || !l5_session(c, &f, "127.0.0.1", true, false))
+	if (!logged_in(c, &f, false))
 		return;
 	int lfd = peer_listen(HIJACK_ADDR, 0, SOCK_STREAM, why, sizeof why);
 	if (lfd < 0) {
@@ -711,7 +718,7 @@ void check_ftp_pasv_hijack(struct ctx *c)
 	char why[256], s[200];
 	uint16_t port;
 
-	if (!start(c, false) || !l5_session(c, &f, "127.0.0.1", true, false))
+	if (!logged_in(c, &f, false))
 		return;
 	int code = ftpc_cmd(&f, "PASV", L5_IO_MS);
 	uint8_t a[4];
@@ -774,7 +781,7 @@ void check_ftp_epsv_all(struct ctx *c)
 	};
 	struct ftpc f;
 
-	if (start(c, false) && l5_session(c, &f, "127.0.0.1", true, false)) {
+	if (logged_in(c, &f, false)) {
 		if (l5_dialog(c, &f, steps, N(steps)))
 			get_expect(c, &f, L5_EPSV, "127.0.0.1", "RETR a.txt", L5_A_TXT,
 				   strlen(L5_A_TXT), NULL);
@@ -811,7 +818,7 @@ void check_ftp_quit(struct ctx *c)
 	uint16_t port;
 	struct l5_xfer x;
 
-	if (!start(c, false) || !l5_session(c, &f, "127.0.0.1", true, false))
+	if (!logged_in(c, &f, false))
 		return;
 	/* A refused transfer's data connection is closed with FIN too. */
 	bool ok = l5_setup(c, &f, L5_PASV, "127.0.0.1", &dfd, &lfd, &port) &&
@@ -846,7 +853,7 @@ void check_ftp_fin_226(struct ctx *c)
 	uint16_t port;
 	char s[200];
 
-	if (!start(c, false) || !l5_session(c, &f, "127.0.0.1", true, false))
+	if (!logged_in(c, &f, false))
 		return;
 	/* A client that reads the control connection first: 226 within 1 s, without reading
 	 * (or closing) the data connection. */
@@ -878,11 +885,9 @@ static bool run_tool(struct ctx *c, const char *const *argv, const char *stdin_p
 		     struct proc **out, int timeout_ms)
 {
 	char cmd[600], st[128], e[300];
-	size_t used = 0, elen;
+	size_t elen;
 
-	for (size_t i = 0; argv[i] && used < sizeof cmd; i++)
-		used += (size_t)snprintf(cmd + used, sizeof cmd - used, "%s%s", i ? " " : "",
-					 argv[i]);
+	ctx_command(argv[0], argv + 1, cmd, sizeof cmd);
 	struct proc *p = ctx_start_tool(c, stdin_path, argv);
 	if (!p)
 		return false;

@@ -184,12 +184,9 @@ static const struct check checks[] = {
 		  "line and exit(1)." },
 };
 
-static const char *const programs[] = { "ftp_server", "ftp_client", NULL };
-
 const struct lab lab_05_ftp = {
 	.id = "05-ftp",
 	.title = "FTP: a file server and a client over two connections",
-	.programs = programs,
-	.checks = checks,
-	.nchecks = sizeof checks / sizeof checks[0],
+	.programs = (const char *const[]){ "ftp_server", "ftp_client", NULL },
+	LAB_CHECKS(checks),
 };

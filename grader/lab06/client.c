@@ -53,12 +53,6 @@ struct seen {
 	bool early_fin;           /* the client's FIN came before the grader's */
 };
 
-static const char *port_str(struct ctx *c, int i, char *buf, size_t bufsz)
-{
-	snprintf(buf, bufsz, "%u", ctx_port(c, i));
-	return buf;
-}
-
 /* A FIFO for the client's stdin, opened read-write by the grader so that opening it for the
  * client never blocks; closing the grader's end is the client's end of input. */
 static int make_fifo(struct ctx *c, char *path, size_t pathsz)
@@ -185,11 +179,9 @@ static struct proc *client_run(struct ctx *c, const char *url, const struct scri
 	memset(seen, 0, sizeof *seen);
 	seen->close_code = -1;
 	wspeer_init(&w, -1, false, 1);
-	lfd = peer_listen("::", ctx_port(c, 0), SOCK_STREAM, why, sizeof why);
-	if (lfd < 0) {
-		ctx_error(c, "the grader's server: %s", why);
+	lfd = ctx_listen(c, "::", ctx_port(c, 0));
+	if (lfd < 0)
 		return NULL;
-	}
 	infd = make_fifo(c, fifo, sizeof fifo);
 	if (infd < 0)
 		goto out;
@@ -261,13 +253,22 @@ static void url_of(struct ctx *c, const char *host, const char *path, char *buf,
 	snprintf(buf, bufsz, "ws://%s:%u%s", host, ctx_port(c, 0), path);
 }
 
+/* client_run with ws://127.0.0.1:PORT/. */
+static struct proc *client_run_root(struct ctx *c, const struct script *s, struct seen *seen)
+{
+	char url[128];
+
+	url_of(c, "127.0.0.1", "/", url, sizeof url);
+	return client_run(c, url, s, seen);
+}
+
 /* ---- checks ------------------------------------------------------------------------------ */
 
 void check_ws_client_usage(struct ctx *c)
 {
 	char p1[8], u1[64], u2[64], u3[64];
 
-	port_str(c, 0, p1, sizeof p1);
+	ctx_port_str(c, 0, p1, sizeof p1);
 	snprintf(u1, sizeof u1, "http://127.0.0.1:%s/", p1);
 	snprintf(u2, sizeof u2, "wss://127.0.0.1:%s/", p1);
 	snprintf(u3, sizeof u3, "ws://127.0.0.1:%s/#frag", p1);
@@ -381,15 +382,12 @@ void check_ws_client_accept(struct ctx *c)
 			      "Connection: Upgrade\r\n\r\n", .close_first = -1 },
 		  "a 101 without Sec-WebSocket-Accept" },
 	};
-	char url[128];
-
-	url_of(c, "127.0.0.1", "/", url, sizeof url);
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		struct seen seen;
 		struct script s = cases[i].s;
 		s.input = "never sent\n";
 		s.ninput = strlen(s.input);
-		struct proc *p = client_run(c, url, &s, &seen);
+		struct proc *p = client_run_root(c, &s, &seen);
 		if (!p)
 			return;
 		if (!ctx_expect_error_line(c, p, cases[i].what)) {
@@ -543,9 +541,6 @@ void check_ws_client_close(struct ctx *c)
 		{ { .close_first = -1, .input = "x\n", .ninput = 2, .fin_delay_ms = 400 }, 0, true,
 		  "the server answers the close, then sends its FIN 0.4 s later" },
 	};
-	char url[128];
-
-	url_of(c, "127.0.0.1", "/", url, sizeof url);
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		struct seen seen;
 		struct script s = cases[i].s;
@@ -556,7 +551,7 @@ void check_ws_client_close(struct ctx *c)
 		if (s.close_first >= 0 || s.fin_first) {
 			s.want_pong = NULL;     /* stdin stays open until the end */
 		}
-		struct proc *p = client_run(c, url, &s, &seen);
+		struct proc *p = client_run_root(c, &s, &seen);
 		peer_buf_free(&seen.texts);
 		if (!p)
 			return;
@@ -582,17 +577,6 @@ void check_ws_client_close(struct ctx *c)
 	}
 }
 
-void check_ws_client_errors(struct ctx *c)
-{
-	char refused_url[128], unknown_url[128];
-
-	snprintf(refused_url, sizeof refused_url, "ws://127.0.0.1:%u/", ctx_port(c, 1));
-	snprintf(unknown_url, sizeof unknown_url, "ws://no-such-host.invalid:%u/", ctx_port(c, 1));
-	const char *refused[] = { "ws_client", refused_url, NULL };
-	const char *unknown[] = { "ws_client", unknown_url, NULL };
-	ctx_check_client_errors(c, refused, unknown);
-}
-
 void check_ws_client_timeout(struct ctx *c)
 {
 	char url[128];
@@ -612,11 +596,9 @@ void check_ws_client_close_timeout(struct ctx *c)
 	int lfd, fd, infd;
 
 	url_of(c, "127.0.0.1", "/", url, sizeof url);
-	lfd = peer_listen("::", ctx_port(c, 0), SOCK_STREAM, why, sizeof why);
-	if (lfd < 0) {
-		ctx_error(c, "the grader's server: %s", why);
+	lfd = ctx_listen(c, "::", ctx_port(c, 0));
+	if (lfd < 0)
 		return;
-	}
 	infd = make_fifo(c, fifo, sizeof fifo);
 	struct proc *p = infd >= 0 ? ctx_start(c, fifo, "ws_client", url, NULL) : NULL;
 	if (infd >= 0)
@@ -655,4 +637,9 @@ void check_ws_client_close_timeout(struct ctx *c)
 out:
 	wspeer_close(&w);
 	close(lfd);
+}
+
+void check_ws_client_errors(struct ctx *c)
+{
+	ctx_check_url_client_errors(c, "ws_client", "ws");
 }

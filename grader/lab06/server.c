@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "esc.h"
 #include "httpmsg.h"
+#include "httppeer.h"
 #include "wsframe.h"
 #include "wspeer.h"
 
@@ -27,10 +28,15 @@
 
 static struct proc *start_server(struct ctx *c)
 {
-	char port[8];
+	return ctx_start_server(c, NETSTAT_TCP, "ws_server");
+}
 
-	snprintf(port, sizeof port, "%u", ctx_port(c, 0));
-	return ctx_server(c, NETSTAT_TCP, ctx_port(c, 0), "ws_server", port, NULL);
+/* A case's end: the conversation's ladder when it failed, and the connection closed. */
+static void end_case(struct ctx *c, struct wspeer *w)
+{
+	if (ctx_failed(c))
+		ctx_ladder_last(c, ctx_port(c, 0));
+	wspeer_close(w);
 }
 
 /* A TCP connection to the server, as the scripted client. */
@@ -319,52 +325,39 @@ static bool has_bytes(const uint8_t *hay, size_t n, const char *needle)
 	return false;
 }
 
-/* A plain request on a connection of its own: the status, and the body (NULL: not read;
- * "" for HEAD: none). */
+/* A plain request on a connection of its own (httppeer's client): the status, and the body
+ * (NULL: not read; "" for HEAD: none). */
 static bool plain(struct ctx *c, const char *req, int code, const char *body_has, bool head)
 {
 	char what[128], sl[160], why[200], esc[200];
-	struct peer_buf in = { 0 };
+	struct httpc conv;
 	struct httpmsg m;
-	bool ok = false, eof = false;
-	int fd = -1;
+	bool ok = false;
 
 	snprintf(what, sizeof what, "%.*s", (int)strcspn(req, "\r"), req);
-	fd = peer_connect("127.0.0.1", ctx_port(c, 0), LAB06_IO_MS, why, sizeof why);
-	if (fd < 0) {
+	if (httpc_open(&conv, "127.0.0.1", ctx_port(c, 0), LAB06_IO_MS, why, sizeof why) < 0) {
 		ctx_fail(c, "expected: ws_server accepts a connection on port %u\n   seen: %s",
 			 ctx_port(c, 0), why);
 		return false;
 	}
-	if (peer_send(fd, req, strlen(req), LAB06_IO_MS) < 0) {
+	if (httpc_send(&conv, req, strlen(req), LAB06_IO_MS) < 0) {
 		ctx_fail(c, "expected: ws_server reads %s\n   seen: it stopped reading", what);
 		goto out;
 	}
-	int64_t deadline = clock_deadline(LAB06_IO_MS);
-	for (;;) {
-		ssize_t r = httpmsg_parse(in.data ? (const char *)in.data : "", in.len,
-					  (head ? HTTPMSG_HEAD : 0) | (eof ? HTTPMSG_EOF : 0), &m, why,
-					  sizeof why);
-		if (r > 0 || (r == HTTPMSG_INCOMPLETE && m.head_len && !body_has))
-			break;
-		if (r == HTTPMSG_BAD) {
-			ctx_fail(c, "expected: an HTTP/1.1 response to %s\n   seen: %s in %s", what, why,
-				 esc_bytes(in.data, in.len, 120, esc, sizeof esc));
-			goto out;
-		}
-		uint8_t buf[4096];
-		ssize_t n = eof ? 0 : peer_recv(fd, buf, sizeof buf, clock_left_ms(deadline));
-		if (n > 0) {
-			peer_buf_append(&in, buf, (size_t)n);
-			continue;
-		}
-		if (n == 0 && !eof) {
-			eof = true;
-			continue;
-		}
+	switch (httpc_response(&conv, (head ? HTTPMSG_HEAD : 0) | (body_has ? 0 : HTTPC_HEAD_ONLY) |
+			       HTTPC_TO_CLOSE, &m, LAB06_IO_MS, why, sizeof why)) {
+	case HTTPC_DONE:
+		break;
+	case HTTPC_BAD:
+		ctx_fail(c, "expected: an HTTP/1.1 response to %s\n   seen: %s in %s", what, why,
+			 esc_bytes(conv.in.data, conv.in.len, 120, esc, sizeof esc));
+		goto out;
+	case HTTPC_ENDED:
+	case HTTPC_SLOW:
 		ctx_fail(c, "expected: a complete HTTP/1.1 response to %s within %.1f s\n   seen: %s",
-			 what, LAB06_IO_MS / 1000.0, in.len ? esc_bytes(in.data, in.len, 120, esc, sizeof esc)
-			 : n == 0 ? "the server closed without an answer" : "nothing");
+			 what, LAB06_IO_MS / 1000.0,
+			 conv.in.len ? esc_bytes(conv.in.data, conv.in.len, 120, esc, sizeof esc)
+			 : conv.eof ? "the server closed without an answer" : "nothing");
 		goto out;
 	}
 	esc_bytes(m.start_line, m.start_line_len, 80, sl, sizeof sl);
@@ -393,8 +386,7 @@ static bool plain(struct ctx *c, const char *req, int code, const char *body_has
 	}
 	ok = true;
 out:
-	close(fd);
-	peer_buf_free(&in);
+	httpc_close(&conv);
 	return ok;
 }
 
@@ -700,9 +692,7 @@ void check_ws_too_big(struct ctx *c)
 	if (!ctx_failed(c))
 		wire_closes(c, 0);
 out:
-	if (ctx_failed(c))
-		ctx_ladder_last(c, ctx_port(c, 0));
-	wspeer_close(&w);
+	end_case(c, &w);
 }
 
 void check_ws_fragments(struct ctx *c)
@@ -739,9 +729,7 @@ void check_ws_fragments(struct ctx *c)
 	expect_message(c, &w, "the echo of 5 bytes sent as 7 binary fragments (the first and last "
 		       "empty)", WS_OP_BINARY, b, sizeof b);
 out:
-	if (ctx_failed(c))
-		ctx_ladder_last(c, ctx_port(c, 0));
-	wspeer_close(&w);
+	end_case(c, &w);
 }
 
 void check_ws_ping(struct ctx *c)
@@ -780,9 +768,7 @@ void check_ws_ping(struct ctx *c)
 	expect_message(c, &w, "the echo of \"next\" (an unsolicited pong before it gets no answer)",
 		       WS_OP_TEXT, "next", 4);
 out:
-	if (ctx_failed(c))
-		ctx_ladder_last(c, ctx_port(c, 0));
-	wspeer_close(&w);
+	end_case(c, &w);
 }
 
 /* ---- errors: a close with a code, then the server's FIN ---------------------------------- */

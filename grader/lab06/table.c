@@ -127,13 +127,10 @@ static const struct check checks[] = {
 	  .flags = CHECK_IDLE, .timeout_ms = 20000, .run = check_ws_client_close_timeout },
 };
 
-static const char *const programs[] = { "ws_server", "ws_client", NULL };
-
 const struct lab lab_06_websocket = {
 	.id = "06-websocket",
 	.title = "WebSocket: the upgrade handshake and frames",
-	.programs = programs,
+	.programs = (const char *const[]){ "ws_server", "ws_client", NULL },
 	.ldlibs = "-lcrypto",
-	.checks = checks,
-	.nchecks = sizeof checks / sizeof *checks,
+	LAB_CHECKS(checks),
 };
