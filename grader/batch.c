@@ -991,8 +991,7 @@ int batch_cmd(int argc, char **argv, const char *version)
 	};
 	const char *checks[BATCH_MAX_PATTERNS + 1] = { NULL }, *excludes[BATCH_MAX_PATTERNS + 1] = { NULL };
 	size_t nc = 0, nx = 0;
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	struct batch_opts o = { .jobs = cpus > 0 ? (int)cpus : 1, .version = version,
+	struct batch_opts o = { .jobs = run_default_jobs(), .version = version,
 				.time_limit_ms = BATCH_TIME_LIMIT_S * 1000LL };
 	struct gradebook_opts g = { 0 };
 	bool no_progress = false, limit_set = false;

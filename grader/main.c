@@ -234,10 +234,8 @@ static int parse_grade(int argc, char **argv, struct grade_args *g)
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-
 	memset(g, 0, sizeof *g);
-	g->jobs = n > 0 ? (int)n : 1;
+	g->jobs = run_default_jobs();
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "j:vo:f:", opts, NULL)) != -1) {
 		switch (ch) {

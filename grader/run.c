@@ -726,6 +726,13 @@ static void open_pcap_dir(const struct run_unit *u, struct lab_result *r, int la
 	close(base);
 }
 
+int run_default_jobs(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 2 : n > 32 ? 64 : (int)(2 * n);
+}
+
 bool run_check_selected(const struct run_opts *o, const char *id)
 {
 	bool any = !o->checks;

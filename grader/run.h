@@ -76,6 +76,10 @@ int run_units(const struct run_opts *o, const struct run_unit *units, size_t n,
 int run_open_beneath(int dirfd, const char *rel);
 void run_lab_free(struct lab_result *r);
 
+/* The default of -j: twice the online CPUs (at most 64), since most checks spend their
+ * time waiting for a program or a timer rather than computing. */
+int run_default_jobs(void);
+
 /* Whether the check id is selected by o's checks and excludes. */
 bool run_check_selected(const struct run_opts *o, const char *id);
 
