@@ -110,7 +110,8 @@ static const struct check checks[] = {
 	{ .id = "ws.client-close", .title = "client: the close handshake and its exit status",
 	  .points = 3, .section = "Closing",
 	  .hint = "Answer the server's close with its code; exit 0 only after a close with 1000 and "
-		  "the server's FIN; any other code, no code, or a FIN alone is exit 1.",
+		  "the server's FIN; any other code, no code, or a FIN alone is one line on stderr "
+		  "and exit 1.",
 	  .run = check_ws_client_close },
 	{ .id = "ws.client-errors", .title = "client: refused and unknown hosts exit 1", .points = 2,
 	  .section = "The contract",
