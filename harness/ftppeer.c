@@ -424,8 +424,13 @@ static int srv_transfer(struct srv *v, const char *verb, int *pasv_lfd, const ch
 	}
 	/* With final_after_fin, 226 waits for the client's FIN: a client that waits for 226
 	 * before closing its end of the data connection waits for ever. */
-	if (!s->final_before_data && !s->final_after_fin)
+	if (s->abort_code) {
+		/* The transfer fails after its 150 and part of the file. */
+		snprintf(msg, sizeof msg, "%d Requested action aborted.\r\n", s->abort_code);
+		srv_send(v, msg);
+	} else if (!s->final_before_data && !s->final_after_fin) {
 		srv_send(v, "226 Transfer complete.\r\n");
+	}
 	srv_drain(v, dfd, false);
 	close(dfd);
 	if (s->final_after_fin)

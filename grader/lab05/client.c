@@ -348,39 +348,54 @@ void check_ftp_client_order(struct ctx *c)
 		small_get(c, &late, "226 only after the client closed the data connection");
 }
 
-void check_ftp_client_refused(struct ctx *c)
+/* A get that fails (s), whose failing reply is want: exit 3, that line on stderr, and the
+ * local file LOCAL as it was. */
+static bool refused_get(struct ctx *c, const struct ftps_script *s, const char *want,
+			const char *what)
 {
 	static const char old[] = "the old local file stays as it was\n";
-	struct ftps_script s = { .refuse = 550 };
 	struct ftps_log log;
 	char port[8], path[512], e[300];
 	size_t elen, n;
 
 	if (!ctx_write_file(c, "keep.txt", old, sizeof old - 1, path, sizeof path))
-		return;
+		return false;
 	if (c->sb->root && chown(path, c->sb->run_uid, c->sb->run_gid) < 0) {
 		ctx_error(c, "chown %s: %s", path, strerror(errno));
-		return;
+		return false;
 	}
 	snprintf(port, sizeof port, "%u", ctx_port(c, 0));
 	const char *const args[] = { "127.0.0.1", port, "get", "missing.txt", "keep.txt", NULL };
-	struct proc *p = session(c, &s, &log, args);
+	struct proc *p = session(c, s, &log, args);
 	ftps_log_free(&log);
 	if (!p || !judge(c, p, args, 3, NULL, 0))
-		return;
+		return false;
 	char *err = ctx_stderr(c, p, &elen);
 	size_t lines = 0;
 	for (size_t i = 0; i < elen; i++)
 		lines += err[i] == '\n';
-	if (lines != 1 || !strstr(err, "550 No such file or directory."))
-		ctx_fail(c, "expected: one line on stderr holding the server's reply \"550 No such "
-			 "file or directory.\"\n   seen: %s", esc_bytes(err, elen, 200, e, sizeof e));
+	if (lines != 1 || !strstr(err, want))
+		ctx_fail(c, "expected: %s: one line on stderr holding the server's reply \"%s\"\n"
+			 "   seen: %s", what, want, esc_bytes(err, elen, 200, e, sizeof e));
 	free(err);
 	char *got = proc_read_file(path, 1 << 20, &n);
+	char label[200];
+	snprintf(label, sizeof label, "in keep.txt after %s (local files untouched)", what);
 	if (!ctx_failed(c))
-		ctx_expect_bytes(c, "in keep.txt after a refused get (local files untouched)", old,
-				 sizeof old - 1, got ? got : "", got ? n : 0);
+		ctx_expect_bytes(c, label, old, sizeof old - 1, got ? got : "", got ? n : 0);
 	free(got);
+	return !ctx_failed(c);
+}
+
+void check_ftp_client_refused(struct ctx *c)
+{
+	static const char part[] = "the first bytes of a file whose transfer fails";
+	struct ftps_script refused = { .refuse = 550 };
+	struct ftps_script aborted = { .abort_code = 451, .data = part, .ndata = sizeof part - 1 };
+
+	if (refused_get(c, &refused, "550 No such file or directory.", "a refused get"))
+		refused_get(c, &aborted, "451 Requested action aborted.",
+			    "a get that fails after its 150 and part of the data");
 }
 
 void check_ftp_client_timeout(struct ctx *c)

@@ -170,8 +170,9 @@ static const struct check checks[] = {
 	{ .id = "ftp.client-refused", .title = "client: 550 exits 3, local files untouched",
 	  .points = 3, .section = "Step 9: the client",
 	  .run = check_ftp_client_refused,
-	  .hint = "Open LOCAL only once the 150 came (or write a temporary file and rename it); "
-		  "print the server's reply line and exit(3) on 4xx/5xx." },
+	  .hint = "Write a temporary file beside LOCAL and rename it only after the 226: a "
+		  "refusal, or a failure after the 150, leaves LOCAL as it was; print the server's "
+		  "reply line and exit(3) on 4xx/5xx." },
 	{ .id = "ftp.client-timeout", .title = "client: a silent server, exit 1 after 5 s",
 	  .points = 2, .section = "Step 9: the client", .flags = CHECK_IDLE,
 	  .run = check_ftp_client_timeout,
