@@ -49,7 +49,7 @@ static const struct check checks[] = {
 		.title = "a directory serves index.html, or 404",
 		.section = "Step 5: paths",
 		.hint = "stat() the path: for a directory append /index.html; when that does not "
-			"exist, 404.",
+			"exist, 404. The Content-Type is that of the file served (text/html).",
 		.points = 3,
 		.flags = CHECK_WIRE,
 		.run = check_http_index,
