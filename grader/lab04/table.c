@@ -207,7 +207,7 @@ static const struct check checks[] = {
 	},
 	{
 		.id = "http.idle",
-		.title = "an idle connection stays open 2.5 s",
+		.title = "an idle connection stays open 4 s",
 		.section = "One thread per connection",
 		.hint = "Set SO_RCVTIMEO to 5 s, not less: a keep-alive connection may sit silent "
 			"between requests, and the contract lets the server close it after 5 s, "
