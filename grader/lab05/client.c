@@ -260,8 +260,8 @@ void check_ftp_client_put(struct ctx *c)
 			     data, DATA_LEN, log.stored.data, log.stored.len))
 		closed_cleanly(c, &log, true);
 	ftps_log_free(&log);
-	/* LOCAL's base name by default. */
-	const char *const dflt[] = { "::1", port, "put", "up.bin", NULL };
+	/* LOCAL's base name by default: "./up.bin" is stored as "up.bin". */
+	const char *const dflt[] = { "::1", port, "put", "./up.bin", NULL };
 	const char *const want6[] = { "USER anonymous", "PASS anonymous@", "TYPE I", "EPSV",
 				      "STOR up.bin", "QUIT", NULL };
 	if (!ctx_failed(c) && (p = session(c, &s, &log, dflt)) && judge(c, p, dflt, 0, NULL, 0))
