@@ -414,6 +414,14 @@ static int srv_transfer(struct srv *v, const char *verb, int *pasv_lfd, const ch
 	}
 	if (s->ndata)
 		peer_send(dfd, s->data, s->ndata, v->timeout_ms);
+	if (s->stall_ms) {
+		/* A transfer that stalls: the client must give up on its own. */
+		int64_t end = clock_deadline(s->stall_ms);
+		while (clock_left_ms(end) > 0 && !(v->stop && v->stop(v->arg)))
+			clock_sleep_ms(50);
+		close(dfd);
+		return 0;
+	}
 	peer_shutdown_wr(dfd);
 	if (s->glued_replies) {
 		/* 150 and 226 in one segment, after the whole file. */

@@ -398,6 +398,32 @@ void check_ftp_client_refused(struct ctx *c)
 			    "a get that fails after its 150 and part of the data");
 }
 
+/* A get whose transfer stalls after its 150 and part of the file (both connections silent):
+ * the client gives up about 5 s later with one line, exit 1. */
+static void stalled_get(struct ctx *c)
+{
+	static const char part[] = "the first bytes of a file, then nothing";
+	struct ftps_script s = { .stall_ms = (int)(TIMEOUT_S * 2000), .data = part,
+				 .ndata = sizeof part - 1 };
+	struct ftps_log log;
+	char port[8];
+
+	snprintf(port, sizeof port, "%u", ctx_port(c, 0));
+	const char *const args[] = { "127.0.0.1", port, "get", "f.txt", "-", NULL };
+	struct proc *p = session(c, &s, &log, args);
+	ftps_log_free(&log);
+	if (!p)
+		return;
+	double took = (p->end_ns - p->start_ns) / 1e9;
+	ctx_log(c, "ftp_client gave up on the stalled transfer after %.2f s", took);
+	if (took < TIMEOUT_S * 0.9 || took > TIMEOUT_S + 2)
+		ctx_fail(c, "expected: `ftp_client 127.0.0.1 %s get f.txt -` gives up %.0f s after the "
+			 "last byte of a transfer that stalls (150, part of the file, then silence on "
+			 "both connections)\n   seen: it exited after %.2f s", port, TIMEOUT_S, took);
+	else
+		ctx_expect_error_line(c, p, "a transfer that stalls after part of the file");
+}
+
 void check_ftp_client_timeout(struct ctx *c)
 {
 	char port[8];
@@ -405,6 +431,8 @@ void check_ftp_client_timeout(struct ctx *c)
 	snprintf(port, sizeof port, "%u", ctx_port(c, 0));
 	const char *const argv[] = { "ftp_client", "127.0.0.1", port, "ls", NULL };
 	ctx_check_client_timeout(c, argv, "\n", TIMEOUT_S, TIMEOUT_S + 2);
+	if (!ctx_failed(c))
+		stalled_get(c);
 }
 
 void check_ftp_client_usage(struct ctx *c)

@@ -176,8 +176,8 @@ static const struct check checks[] = {
 	{ .id = "ftp.client-timeout", .title = "client: a silent server, exit 1 after 5 s",
 	  .points = 2, .section = "Step 9: the client", .flags = CHECK_IDLE,
 	  .run = check_ftp_client_timeout,
-	  .hint = "poll() with a 5 s timeout before every recv(); on timeout, one error line and "
-		  "exit(1)." },
+	  .hint = "poll() with a 5 s timeout before every recv(), on the data connection too; on "
+		  "timeout, one error line and exit(1)." },
 	{ .id = "ftp.client-errors", .title = "client: unreadable file, refused, unknown host",
 	  .points = 2, .section = "Step 9: the client", .flags = CHECK_WIRE,
 	  .run = check_ftp_client_errors,
