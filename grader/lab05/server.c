@@ -159,7 +159,8 @@ void check_ftp_commands(struct ctx *c)
 		{ "PASS", 230, NULL }, { "NOOP", 200, NULL }, { "noop", 200, NULL },
 		{ "XYZZY", 502, NULL }, { "SITE CHMOD 777 a.txt", 502, NULL },
 		{ "SIZE a.txt", 213, NULL }, { "RETR no-such-file", 550, NULL },
-		{ "SIZE no-such-file", 550, NULL }, { "PORT 1,2,3", 501, NULL },
+		{ "RETR sub", 550, NULL }, { "SIZE no-such-file", 550, NULL },
+		{ "PORT 1,2,3", 501, NULL },
 	};
 	struct ftpc f;
 	char want[32];
