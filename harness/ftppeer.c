@@ -509,6 +509,8 @@ static void srv_session(struct srv *v)
 			arg = line + k + 1;
 		if (strcmp(verb, "USER") == 0) {
 			srv_send(v, "331 Password required.\r\n");
+		} else if (strcmp(verb, "PASS") == 0 && s->refuse_login) {
+			srv_send(v, "530 Login incorrect.\r\n");
 		} else if (strcmp(verb, "PASS") == 0) {
 			srv_send(v, s->multiline ? "230-Welcome.\r\n230-\r\n200 not the end\r\n"
 						   "230 Logged in.\r\n" : "230 Logged in.\r\n");

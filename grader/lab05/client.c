@@ -393,7 +393,10 @@ void check_ftp_client_refused(struct ctx *c)
 	struct ftps_script refused = { .refuse = 550 };
 	struct ftps_script aborted = { .abort_code = 451, .data = part, .ndata = sizeof part - 1 };
 
-	if (refused_get(c, &refused, "550 No such file or directory.", "a refused get"))
+	struct ftps_script login = { .refuse_login = true };
+
+	if (refused_get(c, &login, "530 Login incorrect.", "a refused login") &&
+	    refused_get(c, &refused, "550 No such file or directory.", "a refused get"))
 		refused_get(c, &aborted, "451 Requested action aborted.",
 			    "a get that fails after its 150 and part of the data");
 }
