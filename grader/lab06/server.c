@@ -248,9 +248,11 @@ static bool expect_close(struct ctx *c, struct wspeer *w, const char *what, unsi
 			 int then)
 {
 	struct wsframe f;
-	char op[32], e[100];
+	char op[32], e[100], want[300];
 
-	if (!next_frame(c, w, what, &f, LAB06_IO_MS))
+	/* what is the cause (a frame we sent): a timeout names the close it should bring. */
+	snprintf(want, sizeof want, "%s: a close frame with code %u", what, code);
+	if (!next_frame(c, w, want, &f, LAB06_IO_MS))
 		return false;
 	if (f.opcode != WS_OP_CLOSE) {
 		ctx_fail(c, "expected: %s: a close frame with code %u\n   seen: a %s frame (%s)", what,
