@@ -335,6 +335,7 @@ bool l5_wire_transfers(struct ctx *c, const struct l5_xfer *x, size_t n, bool fi
 				 (h->first_data_ns - fs->t0_ns) / 1e6,
 				 t150 < 0 ? "no 1xx reply at all"
 					  : "the 150 only later");
+			ctx_hint(c, L5_HINT_150);
 			ctx_ladder_tcp(c, ctl);
 			return false;
 		}

@@ -104,14 +104,15 @@ static const struct check checks[] = {
 	  .run = check_ws_client_echo },
 	{ .id = "ws.client-messages", .title = "client: fragments, long lengths and pings",
 	  .points = 3, .section = "Step 8: the client's frames",
-	  .hint = "Reassemble continuation frames; read 16- and 64-bit lengths; answer a ping with a "
-		  "pong carrying its payload, masked.",
+	  .hint = "Read the socket while stdin is still open (poll() both, or two threads): the "
+		  "server may speak first. Reassemble continuation frames; read 16- and 64-bit "
+		  "lengths; answer a ping with a pong carrying its payload, masked.",
 	  .run = check_ws_client_messages },
 	{ .id = "ws.client-close", .title = "client: the close handshake and its exit status",
 	  .points = 3, .section = "Closing",
-	  .hint = "Answer the server's close with its code; exit 0 only after a close with 1000 and "
-		  "the server's FIN; any other code, no code, or a FIN alone is one line on stderr "
-		  "and exit 1.",
+	  .hint = "Watch the socket while stdin is still open: the server may close first. Answer "
+		  "its close with its code; exit 0 only after a close with 1000 and the server's "
+		  "FIN; any other code, no code, or a FIN alone is one line on stderr and exit 1.",
 	  .run = check_ws_client_close },
 	{ .id = "ws.client-errors", .title = "client: refused and unknown hosts exit 1", .points = 2,
 	  .section = "The contract",
