@@ -53,12 +53,12 @@ static const struct check checks[] = {
 	  .section = "Errors and close codes",
 	  .hint = "Reserved bits and opcodes, an unmasked frame, a lone continuation, a message inside "
 		  "a message, a control frame fragmented or over 125 bytes: close with 1002.",
-	  .flags = CHECK_WIRE, .run = check_ws_protocol_errors },
+	  .flags = CHECK_WIRE, .timeout_ms = LAB06_FAILS_MS, .run = check_ws_protocol_errors },
 	{ .id = "ws.utf8", .title = "text that is not UTF-8: close 1007", .points = 3,
 	  .section = "UTF-8",
 	  .hint = "Validate text across fragments (a code point may be split); reject overlong "
 		  "forms, surrogates and code points past U+10FFFF.",
-	  .flags = CHECK_WIRE, .run = check_ws_utf8 },
+	  .flags = CHECK_WIRE, .timeout_ms = LAB06_FAILS_MS, .run = check_ws_utf8 },
 	{ .id = "ws.close", .title = "the close handshake: echoes first, same code, server FIN first",
 	  .points = 4, .section = "Closing",
 	  .hint = "Echo what came before the close, answer with the same code (1000 when none), then "
@@ -68,7 +68,7 @@ static const struct check checks[] = {
 	  .section = "Closing",
 	  .hint = "A 1-byte close payload or a code outside 1000-1003, 1007-1014, 3000-4999 is 1002; "
 		  "a reason that is not UTF-8 is 1007.",
-	  .flags = CHECK_WIRE, .run = check_ws_close_errors },
+	  .flags = CHECK_WIRE, .timeout_ms = LAB06_FAILS_MS, .run = check_ws_close_errors },
 	{ .id = "ws.concurrency", .title = "30 clients at once while one does not read",
 	  .points = 3, .section = "Step 5: frames",
 	  .hint = "A thread per connection (or poll): a client that never reads blocks only its own "
