@@ -488,6 +488,8 @@ void check_ws_handshake_errors(struct ctx *c)
 		  "Upgrade: h2c" },
 		{ "GET / HTTP/1.1\r\n" H_HOST H_UP "Connection: keep-alive\r\n" H_KEY H_VER "\r\n", 400,
 		  "Connection without Upgrade" },
+		/* Sec-WebSocket-* alone makes it a handshake: a bad one, not a plain GET of /. */
+		{ "GET / HTTP/1.1\r\n" H_HOST H_CONN H_KEY H_VER "\r\n", 400, "no Upgrade header" },
 		{ "GET / HTTP/1.1\r\n" H_HOST H_UP H_CONN H_KEY "Sec-WebSocket-Version: 8\r\n\r\n", 426,
 		  "version 8" },
 		{ "GET / HTTP/1.1\r\n" H_HOST H_UP H_CONN H_KEY "Sec-WebSocket-Version: 14\r\n\r\n", 426,
