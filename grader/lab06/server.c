@@ -508,6 +508,7 @@ void check_ws_handshake_errors(struct ctx *c)
 		}
 	}
 	if (!plain(c, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX: \x01\r\n\r\n", 400, NULL, false) ||
+	    !plain(c, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nno colon here\r\n\r\n", 400, NULL, false) ||
 	    !plain(c, "GET /\r\n\r\n", 400, NULL, false)) {
 		ctx_ladder_last(c, ctx_port(c, 0));
 		return;
