@@ -414,6 +414,14 @@ static int srv_transfer(struct srv *v, const char *verb, int *pasv_lfd, const ch
 	}
 	if (s->ndata)
 		peer_send(dfd, s->data, s->ndata, v->timeout_ms);
+	if (s->stall_ms) {
+		/* A transfer that stalls: the client must give up on its own. */
+		int64_t end = clock_deadline(s->stall_ms);
+		while (clock_left_ms(end) > 0 && !(v->stop && v->stop(v->arg)))
+			clock_sleep_ms(50);
+		close(dfd);
+		return 0;
+	}
 	peer_shutdown_wr(dfd);
 	if (s->glued_replies) {
 		/* 150 and 226 in one segment, after the whole file. */
@@ -424,8 +432,13 @@ static int srv_transfer(struct srv *v, const char *verb, int *pasv_lfd, const ch
 	}
 	/* With final_after_fin, 226 waits for the client's FIN: a client that waits for 226
 	 * before closing its end of the data connection waits for ever. */
-	if (!s->final_before_data && !s->final_after_fin)
+	if (s->abort_code) {
+		/* The transfer fails after its 150 and part of the file. */
+		snprintf(msg, sizeof msg, "%d Requested action aborted.\r\n", s->abort_code);
+		srv_send(v, msg);
+	} else if (!s->final_before_data && !s->final_after_fin) {
 		srv_send(v, "226 Transfer complete.\r\n");
+	}
 	srv_drain(v, dfd, false);
 	close(dfd);
 	if (s->final_after_fin)
@@ -496,6 +509,8 @@ static void srv_session(struct srv *v)
 			arg = line + k + 1;
 		if (strcmp(verb, "USER") == 0) {
 			srv_send(v, "331 Password required.\r\n");
+		} else if (strcmp(verb, "PASS") == 0 && s->refuse_login) {
+			srv_send(v, "530 Login incorrect.\r\n");
 		} else if (strcmp(verb, "PASS") == 0) {
 			srv_send(v, s->multiline ? "230-Welcome.\r\n230-\r\n200 not the end\r\n"
 						   "230 Logged in.\r\n" : "230 Logged in.\r\n");

@@ -73,6 +73,10 @@ struct ftps_script {
 	bool final_before_data;   /* 226 right after 150, then the data */
 	bool final_after_fin;     /* 226 only after the client's FIN on the data connection */
 	int refuse;               /* a code (550) for RETR/STOR/NLST instead of 150 */
+	bool refuse_login;        /* 530 to PASS */
+	int abort_code;           /* RETR: this code (451) instead of 226 after the data */
+	int stall_ms;             /* RETR: after the data, silence on both connections for this
+				   * long (or until stop()), then the data connection closed */
 	bool silent;              /* accept, then say nothing at all */
 	const void *data;         /* what RETR and NLST send */
 	size_t ndata;

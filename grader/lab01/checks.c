@@ -443,9 +443,11 @@ static void *echo_peer_main(void *arg)
 		if (e->mode == ECHO_EARLY_FIN) {
 			/* Our FIN, then we read no more: the client's sends stall, so whatever its
 			 * design (poll, threads, write then read) it still has stdin to send when
-			 * our FIN arrives. Wait for the check to shut our listener down. */
+			 * our FIN arrives. Wait for the check to shut our listener down: a whole
+			 * timeout from now, past the check's own wait, so that our RST never comes
+			 * first and rescues a client that notices only a reset. */
 			shutdown(fd, SHUT_WR);
-			int other = peer_accept(e->lfd, clock_left_ms(deadline));
+			int other = peer_accept(e->lfd, e->timeout_ms);
 			if (other >= 0)
 				close(other);
 			e->rc = -ECONNRESET;

@@ -30,7 +30,7 @@
 #define IO_MS       CHECK_STEP_MS  /* every step of a conversation */
 #define QUIET_MS    30       /* how long "nothing more arrives" is watched */
 #define ANSWER_MS   300      /* a server that reads the whole head before answering */
-#define IDLE_OPEN_MS 2500    /* silence a connection must survive (the contract: 5 s) */
+#define IDLE_OPEN_MS 4000    /* silence a connection must survive (the contract: 5 s) */
 #define TRAILER_MS  300      /* a trailer section that comes late */
 #define MiB         (1u << 20)
 

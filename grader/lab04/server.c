@@ -528,6 +528,26 @@ void check_http_content_type(struct ctx *c)
 	}
 }
 
+/* A directory's index.html is served as HTML: its type comes from the file served, not
+ * from the URL (which has no extension). */
+static bool index_is_html(struct ctx *c, const char *path)
+{
+	char req[128], what[128], type[256];
+	struct httpc v = { .fd = -1 };
+	struct httpmsg m;
+
+	snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", path);
+	lab04_first_line(req, strlen(req), what, sizeof what);
+	bool ok = ask(c, &v, "127.0.0.1", req, false, &m) && expect_status(c, &m, 200, what);
+	if (ok && strncasecmp(field(&m, "Content-Type", type, sizeof type), "text/html", 9) != 0) {
+		ctx_fail(c, "expected: %s serves index.html with Content-Type: text/html; "
+			 "charset=utf-8\n   seen: Content-Type: %s", what, type);
+		ok = false;
+	}
+	httpc_close(&v);
+	return ok;
+}
+
 void check_http_index(struct ctx *c)
 {
 	struct httpc v = { .fd = -1 };
@@ -536,7 +556,8 @@ void check_http_index(struct ctx *c)
 	if (!start_server(c))
 		return;
 	if (!get_file(c, "127.0.0.1", "/", INDEX_HTML, strlen(INDEX_HTML)) ||
-	    !get_file(c, "127.0.0.1", "/docs/", DOCS_HTML, strlen(DOCS_HTML))) {
+	    !get_file(c, "127.0.0.1", "/docs/", DOCS_HTML, strlen(DOCS_HTML)) ||
+	    !index_is_html(c, "/") || !index_is_html(c, "/docs/")) {
 		ctx_ladder_last(c, ctx_port(c, 0));
 		return;
 	}

@@ -49,7 +49,7 @@ static const struct check checks[] = {
 		.title = "a directory serves index.html, or 404",
 		.section = "Step 5: paths",
 		.hint = "stat() the path: for a directory append /index.html; when that does not "
-			"exist, 404.",
+			"exist, 404. The Content-Type is that of the file served (text/html).",
 		.points = 3,
 		.flags = CHECK_WIRE,
 		.run = check_http_index,
@@ -207,7 +207,7 @@ static const struct check checks[] = {
 	},
 	{
 		.id = "http.idle",
-		.title = "an idle connection stays open 2.5 s",
+		.title = "an idle connection stays open 4 s",
 		.section = "One thread per connection",
 		.hint = "Set SO_RCVTIMEO to 5 s, not less: a keep-alive connection may sit silent "
 			"between requests, and the contract lets the server close it after 5 s, "

@@ -247,8 +247,8 @@ void check_ftp_client_put(struct ctx *c)
 			     data, DATA_LEN, log.stored.data, log.stored.len))
 		closed_cleanly(c, &log, true);
 	ftps_log_free(&log);
-	/* LOCAL's base name by default. */
-	const char *const dflt[] = { "::1", port, "put", "up.bin", NULL };
+	/* LOCAL's base name by default: "./up.bin" is stored as "up.bin". */
+	const char *const dflt[] = { "::1", port, "put", "./up.bin", NULL };
 	const char *const want6[] = { "USER anonymous", "PASS anonymous@", "TYPE I", "EPSV",
 				      "STOR up.bin", "QUIT", NULL };
 	if (!ctx_failed(c) && (p = session(c, &s, &log, dflt)) && judge(c, p, dflt, 0, NULL, 0))
@@ -335,39 +335,83 @@ void check_ftp_client_order(struct ctx *c)
 		small_get(c, &late, "226 only after the client closed the data connection");
 }
 
-void check_ftp_client_refused(struct ctx *c)
+/* A get that fails (s), whose failing reply is want: exit 3, that line on stderr, and the
+ * local file LOCAL as it was. */
+static bool refused_get(struct ctx *c, const struct ftps_script *s, const char *want,
+			const char *what)
 {
 	static const char old[] = "the old local file stays as it was\n";
-	struct ftps_script s = { .refuse = 550 };
 	struct ftps_log log;
 	char port[8], path[512], e[300];
 	size_t elen, n;
 
 	if (!ctx_write_file(c, "keep.txt", old, sizeof old - 1, path, sizeof path))
-		return;
+		return false;
 	if (c->sb->root && chown(path, c->sb->run_uid, c->sb->run_gid) < 0) {
 		ctx_error(c, "chown %s: %s", path, strerror(errno));
-		return;
+		return false;
 	}
 	snprintf(port, sizeof port, "%u", ctx_port(c, 0));
 	const char *const args[] = { "127.0.0.1", port, "get", "missing.txt", "keep.txt", NULL };
-	struct proc *p = session(c, &s, &log, args);
+	struct proc *p = session(c, s, &log, args);
 	ftps_log_free(&log);
 	if (!p || !judge(c, p, args, 3, NULL, 0))
-		return;
+		return false;
 	char *err = ctx_stderr(c, p, &elen);
 	size_t lines = 0;
 	for (size_t i = 0; i < elen; i++)
 		lines += err[i] == '\n';
-	if (lines != 1 || !strstr(err, "550 No such file or directory."))
-		ctx_fail(c, "expected: one line on stderr holding the server's reply \"550 No such "
-			 "file or directory.\"\n   seen: %s", esc_bytes(err, elen, 200, e, sizeof e));
+	if (lines != 1 || !strstr(err, want))
+		ctx_fail(c, "expected: %s: one line on stderr holding the server's reply \"%s\"\n"
+			 "   seen: %s", what, want, esc_bytes(err, elen, 200, e, sizeof e));
 	free(err);
 	char *got = proc_read_file(path, 1 << 20, &n);
+	char label[200];
+	snprintf(label, sizeof label, "in keep.txt after %s (local files untouched)", what);
 	if (!ctx_failed(c))
-		ctx_expect_bytes(c, "in keep.txt after a refused get (local files untouched)", old,
-				 sizeof old - 1, got ? got : "", got ? n : 0);
+		ctx_expect_bytes(c, label, old, sizeof old - 1, got ? got : "", got ? n : 0);
 	free(got);
+	return !ctx_failed(c);
+}
+
+void check_ftp_client_refused(struct ctx *c)
+{
+	static const char part[] = "the first bytes of a file whose transfer fails";
+	struct ftps_script refused = { .refuse = 550 };
+	struct ftps_script aborted = { .abort_code = 451, .data = part, .ndata = sizeof part - 1 };
+
+	struct ftps_script login = { .refuse_login = true };
+
+	if (refused_get(c, &login, "530 Login incorrect.", "a refused login") &&
+	    refused_get(c, &refused, "550 No such file or directory.", "a refused get"))
+		refused_get(c, &aborted, "451 Requested action aborted.",
+			    "a get that fails after its 150 and part of the data");
+}
+
+/* A get whose transfer stalls after its 150 and part of the file (both connections silent):
+ * the client gives up about 5 s later with one line, exit 1. */
+static void stalled_get(struct ctx *c)
+{
+	static const char part[] = "the first bytes of a file, then nothing";
+	struct ftps_script s = { .stall_ms = (int)(TIMEOUT_S * 2000), .data = part,
+				 .ndata = sizeof part - 1 };
+	struct ftps_log log;
+	char port[8];
+
+	snprintf(port, sizeof port, "%u", ctx_port(c, 0));
+	const char *const args[] = { "127.0.0.1", port, "get", "f.txt", "-", NULL };
+	struct proc *p = session(c, &s, &log, args);
+	ftps_log_free(&log);
+	if (!p)
+		return;
+	double took = (p->end_ns - p->start_ns) / 1e9;
+	ctx_log(c, "ftp_client gave up on the stalled transfer after %.2f s", took);
+	if (took < TIMEOUT_S * 0.9 || took > TIMEOUT_S + 2)
+		ctx_fail(c, "expected: `ftp_client 127.0.0.1 %s get f.txt -` gives up %.0f s after the "
+			 "last byte of a transfer that stalls (150, part of the file, then silence on "
+			 "both connections)\n   seen: it exited after %.2f s", port, TIMEOUT_S, took);
+	else
+		ctx_expect_error_line(c, p, "a transfer that stalls after part of the file");
 }
 
 void check_ftp_client_timeout(struct ctx *c)
@@ -377,6 +421,8 @@ void check_ftp_client_timeout(struct ctx *c)
 	snprintf(port, sizeof port, "%u", ctx_port(c, 0));
 	const char *const argv[] = { "ftp_client", "127.0.0.1", port, "ls", NULL };
 	ctx_check_client_timeout(c, argv, "\n", TIMEOUT_S, TIMEOUT_S + 2);
+	if (!ctx_failed(c))
+		stalled_get(c);
 }
 
 void check_ftp_client_usage(struct ctx *c)

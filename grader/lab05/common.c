@@ -29,6 +29,20 @@ static bool file_in(struct ctx *c, const char *name, const char *text)
 	return ctx_write_file(c, name, text, strlen(text), path, sizeof path) != NULL;
 }
 
+/* A file the programs may write: what a server that follows a link out of ROOT could
+ * change, so that the check sees it happen rather than a permission stopping it. */
+static bool writable_file_in(struct ctx *c, const char *name, const char *text)
+{
+	char path[512];
+	if (!ctx_write_file(c, name, text, strlen(text), path, sizeof path))
+		return false;
+	if (c->sb->root && lchown(path, c->sb->run_uid, c->sb->run_gid) < 0) {
+		ctx_error(c, "chown %s: %s", path, strerror(errno));
+		return false;
+	}
+	return true;
+}
+
 static bool link_in(struct ctx *c, const char *target, const char *name)
 {
 	char path[512];
@@ -44,7 +58,7 @@ bool l5_make_root(struct ctx *c, char *root, size_t rootsz)
 	if (!ctx_mkdir(c, "root", true) || !ctx_mkdir(c, "root/sub", true) || !ctx_mkdir(c, "root/empty", true) ||
 	    !ctx_mkdir(c, "root/q\"d", true) || !ctx_mkdir(c, "outside", true) ||
 	    !file_in(c, "root/a.txt", L5_A_TXT) || !file_in(c, "root/sub/b.txt", L5_B_TXT) ||
-	    !file_in(c, "outside/secret.txt", "wirelab-secret: outside ROOT\n") ||
+	    !writable_file_in(c, "outside/secret.txt", "wirelab-secret: outside ROOT\n") ||
 	    !link_in(c, "../outside", "root/link-out") ||
 	    !link_in(c, "../outside/secret.txt", "root/link-file-out") ||
 	    !link_in(c, "a.txt", "root/link-a"))
@@ -303,6 +317,7 @@ bool l5_wire_transfers(struct ctx *c, const struct l5_xfer *x, size_t n, bool fi
 				 (h->first_data_ns - fs->t0_ns) / 1e6,
 				 t150 < 0 ? "no 1xx reply at all"
 					  : "the 150 only later");
+			ctx_hint(c, L5_HINT_150);
 			ctx_ladder_tcp(c, ctl);
 			return false;
 		}

@@ -10,6 +10,7 @@
 #define L5_IO_MS     5000      /* every step of a conversation (generous: the machine may be busy) */
 #define L5_QUIET_MS  50        /* how long "nothing more arrives" is watched */
 #define L5_BOTH_MS   2000      /* FIN and 226 come within 1 s of either: twice that, for a busy machine */
+#define L5_HINT_150  "late-150" /* ctx_hint: data went out before the 150 */
 #define L5_USER      "alice"
 #define L5_PASS      "wonder-land"
 #define L5_A_TXT     "alpha: the first file of the FTP root\r\nwith a CRLF and a \"quote\"\n"

@@ -170,13 +170,14 @@ static const struct check checks[] = {
 	{ .id = "ftp.client-refused", .title = "client: 550 exits 3, local files untouched",
 	  .points = 3, .section = "Step 9: the client",
 	  .run = check_ftp_client_refused,
-	  .hint = "Open LOCAL only once the 150 came (or write a temporary file and rename it); "
-		  "print the server's reply line and exit(3) on 4xx/5xx." },
+	  .hint = "Write a temporary file beside LOCAL and rename it only after the 226: a "
+		  "refusal, or a failure after the 150, leaves LOCAL as it was; print the server's "
+		  "reply line and exit(3) on 4xx/5xx." },
 	{ .id = "ftp.client-timeout", .title = "client: a silent server, exit 1 after 5 s",
 	  .points = 2, .section = "Step 9: the client", .flags = CHECK_IDLE,
 	  .run = check_ftp_client_timeout,
-	  .hint = "poll() with a 5 s timeout before every recv(); on timeout, one error line and "
-		  "exit(1)." },
+	  .hint = "poll() with a 5 s timeout before every recv(), on the data connection too; on "
+		  "timeout, one error line and exit(1)." },
 	{ .id = "ftp.client-errors", .title = "client: unreadable file, refused, unknown host",
 	  .points = 2, .section = "Step 9: the client", .flags = CHECK_WIRE,
 	  .run = check_ftp_client_errors,
@@ -184,9 +185,21 @@ static const struct check checks[] = {
 		  "line and exit(1)." },
 };
 
+/* Hints for what a failure showed (ctx_hint), where it differs from a check's own. */
+#define LATE_150 "Data went out before the 150: send the 150 reply first, then the data on the " \
+		 "data connection, then close it and send 226."
+static const struct check_hint hints[] = {
+	{ "ftp.pasv", L5_HINT_150, "Two connections", LATE_150 },
+	{ "ftp.active", L5_HINT_150, "Two connections", LATE_150 },
+	{ "ftp.binary", L5_HINT_150, "Two connections", LATE_150 },
+	{ "ftp.quit", L5_HINT_150, "Two connections", LATE_150 },
+	{ NULL, NULL, NULL, NULL },
+};
+
 const struct lab lab_05_ftp = {
 	.id = "05-ftp",
 	.title = "FTP: a file server and a client over two connections",
 	.programs = (const char *const[]){ "ftp_server", "ftp_client", NULL },
 	LAB_CHECKS(checks),
+	.hints = hints,
 };

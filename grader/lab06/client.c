@@ -514,6 +514,11 @@ void check_ws_client_messages(struct ctx *c)
 			 "two fragments)\n   seen: none");
 		goto fail;
 	}
+	if (seen.unmasked) {
+		ctx_fail(c, "expected: every client frame masked, the pong too (RFC 6455 section "
+			 "5.3)\n   seen: a frame without the MASK bit");
+		goto fail;
+	}
 	if (!expect_stdout(c, p, want.data, want.len, "ws_client's stdout: a fragmented message, "
 			   "300 bytes (16-bit length), 70000 bytes (64-bit length), an empty message, "
 			   "then the echo of \"done\"") ||

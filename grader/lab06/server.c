@@ -254,9 +254,11 @@ static bool expect_close(struct ctx *c, struct wspeer *w, const char *what, unsi
 			 int then)
 {
 	struct wsframe f;
-	char op[32], e[100];
+	char op[32], e[100], want[300];
 
-	if (!next_frame(c, w, what, &f, LAB06_IO_MS))
+	/* what is the cause (a frame we sent): a timeout names the close it should bring. */
+	snprintf(want, sizeof want, "%s: a close frame with code %u", what, code);
+	if (!next_frame(c, w, want, &f, LAB06_IO_MS))
 		return false;
 	if (f.opcode != WS_OP_CLOSE) {
 		ctx_fail(c, "expected: %s: a close frame with code %u\n   seen: a %s frame (%s)", what,
@@ -478,6 +480,8 @@ void check_ws_handshake_errors(struct ctx *c)
 		  "Upgrade: h2c" },
 		{ "GET / HTTP/1.1\r\n" H_HOST H_UP "Connection: keep-alive\r\n" H_KEY H_VER "\r\n", 400,
 		  "Connection without Upgrade" },
+		/* Sec-WebSocket-* alone makes it a handshake: a bad one, not a plain GET of /. */
+		{ "GET / HTTP/1.1\r\n" H_HOST H_CONN H_KEY H_VER "\r\n", 400, "no Upgrade header" },
 		{ "GET / HTTP/1.1\r\n" H_HOST H_UP H_CONN H_KEY "Sec-WebSocket-Version: 8\r\n\r\n", 426,
 		  "version 8" },
 		{ "GET / HTTP/1.1\r\n" H_HOST H_UP H_CONN H_KEY "Sec-WebSocket-Version: 14\r\n\r\n", 426,
@@ -496,6 +500,7 @@ void check_ws_handshake_errors(struct ctx *c)
 		}
 	}
 	if (!plain(c, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX: \x01\r\n\r\n", 400, NULL, false) ||
+	    !plain(c, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nno colon here\r\n\r\n", 400, NULL, false) ||
 	    !plain(c, "GET /\r\n\r\n", 400, NULL, false)) {
 		ctx_ladder_last(c, ctx_port(c, 0));
 		return;

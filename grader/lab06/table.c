@@ -53,12 +53,12 @@ static const struct check checks[] = {
 	  .section = "Errors and close codes",
 	  .hint = "Reserved bits and opcodes, an unmasked frame, a lone continuation, a message inside "
 		  "a message, a control frame fragmented or over 125 bytes: close with 1002.",
-	  .flags = CHECK_WIRE, .run = check_ws_protocol_errors },
+	  .flags = CHECK_WIRE, .timeout_ms = LAB06_FAILS_MS, .run = check_ws_protocol_errors },
 	{ .id = "ws.utf8", .title = "text that is not UTF-8: close 1007", .points = 3,
 	  .section = "UTF-8",
 	  .hint = "Validate text across fragments (a code point may be split); reject overlong "
 		  "forms, surrogates and code points past U+10FFFF.",
-	  .flags = CHECK_WIRE, .run = check_ws_utf8 },
+	  .flags = CHECK_WIRE, .timeout_ms = LAB06_FAILS_MS, .run = check_ws_utf8 },
 	{ .id = "ws.close", .title = "the close handshake: echoes first, same code, server FIN first",
 	  .points = 4, .section = "Closing",
 	  .hint = "Echo what came before the close, answer with the same code (1000 when none), then "
@@ -68,7 +68,7 @@ static const struct check checks[] = {
 	  .section = "Closing",
 	  .hint = "A 1-byte close payload or a code outside 1000-1003, 1007-1014, 3000-4999 is 1002; "
 		  "a reason that is not UTF-8 is 1007.",
-	  .flags = CHECK_WIRE, .run = check_ws_close_errors },
+	  .flags = CHECK_WIRE, .timeout_ms = LAB06_FAILS_MS, .run = check_ws_close_errors },
 	{ .id = "ws.concurrency", .title = "30 clients at once while one does not read",
 	  .points = 3, .section = "Step 5: frames",
 	  .hint = "A thread per connection (or poll): a client that never reads blocks only its own "
@@ -104,13 +104,15 @@ static const struct check checks[] = {
 	  .run = check_ws_client_echo },
 	{ .id = "ws.client-messages", .title = "client: fragments, long lengths and pings",
 	  .points = 3, .section = "Step 8: the client's frames",
-	  .hint = "Reassemble continuation frames; read 16- and 64-bit lengths; answer a ping with a "
-		  "pong carrying its payload, masked.",
+	  .hint = "Read the socket while stdin is still open (poll() both, or two threads): the "
+		  "server may speak first. Reassemble continuation frames; read 16- and 64-bit "
+		  "lengths; answer a ping with a pong carrying its payload, masked.",
 	  .run = check_ws_client_messages },
 	{ .id = "ws.client-close", .title = "client: the close handshake and its exit status",
 	  .points = 3, .section = "Closing",
-	  .hint = "Answer the server's close with its code; exit 0 only after a close with 1000 and "
-		  "the server's FIN; any other code, no code, or a FIN alone is exit 1.",
+	  .hint = "Watch the socket while stdin is still open: the server may close first. Answer "
+		  "its close with its code; exit 0 only after a close with 1000 and the server's "
+		  "FIN; any other code, no code, or a FIN alone is one line on stderr and exit 1.",
 	  .run = check_ws_client_close },
 	{ .id = "ws.client-errors", .title = "client: refused and unknown hosts exit 1", .points = 2,
 	  .section = "The contract",

@@ -7,6 +7,8 @@
 
 #define LAB06_IO_MS      2000   /* every step of a conversation */
 #define LAB06_FIN_MS     1500   /* the server's FIN after its close frame */
+#define LAB06_FAILS_MS   40000  /* a check of up to 20 failed connections, each of which may
+				 * take LAB06_FIN_MS: more than the default limit of a check */
 #define LAB06_PONG_MS    1000   /* a pong after a ping */
 #define LAB06_CLIENT_S   5      /* the client's timeouts (handshake, close) */
 #define LAB06_BROWSER_MS 34000  /* the browser driver: 15 s to start Chromium, 15 s with
