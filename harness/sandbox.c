@@ -1,6 +1,7 @@
 /* sandbox.c - network namespaces per check, and the fallbacks when they are not allowed. */
 #define _GNU_SOURCE
 #include "sandbox.h"
+#include "clock.h"
 #include "jail.h"
 
 #include <errno.h>
@@ -246,36 +247,76 @@ void sb_probe(struct sb_info *out)
 	}
 }
 
+/* Whether port is free for a dual-stack TCP listener and a UDP socket right now: bound
+ * without SO_REUSEADDR, so that a connection in TIME_WAIT on it counts as taken too. */
+static bool port_free(uint16_t port)
+{
+	static const int types[] = { SOCK_STREAM, SOCK_DGRAM };
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
+	int off = 0;
+
+	for (size_t i = 0; i < sizeof types / sizeof *types; i++) {
+		int fd = socket(AF_INET6, types[i] | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			return false;
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
+		int rc = bind(fd, (struct sockaddr *)&a, sizeof a);
+		close(fd);
+		if (rc < 0)
+			return false;
+	}
+	return true;
+}
+
 uint16_t sb_free_port(void)
 {
-	/* Ask the kernel for an ephemeral port on a dual-stack socket, then check the same
-	 * number is free for UDP too; retry a few times. */
+	/* Never an ephemeral port: the kernel gives those to every connect() on the machine
+	 * (the checks' own clients among them), and one could take the port between this
+	 * choice and the program's bind(), which would then fail through no fault of the
+	 * program's. So a port below the ephemeral range, at random, that is free now and not
+	 * one this process chose already (a check asks for several). */
+	static uint16_t chosen[64];
+	static size_t nchosen, next;
+	static uint32_t seed;
+	unsigned lo = 32768, hi = 60999;
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "re");
+
+	if (f) {
+		if (fscanf(f, "%u %u", &lo, &hi) != 2)
+			lo = 32768;
+		fclose(f);
+	}
+	unsigned base = 10000, top = lo > base + 1000 ? lo - 1 : 0;
+	if (!seed)
+		seed = (uint32_t)getpid() * 2654435761u ^ (uint32_t)clock_mono_ns();
+	for (int tries = 0; top && tries < 200; tries++) {
+		seed = seed * 1103515245u + 12345u;
+		uint16_t port = (uint16_t)(base + (seed >> 8) % (top - base + 1));
+		bool used = false;
+		for (size_t i = 0; i < nchosen && !used; i++)
+			used = chosen[i] == port;
+		if (used || !port_free(port))
+			continue;
+		chosen[next++ % (sizeof chosen / sizeof *chosen)] = port;
+		if (nchosen < sizeof chosen / sizeof *chosen)
+			nchosen++;
+		return port;
+	}
+	/* A machine whose ephemeral range starts low: ask the kernel for one. */
 	for (int tries = 0; tries < 20; tries++) {
-		struct sockaddr_in6 a;
+		struct sockaddr_in6 a = { .sin6_family = AF_INET6 };
 		socklen_t len = sizeof a;
-		int t = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		int off = 0;
+		int t = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0), off = 0;
 		uint16_t port = 0;
 
 		if (t < 0)
 			return 0;
 		setsockopt(t, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
-		memset(&a, 0, sizeof a);
-		a.sin6_family = AF_INET6;
 		if (bind(t, (struct sockaddr *)&a, sizeof a) == 0 &&
 		    getsockname(t, (struct sockaddr *)&a, &len) == 0)
 			port = ntohs(a.sin6_port);
 		close(t);
-		if (!port)
-			continue;
-		int u = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-		if (u < 0)
-			return 0;
-		setsockopt(u, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
-		a.sin6_port = htons(port);
-		int ok = bind(u, (struct sockaddr *)&a, sizeof a) == 0;
-		close(u);
-		if (ok)
+		if (port && port_free(port))
 			return port;
 	}
 	return 0;

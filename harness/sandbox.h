@@ -39,8 +39,9 @@ int sb_enter(const struct sb_info *info, char *why, size_t whylen);
 
 const char *sb_mode_name(enum sb_mode m);
 
-/* A TCP and UDP port free on the host loopback right now (SB_HOST): bind to port 0 on
- * both families and keep the number. Returns the port, or 0. */
+/* A TCP and UDP port free on the host loopback right now (SB_HOST), below the ephemeral
+ * range (which connect() draws from) and not one this process chose before. Returns the
+ * port, or 0. */
 uint16_t sb_free_port(void);
 
 #endif
