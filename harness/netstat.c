@@ -87,10 +87,20 @@ int netstat_find(enum netstat_proto proto, uint16_t port, struct netstat_sock *o
 	return scan_file(v6, AF_INET6, proto, port, out, max, n);
 }
 
+/* How long to sleep before the next look: 1 ms at first, then longer. Each read of
+ * /proc/net/tcp walks the kernel's whole table of connections, which is shared by every
+ * namespace and sized by the machine's memory: polling it each millisecond for a slow
+ * starter costs more system time than the rest of a check. */
+static int poll_ms(int polls)
+{
+	return polls < 20 ? 1 : polls < 60 ? 5 : 10;
+}
+
 int netstat_wait_bound(enum netstat_proto proto, uint16_t port, struct proc *p, int timeout_ms)
 {
 	int64_t deadline = clock_deadline(timeout_ms);
 	struct netstat_sock s;
+	int polls = 0;
 
 	for (;;) {
 		int n = netstat_find(proto, port, &s, 1);
@@ -100,7 +110,7 @@ int netstat_wait_bound(enum netstat_proto proto, uint16_t port, struct proc *p, 
 			return -ECHILD;
 		if (clock_left_ms(deadline) <= 0)
 			return -ETIMEDOUT;
-		clock_sleep_ms(1);
+		clock_sleep_ms(poll_ms(++polls));
 	}
 }
 
@@ -129,6 +139,7 @@ static long rx_queue(const char *path, uint16_t lport, uint16_t rport)
 int netstat_wait_read(uint16_t lport, uint16_t rport, int timeout_ms)
 {
 	int64_t deadline = clock_deadline(timeout_ms);
+	int polls = 0;
 
 	for (;;) {
 		long q = rx_queue("/proc/net/tcp", lport, rport);
@@ -138,7 +149,7 @@ int netstat_wait_read(uint16_t lport, uint16_t rport, int timeout_ms)
 			return 0;
 		if (clock_left_ms(deadline) <= 0)
 			return -ETIMEDOUT;
-		clock_sleep_ms(1);
+		clock_sleep_ms(poll_ms(++polls));
 	}
 }
 
