@@ -78,4 +78,36 @@ static inline double kit_num(const cJSON *o, const char *key)
 	return cJSON_IsNumber(v) ? v->valuedouble : -1;
 }
 
+/* Headless Chromium on a local page: no sandbox (root), no GPU, no network of its own, a
+ * fresh profile. what is the action (--dump-dom, --screenshot=FILE); out, when not NULL,
+ * receives what Chromium printed. */
+static inline void kit_chromium(const char *profile, const char *what, const char *page,
+				const char *out)
+{
+	char cmd[4096];
+	int st;
+
+	snprintf(cmd, sizeof cmd,
+		 "timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-quic "
+		 "--no-first-run --disable-background-networking --disable-component-update "
+		 "--disable-sync --user-data-dir=%s --window-size=1100,1400 %s 'file://%s' "
+		 "%s%s 2>/dev/null", profile, what, page, out ? ">" : "", out ? out : "");
+	char *o = kit_run(cmd, &st);
+	cr_assert_eq(st, 0, "chromium exited %d (is it installed? make deps): %s", st, cmd);
+	free(o);
+}
+
+/* A fresh folder holding lab's reference src/ with one of its mutants applied (malloc'd
+ * path; patch is named from the kit's root). */
+static inline char *kit_mutant(const char *lab, const char *patch)
+{
+	char *dir = kit_tmpdir(), cmd[6000], abs[4096];
+
+	cr_assert(realpath(patch, abs), "%s: no such file", patch);
+	snprintf(cmd, sizeof cmd, "cp -r solutions/%s/src %s/ && cd %s && git apply '%s'", lab,
+		 dir, dir, abs);
+	cr_assert_eq(system(cmd), 0, "cannot apply %s", patch);
+	return dir;
+}
+
 #endif

@@ -432,22 +432,6 @@ static size_t links_resolve(const char *page, char **pages, size_t max, size_t *
 	return n;
 }
 
-/* Headless Chromium as test_courses runs it: no sandbox (root), no GPU, a fresh profile. */
-static void chromium(const char *profile, const char *what, const char *page, const char *out)
-{
-	char cmd[4096];
-	int st;
-
-	snprintf(cmd, sizeof cmd,
-		 "timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-quic "
-		 "--no-first-run --disable-background-networking --disable-component-update "
-		 "--disable-sync --user-data-dir=%s --window-size=1100,900 %s 'file://%s' "
-		 "%s%s 2>/dev/null", profile, what, page, out ? ">" : "", out ? out : "");
-	char *o = kit_run(cmd, &st);
-	cr_assert_eq(st, 0, "chromium exited %d (is it installed? make deps): %s", st, cmd);
-	free(o);
-}
-
 /* A small class graded in two shards with --html: each shard's pages and class page, a
  * resumed run's class page, and the merged one: every student, every check, links that
  * resolve, the hostile name escaped; then Chromium renders the merged page. */
@@ -556,8 +540,8 @@ Test(batch, html_pages_and_class_page, .timeout = 300)
 	snprintf(png, sizeof png, "%s/class.png", tmp);
 	snprintf(shot, sizeof shot, "--screenshot=%s", png);
 	cr_assert_eq(mkdir(profile, 0700), 0);
-	chromium(profile, "--dump-dom", index, dom);
-	chromium(profile, shot, index, NULL);
+	kit_chromium(profile, "--dump-dom", index, dom);
+	kit_chromium(profile, shot, index, NULL);
 	char *d = slurp(dom);
 	cr_expect(strstr(d, "id=\"col-00-sockets-basics-greet.server-hello\"") &&
 		  strstr(d, "id=\"col-00-sockets-basics-greet.server-crlf\""),

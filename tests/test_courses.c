@@ -94,29 +94,6 @@ static bool has_nocase(const char *hay, const char *needle)
 	return strcasestr(hay, needle) != NULL;
 }
 
-/* Headless Chromium as the brief of the kit's tests says: no sandbox (root), no GPU, no
- * network of its own, a fresh profile. */
-static void chromium(const char *profile, const char *what, const char *page, const char *out)
-{
-	char cmd[4096];
-	int st;
-	snprintf(cmd, sizeof cmd,
-		 "timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-quic "
-		 "--no-first-run --disable-background-networking --disable-component-update "
-		 "--disable-sync --user-data-dir=%s --window-size=1100,1400 %s 'file://%s' "
-		 "2>/dev/null",
-		 profile, what, page);
-	char *o = kit_run(cmd, &st);
-	cr_assert_eq(st, 0, "chromium exited %d (is it installed? make deps): %s", st, cmd);
-	if (out) {
-		FILE *f = fopen(out, "w");
-		cr_assert(f);
-		fputs(o, f);
-		fclose(f);
-	}
-	free(o);
-}
-
 Test(courses, html_report_escapes_student_bytes_and_renders, .timeout = 180)
 {
 	char *tmp = kit_tmpdir(), dir[700], path[900], cmd[4096];
@@ -165,10 +142,10 @@ Test(courses, html_report_escapes_student_bytes_and_renders, .timeout = 180)
 	snprintf(dom, sizeof dom, "%s/dom.html", tmp);
 	snprintf(png, sizeof png, "%s/page.png", tmp);
 	cr_assert_eq(mkdir(profile, 0700), 0);
-	chromium(profile, "--dump-dom", page, dom);
+	kit_chromium(profile, "--dump-dom", page, dom);
 	char shot[900];
 	snprintf(shot, sizeof shot, "--screenshot=%s", png);
-	chromium(profile, shot, page, NULL);
+	kit_chromium(profile, shot, page, NULL);
 
 	char *d = slurp(dom, &n);
 	const struct lab *lab = labs_find("00");

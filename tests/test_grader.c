@@ -134,13 +134,10 @@ Test(grader, saved_pcaps_open_with_tcpdump, .timeout = 120)
  * ladder shows, from the SYN to the FIN, each with its headers. */
 Test(grader, large_pcaps_are_cut_not_lost, .timeout = 120)
 {
-	char *tmp = kit_tmpdir(), cmd[6000], args[1200], abs[4096];
+	char *tmp = kit_mutant("01-tcp-echo", "tests/mutants/01-tcp-echo/server-strlen.patch");
+	char cmd[6000], args[1200];
 	int st;
 
-	cr_assert(realpath("tests/mutants/01-tcp-echo/server-strlen.patch", abs));
-	snprintf(cmd, sizeof cmd, "cp -r solutions/01-tcp-echo/src %s/ && cd %s && git apply '%s'",
-		 tmp, tmp, abs);
-	cr_assert_eq(system(cmd), 0);
 	snprintf(args, sizeof args, "01 --submission %s --pcap-dir %s/p --check echo.server-large",
 		 tmp, tmp);
 	cJSON *j = kit_grade(args, &st);
@@ -459,13 +456,10 @@ Test(grader, repeat_runs_every_check_n_times, .timeout = 120)
 /* A check's hint follows the symptom: a body cut at a NUL byte gets the strlen hint. */
 Test(grader, hint_fits_the_symptom, .timeout = 60)
 {
-	char *dir = kit_tmpdir(), args[1200], cmd[8192], abs[4096];
+	char *dir = kit_mutant("04-http", "tests/mutants/04-http/server-strlen-file.patch");
+	char args[1200];
 	int st;
 
-	cr_assert(realpath("tests/mutants/04-http/server-strlen-file.patch", abs));
-	snprintf(cmd, sizeof cmd, "cp -r solutions/04-http/src %s/ && cd %s && git apply '%s'",
-		 dir, dir, abs);
-	cr_assert_eq(system(cmd), 0, "cannot plant the strlen mutant");
 	snprintf(args, sizeof args, "04 --submission %s --check http.binary --pcap-dir %s/p", dir,
 		 dir);
 	cJSON *j = kit_grade(args, &st);
