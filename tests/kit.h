@@ -102,11 +102,14 @@ static inline void kit_chromium(const char *profile, const char *what, const cha
 static inline char *kit_mutant(const char *lab, const char *patch)
 {
 	char *dir = kit_tmpdir(), cmd[6000], abs[4096];
+	int st;
 
 	cr_assert(realpath(patch, abs), "%s: no such file", patch);
-	snprintf(cmd, sizeof cmd, "cp -r solutions/%s/src %s/ && cd %s && git apply '%s'", lab,
-		 dir, dir, abs);
-	cr_assert_eq(system(cmd), 0, "cannot apply %s", patch);
+	snprintf(cmd, sizeof cmd, "cp -r solutions/%s/src %s/ && cd %s && git apply '%s' 2>&1",
+		 lab, dir, dir, abs);
+	char *out = kit_run(cmd, &st);
+	cr_assert_eq(st, 0, "%s does not apply to solutions/%s: %s", patch, lab, out);
+	free(out);
 	return dir;
 }
 
