@@ -87,14 +87,17 @@ static int find_root(char *out, size_t outsz)
 	return -1;
 }
 
-/* The run options a course selects checks by (its patterns), over those of ro. */
+/* The run options a course selects checks by: its checks, which ro's own patterns (the
+ * command line's --check) only narrow, and its exclusions when ro has none of its own. */
 static void course_select(struct run_opts *ro, const struct course *c)
 {
 	if (!c)
 		return;
-	if (c->nchecks)
+	if (c->nchecks) {
+		ro->only = ro->checks;
 		ro->checks = (const char *const *)c->checks;
-	if (c->nexcludes)
+	}
+	if (c->nexcludes && !ro->excludes)
 		ro->excludes = (const char *const *)c->excludes;
 }
 
@@ -450,10 +453,7 @@ static int grade(const struct grade_args *gp, const struct course *c)
 		.excludes = g.nexcludes ? g.excludes : NULL, .verbose = g.verbose,
 		.repeat = g.repeat ? g.repeat : c ? c->repeat : 0,
 	};
-	if (c && c->nchecks) {
-		ro.only = ro.checks;
-		ro.checks = (const char *const *)c->checks;
-	}
+	course_select(&ro, c);
 	bool any = false;
 	for (size_t i = 0; labs[i] && !any; i++)
 		for (size_t k = 0; k < labs[i]->nchecks && !any; k++)
