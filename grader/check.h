@@ -93,6 +93,7 @@ struct check_result {
 	uint64_t packets;
 	char hint_key[16];        /* the symptom seen (ctx_hint), "" when none */
 	int runs, runs_passed;    /* --repeat: how many times it ran and passed (0: once) */
+	int runs_failed;          /* --repeat: how many of the runs failed (not error or skip) */
 	unsigned programs;        /* bit i: the check ran (or tried to run) lab->programs[i] */
 };
 

@@ -318,6 +318,7 @@ static cJSON *json_lab(const struct lab_result *lr)
 		if (r->runs > 1) {
 			cJSON_AddNumberToObject(c, "runs", r->runs);
 			cJSON_AddNumberToObject(c, "runs_passed", r->runs_passed);
+			cJSON_AddNumberToObject(c, "runs_failed", r->runs_failed);
 		}
 		cJSON_AddItemToArray(checks, c);
 		free(msg);

@@ -593,13 +593,14 @@ static int run_pool(const struct run_opts *o, struct lab_result *rs, size_t nlab
  * how many of the runs passed. */
 static void merge_runs(struct check_result *out, struct check_result *const *runs, int reps)
 {
-	int passed = 0, pick = -1;
+	int passed = 0, failed = 0, pick = -1;
 	static const enum check_status worst[] = { CHECK_FAIL, CHECK_ERROR, CHECK_SKIP };
 
 	unsigned programs = 0;
 
 	for (int k = 0; k < reps; k++) {
 		passed += runs[k]->status == CHECK_PASS;
+		failed += runs[k]->status == CHECK_FAIL;
 		programs |= runs[k]->programs;
 	}
 	for (size_t w = 0; w < sizeof worst / sizeof *worst && pick < 0; w++)
@@ -612,6 +613,7 @@ static void merge_runs(struct check_result *out, struct check_result *const *run
 		*out = *runs[pick];
 	out->runs = reps;
 	out->runs_passed = passed;
+	out->runs_failed = failed;
 	out->programs = programs;
 	if (out->status == CHECK_PASS)
 		return;

@@ -435,6 +435,7 @@ Test(grader, repeat_runs_every_check_n_times, .timeout = 120)
 			 kit_str(chk, "message"));
 	cr_expect_eq(kit_num(chk, "runs"), 3, "runs: %.0f", kit_num(chk, "runs"));
 	cr_expect_eq(kit_num(chk, "runs_passed"), 0, "runs_passed: %.0f", kit_num(chk, "runs_passed"));
+	cr_expect_eq(kit_num(chk, "runs_failed"), 3, "runs_failed: %.0f", kit_num(chk, "runs_failed"));
 	static const char said[] = "passed 0 of 3 runs; run 1 said:\n";
 	cr_expect(strncmp(kit_str(chk, "message"), said, sizeof said - 1) == 0,
 		  "the message must say how many runs passed: %s", kit_str(chk, "message"));
@@ -447,6 +448,7 @@ Test(grader, repeat_runs_every_check_n_times, .timeout = 120)
 	cr_expect_str_eq(kit_str(chk, "status"), "pass", "the reference, 3 runs: %s",
 			 kit_str(chk, "message"));
 	cr_expect_eq(kit_num(chk, "runs_passed"), 3, "runs_passed: %.0f", kit_num(chk, "runs_passed"));
+	cr_expect_eq(kit_num(chk, "runs_failed"), 0, "runs_failed: %.0f", kit_num(chk, "runs_failed"));
 	cr_expect_eq(st, 0, "exit status %d when every run passed", st);
 	cJSON_Delete(j);
 	kit_rmdir(dir);

@@ -11,7 +11,10 @@ another verdict than expected, and the total: 0 is the goal.
                                                (make stability N=20 LABS="00 01")
 
 A mutant that names one check is graded with --check on that check alone; one that names
-several is graded on the whole lab. Exit status: 0 when no verdict changed, 1 otherwise.
+several is graded on the whole lab. Each is built once and its N runs go through the
+grader's --repeat, all in one pool of -j workers (more load than one run at a time, as when
+a class is graded); --serial grades it N times one after the other instead. Exit status: 0
+when no verdict changed, 1 otherwise.
 """
 import argparse
 import fnmatch
@@ -41,15 +44,43 @@ def header(patch, key):
     return set()
 
 
-def grade(lab, args):
-    """One grading run: {check id: status}; a grader that printed no JSON is one error."""
+MAX_REPEAT = 100  # the grader's own bound on --repeat
+
+
+def grade(lab, args, runs=1):
+    """Grading `runs` times, through --repeat when runs > 1: {check id: (passed, failed)},
+    counts of runs; a grader that printed no JSON counts as `runs` errors of "(grader)"."""
     cmd = [WIRELAB, "grade", lab, "--format", "json"] + args
+    if runs > 1:
+        cmd += ["--repeat", str(runs)]
     env = dict(os.environ, WIRELAB_ROOT=ROOT)
     run = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env)
     try:
-        return {c["id"]: c["status"] for c in json.loads(run.stdout)["checks"]}
+        out = {}
+        for c in json.loads(run.stdout)["checks"]:
+            if runs > 1:
+                out[c["id"]] = (c["runs_passed"], c["runs_failed"])
+            else:
+                out[c["id"]] = (int(c["status"] == "pass"), int(c["status"] == "fail"))
+        return out
     except (ValueError, KeyError):
-        return {"(grader)": "error: exit %d, %s" % (run.returncode, run.stderr.strip()[:200])}
+        sys.stderr.write("stability: %s: exit %d, %s\n"
+                         % (" ".join(cmd[1:]), run.returncode, run.stderr.strip()[:400]))
+        return {"(grader)": (0, 0)}
+
+
+def grade_n(lab, args, runs, serial):
+    """{check id: (passed, failed)} over `runs` runs, summed over the grader calls made."""
+    total = {}
+    if serial:
+        calls = [1] * runs
+    else:
+        calls = [MAX_REPEAT] * (runs // MAX_REPEAT) + ([runs % MAX_REPEAT] if runs % MAX_REPEAT else [])
+    for n in calls:
+        for check, (p, f) in grade(lab, args, n).items():
+            tp, tf = total.get(check, (0, 0))
+            total[check] = (tp + p, tf + f)
+    return total
 
 
 def lab_dirs(names):
@@ -74,13 +105,12 @@ def report(title, counts, runs):
     return sum(counts.values())
 
 
-def stability(lab, runs, pcaps, mutants, reference):
+def stability(lab, runs, pcaps, mutants, reference, serial):
     total = 0
     counts = {}
-    for _ in range(runs if reference else 0):
-        for check, status in grade(lab, ["--solution", "--pcap-dir", pcaps]).items():
-            counts[check] = counts.get(check, 0) + (status != "pass")
     if reference:
+        for check, (p, _) in grade_n(lab, ["--solution", "--pcap-dir", pcaps], runs, serial).items():
+            counts[check] = runs - p
         total += report("%s reference" % lab, counts, runs)
     for patch in sorted(glob.glob(os.path.join(ROOT, "tests", "mutants", lab, "*.patch"))):
         if not fnmatch.fnmatch(os.path.basename(patch), mutants):
@@ -94,13 +124,12 @@ def stability(lab, runs, pcaps, mutants, reference):
             args = ["--submission", work, "--pcap-dir", pcaps]
             if len(kills) == 1:
                 args += ["--check", next(iter(kills))]
-            counts = {k: 0 for k in kills}
-            for _ in range(runs):
-                for check, status in grade(lab, args).items():
-                    if check in kills:
-                        counts[check] += status != "fail"
-                    elif check not in may:
-                        counts[check] = counts.get(check, 0) + (status != "pass")
+            counts = {k: runs for k in kills}
+            for check, (p, f) in grade_n(lab, args, runs, serial).items():
+                if check in kills:
+                    counts[check] = runs - f
+                elif check not in may:
+                    counts[check] = runs - p
             name = os.path.relpath(patch, os.path.join(ROOT, "tests", "mutants"))
             total += report(name, counts, runs)
         finally:
@@ -113,6 +142,8 @@ def main():
     ap.add_argument("-n", type=int, default=20, help="runs of each (default 20)")
     ap.add_argument("-m", default="*", help="only the mutants whose file name matches")
     ap.add_argument("--no-reference", action="store_true", help="grade no reference")
+    ap.add_argument("--serial", action="store_true",
+                    help="grade each run on its own, one after the other, not through --repeat")
     ap.add_argument("labs", nargs="*", help="lab ids (default: every lab)")
     opts = ap.parse_args()
     # SIGTERM ends the run through the finally below, which ends the busy loop.
@@ -124,13 +155,14 @@ def main():
     total = 0
     try:
         for lab in lab_dirs(opts.labs):
-            total += stability(lab, opts.n, pcaps, opts.m, not opts.no_reference)
+            total += stability(lab, opts.n, pcaps, opts.m, not opts.no_reference, opts.serial)
     finally:
         busy.kill()
         busy.wait()
         shutil.rmtree(pcaps, ignore_errors=True)
-    print("stability: %d verdict changes in %d runs of each (%.0f s, one core busy)"
-          % (total, opts.n, time.time() - start))
+    print("stability: %d verdict changes in %d runs of each (%.0f s, one core busy, %s)"
+          % (total, opts.n, time.time() - start,
+             "one run at a time" if opts.serial else "runs side by side through --repeat"))
     return 0 if total == 0 else 1
 
 
