@@ -210,6 +210,11 @@ bool ctx_expect_bytes(struct ctx *c, const char *what, const void *want, size_t 
 bool ctx_expect_exit(struct ctx *c, struct proc *p, int code);
 /* The side (FLOW_C2S / FLOW_S2C) closed with FIN and sent no RST. */
 bool ctx_expect_fin(struct ctx *c, const struct flow_tcp *f, int dir, const char *who);
+/* The same for the grader's own side, which answers for the program only while the program
+ * could still cause it: a RST the grader's kernel sends after the grader's FIN, once the
+ * program has sent its own FIN and no data after the grader's, is logged, not held against
+ * the program (a closing socket the kernel resets under memory or orphan pressure). */
+bool ctx_expect_grader_fin(struct ctx *c, const struct flow_tcp *f, int dir, const char *who);
 
 /* "prog a b" for messages, as typed (args NULL-terminated, may be NULL); returns buf. */
 const char *ctx_command(const char *prog, const char *const *args, char *buf, size_t bufsz);

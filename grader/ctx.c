@@ -602,6 +602,19 @@ bool ctx_expect_fin(struct ctx *c, const struct flow_tcp *f, int dir, const char
 	return true;
 }
 
+bool ctx_expect_grader_fin(struct ctx *c, const struct flow_tcp *f, int dir, const char *who)
+{
+	const struct flow_half *h = &f->half[dir], *o = &f->half[1 - dir];
+
+	if (h->rst && h->fin && h->fin_ns <= h->rst_ns && o->fin && o->fin_ns <= h->rst_ns &&
+	    (!o->first_data_ns || o->last_data_ns < h->fin_ns)) {
+		ctx_log(c, "the %s sent RST after both FINs: the grader's kernel, not the program",
+			who);
+		return true;
+	}
+	return ctx_expect_fin(c, f, dir, who);
+}
+
 const char *ctx_command(const char *prog, const char *const *args, char *buf, size_t bufsz)
 {
 	size_t used = (size_t)snprintf(buf, bufsz, "%s", prog);

@@ -288,8 +288,8 @@ bool l5_wire_transfers(struct ctx *c, const struct l5_xfer *x, size_t n, bool fi
 			ctx_log(c, "host loopback: the %s data connection to port %u is not captured; "
 				"its wire rules were not judged", m, x[i].port);
 			if (fin_ctl && (!ctx_expect_fin(c, ctl, FLOW_S2C, "server (control connection)") ||
-					!ctx_expect_fin(c, ctl, FLOW_C2S,
-							"grader's client (control connection)"))) {
+					!ctx_expect_grader_fin(c, ctl, FLOW_C2S,
+							       "grader's client (control connection)"))) {
 				ctx_ladder_tcp(c, ctl);
 				return false;
 			}
@@ -322,12 +322,13 @@ bool l5_wire_transfers(struct ctx *c, const struct l5_xfer *x, size_t n, bool fi
 			return false;
 		}
 		if (!ctx_expect_fin(c, d, sdir, "server (data connection)") ||
-		    !ctx_expect_fin(c, d, 1 - sdir, "grader's client (data connection)")) {
+		    !ctx_expect_grader_fin(c, d, 1 - sdir, "grader's client (data connection)")) {
 			ctx_ladder_tcp(c, d);
 			return false;
 		}
 		if (fin_ctl && (!ctx_expect_fin(c, ctl, FLOW_S2C, "server (control connection)") ||
-				!ctx_expect_fin(c, ctl, FLOW_C2S, "grader's client (control connection)"))) {
+				!ctx_expect_grader_fin(c, ctl, FLOW_C2S,
+						       "grader's client (control connection)"))) {
 			ctx_ladder_tcp(c, ctl);
 			return false;
 		}
