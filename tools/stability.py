@@ -45,6 +45,7 @@ def header(patch, key):
 
 
 MAX_REPEAT = 100  # the grader's own bound on --repeat
+SAID = {}  # (lab, check): the message of a run that did not pass, for checks that must pass
 
 
 def grade(lab, args, runs=1):
@@ -62,6 +63,8 @@ def grade(lab, args, runs=1):
                 out[c["id"]] = (c["runs_passed"], c["runs_failed"])
             else:
                 out[c["id"]] = (int(c["status"] == "pass"), int(c["status"] == "fail"))
+            if c["status"] != "pass" and c.get("message"):
+                SAID.setdefault((lab, c["id"]), c["message"])
         return out
     except (ValueError, KeyError):
         sys.stderr.write("stability: %s: exit %d, %s\n"
@@ -96,11 +99,15 @@ def lab_dirs(names):
     return picked
 
 
-def report(title, counts, runs):
-    """counts: {check: changes}; prints one line per check, returns the sum."""
+def report(title, counts, runs, lab, kills=()):
+    """counts: {check: changes}; prints one line per check, returns the sum. A check that
+    must pass and did not every time is followed by what a run that did not pass said."""
     print("== %s: %d runs" % (title, runs))
     for check in sorted(counts):
         print("  %-32s %2d of %d runs changed verdict" % (check, counts[check], runs))
+        if counts[check] and check not in kills and (lab, check) in SAID:
+            for line in SAID[(lab, check)].splitlines()[:12]:
+                print("      | " + line)
     sys.stdout.flush()
     return sum(counts.values())
 
@@ -111,7 +118,7 @@ def stability(lab, runs, pcaps, mutants, reference, serial):
     if reference:
         for check, (p, _) in grade_n(lab, ["--solution", "--pcap-dir", pcaps], runs, serial).items():
             counts[check] = runs - p
-        total += report("%s reference" % lab, counts, runs)
+        total += report("%s reference" % lab, counts, runs, lab)
     for patch in sorted(glob.glob(os.path.join(ROOT, "tests", "mutants", lab, "*.patch"))):
         if not fnmatch.fnmatch(os.path.basename(patch), mutants):
             continue
@@ -122,6 +129,7 @@ def stability(lab, runs, pcaps, mutants, reference, serial):
                             os.path.join(work, "src"))
             subprocess.run(["git", "apply", patch], cwd=work, check=True)
             args = ["--submission", work, "--pcap-dir", pcaps]
+            SAID.clear()
             if len(kills) == 1:
                 args += ["--check", next(iter(kills))]
             counts = {k: runs for k in kills}
@@ -131,7 +139,7 @@ def stability(lab, runs, pcaps, mutants, reference, serial):
                 elif check not in may:
                     counts[check] = runs - p
             name = os.path.relpath(patch, os.path.join(ROOT, "tests", "mutants"))
-            total += report(name, counts, runs)
+            total += report(name, counts, runs, lab, kills)
         finally:
             shutil.rmtree(work, ignore_errors=True)
     return total

@@ -424,9 +424,13 @@ static void *echo_peer_main(void *arg)
 	e->accepted = true;
 	size_t want = e->mode == ECHO_BURST ? ECHO_BURST_BYTES :
 		      e->mode == ECHO_EARLY_FIN ? ECHO_EARLY_BYTES : SIZE_MAX;
+	/* The reset comes at the client's FIN, or a second before the check stops waiting for
+	 * the client (a client that never half-closes still meets the reset in time). */
+	int64_t read_deadline = e->mode == ECHO_RESET ? clock_deadline(e->timeout_ms - 1000)
+						     : deadline;
 	while (!eof) {
 		b.len = 0;
-		e->rc = echo_peer_read(fd, &b, want, &eof, deadline);
+		e->rc = echo_peer_read(fd, &b, want, &eof, read_deadline);
 		e->received += b.len;
 		if (e->rc < 0)
 			break;
@@ -443,11 +447,12 @@ static void *echo_peer_main(void *arg)
 		if (e->mode == ECHO_EARLY_FIN) {
 			/* Our FIN, then we read no more: the client's sends stall, so whatever its
 			 * design (poll, threads, write then read) it still has stdin to send when
-			 * our FIN arrives. Wait for the check to shut our listener down: a whole
-			 * timeout from now, past the check's own wait, so that our RST never comes
-			 * first and rescues a client that notices only a reset. */
+			 * our FIN arrives. Wait for the check to shut our listener down: two whole
+			 * timeouts from now, well past the check's own wait (which may have started
+			 * after the client connected), so that our RST never comes first and rescues
+			 * a client that notices only a reset. */
 			shutdown(fd, SHUT_WR);
-			int other = peer_accept(e->lfd, e->timeout_ms);
+			int other = peer_accept(e->lfd, 2 * e->timeout_ms);
 			if (other >= 0)
 				close(other);
 			e->rc = -ECONNRESET;
