@@ -61,10 +61,49 @@ const char *ctx_path(struct ctx *c, const char *name, char *buf, size_t bufsz)
 	return buf;
 }
 
+/* The files the check wrote, as it wrote them, for the real peers (jail_peer_view): in the
+ * grader's own folder, which no program sees. Files past CTX_PEER_FILE_MAX are not kept. */
+#define CTX_PEER_FILE_MAX (4u << 20)
+
+static void peer_copy(struct ctx *c, const char *name, const void *data, size_t len, bool dir)
+{
+	char path[512];
+
+	if (!c->jail || !c->iodir || (!dir && len > CTX_PEER_FILE_MAX))
+		return;
+	int n = snprintf(path, sizeof path, "%s/peer/%s", c->iodir, name);
+	if (n < 0 || (size_t)n >= sizeof path)
+		return;
+	char *slash = strrchr(path, '/');
+	*slash = '\0';
+	if (jail_mkdir_all(path) < 0)
+		return;
+	*slash = '/';
+	if (dir) {
+		mkdir(path, 0755);
+		return;
+	}
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return;
+	for (const uint8_t *p = data; len > 0;) {
+		ssize_t k = write(fd, p, len);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		p += k;
+		len -= (size_t)k;
+	}
+	close(fd);
+}
+
 const char *ctx_write_file(struct ctx *c, const char *name, const void *data, size_t len,
 			   char *buf, size_t bufsz)
 {
 	const uint8_t *p = data;
+
+	peer_copy(c, name, data, len, false);
 	int dfd = open(c->tmpdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd = -1;
 
 	ctx_path(c, name, buf, bufsz);
@@ -118,6 +157,7 @@ bool ctx_mkdir(struct ctx *c, const char *name, bool theirs)
 	char path[512];
 
 	ctx_path(c, name, path, sizeof path);
+	peer_copy(c, name, NULL, 0, true);
 	if (mkdir(path, 0755) < 0 && errno != EEXIST) {
 		ctx_error(c, "cannot create %s: %s", path, strerror(errno));
 		return false;
@@ -259,8 +299,15 @@ static struct proc *spawn(struct ctx *c, const char *stdin_path, const char *con
 		.gid = c->sb->run_gid,
 		.limits = proc_default_limits(),
 	};
-	if (tool)
+	char files[512];
+	if (tool) {
 		s.limits.as_bytes = (uint64_t)RLIM_INFINITY;
+		/* Its own working directory, /tmp and /dev/shm, with the files the check wrote:
+		 * nothing a student's program planted or changed. */
+		snprintf(files, sizeof files, "%s/peer", c->iodir);
+		s.peer = true;
+		s.peer_files = access(files, F_OK) == 0 ? files : NULL;
+	}
 	if (proc_spawn(p, &s, why, sizeof why) < 0) {
 		ctx_error(c, "cannot start %s: %s", argv[0], why);
 		return NULL;

@@ -91,9 +91,21 @@ void jail_cleanup(const char *name);
  * namespace and cgroup, then chdir(cwd). Returns 0 or -errno. */
 int jail_join(const struct jail *j, const char *cwd);
 /* Last step before exec: close every descriptor above 2, a new session, resource limits
- * left to the caller, the uid/gid when drop (and root), no new privileges, the seccomp
- * filter. Returns 0 or -errno. */
+ * left to the caller, the uid/gid when drop (and root), no new privileges, a Landlock
+ * domain of its own where the kernel has Landlock (no ptrace-like access, through /proc,
+ * to any process outside it, and no signal to one from Linux 6.12), the seccomp filter.
+ * Returns 0 or -errno. */
 int jail_lockdown(bool drop, uid_t uid, gid_t gid);
+/* In a real peer's child (a tool of the system run against a student's program), after
+ * jail_join: a mount namespace of its own with private tmpfs of tmp_bytes on /tmp and
+ * /dev/shm, and cwd made anew there (the peer's own, owned by uid/gid when drop), holding a
+ * copy of the folder files (the files the check wrote; -1 for none); then chdir(cwd). The
+ * student's programs can then neither plant files the peer reads (its HOME, modules beside
+ * its script) nor change the files the check wrote for it. 0 or -errno. */
+int jail_peer_view(const char *cwd, int files, uint64_t tmp_bytes, bool drop, uid_t uid,
+		   gid_t gid);
+/* The Landlock ABI version of this kernel, 0 when it has none (for `wirelab doctor`). */
+int jail_landlock_abi(void);
 
 /* Run argv (looked up in PATH) in a jail of its own with cwd as working directory (which
  * must be among v->rw), stdin /dev/null, stdout and stderr into outfd. Returns the pid to
