@@ -29,6 +29,9 @@
 #endif
 #define BUILD_MEM_BYTES (1ULL << 30)     /* the compiler of one program, all its processes */
 #define BUILD_TMP_BYTES (256ULL << 20)   /* its /tmp */
+/* Any file the compiler writes, the program it links included (a lab's is well under
+ * 1 MiB; a section aligned to 1 GiB makes the linker write gigabytes into the host's /tmp). */
+#define BUILD_FILE_BYTES (64ULL << 20)
 
 struct logbuf {
 	char *s;
@@ -195,7 +198,9 @@ static int run_cc(const char *const *argv, const char *cwd, const char *root,
 	snprintf(name, sizeof name, "cc-%d-%u", (int)getpid(), seq++);
 	if (o->jail) {
 		struct jail_view v = { .root = root, .rw = { cwd }, .tmp_bytes = BUILD_TMP_BYTES };
-		struct jail_limits lim = { .mem_bytes = BUILD_MEM_BYTES, .pids = 64, .cpu_pct = 100 };
+		struct jail_limits lim = { .mem_bytes = BUILD_MEM_BYTES, .pids = 64, .cpu_pct = 100,
+					   .file_bytes = BUILD_FILE_BYTES,
+					   .as_bytes = BUILD_MEM_BYTES };
 		pid = jail_run_once(&v, &lim, name, argv, cwd, pfd[1], drop, o->uid, o->gid, why,
 				    sizeof why);
 		if (pid < 0) {
@@ -227,7 +232,9 @@ static int run_cc(const char *const *argv, const char *cwd, const char *root,
 			}
 			prctl(PR_SET_PDEATHSIG, SIGKILL);
 			struct rlimit as = { BUILD_MEM_BYTES, BUILD_MEM_BYTES };
+			struct rlimit fsz = { BUILD_FILE_BYTES, BUILD_FILE_BYTES };
 			setrlimit(RLIMIT_AS, &as);
+			setrlimit(RLIMIT_FSIZE, &fsz);
 			execvp(argv[0], (char *const *)argv);
 			fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
 			_exit(127);

@@ -22,6 +22,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
@@ -1002,6 +1003,12 @@ pid_t jail_run_once(const struct jail_view *v, const struct jail_limits *l, cons
 			once_fail(outfd, "cgroup", strerror(errno));
 		if (chdir(cwd) < 0)
 			once_fail(outfd, cwd, strerror(errno));
+		/* Per process, whether or not there is a cgroup: no file (the program it links
+		 * included) past file_bytes, written into a folder of the host's. */
+		struct rlimit fsz = { l->file_bytes, l->file_bytes }, as = { l->as_bytes, l->as_bytes };
+		if ((l->file_bytes && setrlimit(RLIMIT_FSIZE, &fsz) < 0) ||
+		    (l->as_bytes && setrlimit(RLIMIT_AS, &as) < 0))
+			once_fail(outfd, "limits", strerror(errno));
 		int in = open("/dev/null", O_RDONLY);
 		if (in < 0 || dup2(in, STDIN_FILENO) < 0 || dup2(outfd, STDOUT_FILENO) < 0 ||
 		    dup2(outfd, STDERR_FILENO) < 0)

@@ -43,6 +43,8 @@ struct jail_limits {
 	uint64_t mem_bytes;     /* memory of everything in the jail together (cgroup) */
 	int pids;               /* processes and threads together (cgroup) */
 	int cpu_pct;            /* CPU time, in percent of one core (cgroup); 0: no limit */
+	uint64_t file_bytes;    /* jail_run_once: RLIMIT_FSIZE of the command; 0: none */
+	uint64_t as_bytes;      /* jail_run_once: RLIMIT_AS of each of its processes; 0: none */
 };
 
 /* A cgroup per jail: one folder per controller (cgroup v1) or one (v2). */
