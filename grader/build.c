@@ -97,14 +97,61 @@ static size_t helpers(const struct lab *lab, char **names, size_t n, const char 
 	return k;
 }
 
+/* Open name beneath dirfd for reading only if it is a regular file, never following a
+ * link: a FIFO is never waited on, and a device's driver never sees an open (a device node
+ * comes with a tar extracted as root). The type is read from an O_PATH descriptor, which
+ * opens nothing, and the file is then opened through that same descriptor. The descriptor,
+ * -EINVAL when it is not a regular file, or -errno. */
+static int open_regular(int dirfd, const char *name)
+{
+	char self[64];
+	struct stat st;
+	int p = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC), fd;
+
+	if (p < 0)
+		return -errno;
+	if (fstat(p, &st) < 0) {
+		int e = errno;
+		close(p);
+		return -e;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(p);
+		return S_ISLNK(st.st_mode) ? -ELOOP : -EINVAL;
+	}
+	snprintf(self, sizeof self, "/proc/self/fd/%d", p);
+	fd = open(self, O_RDONLY | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		/* No /proc: by name again, where a FIFO put there since cannot block us. */
+		fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+		struct stat now;
+		if (fd >= 0 && (fstat(fd, &now) < 0 || now.st_dev != st.st_dev ||
+				now.st_ino != st.st_ino || fcntl(fd, F_SETFL, 0) < 0)) {
+			close(fd);
+			fd = -1;
+			errno = EINVAL;
+		}
+	}
+	int e = errno;
+	close(p);
+	return fd >= 0 ? fd : -e;
+}
+
 /* Copy one regular file (never through a symlink) into dir, owned by uid when root. */
 static int copy_file(int srcfd, const char *name, const char *dir, uid_t uid, gid_t gid,
 		     struct logbuf *l)
 {
 	char msg[600], buf[65536];
-	int in = openat(srcfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int in = open_regular(srcfd, name);
 	struct stat st;
 
+	if (in == -EINVAL) {
+		int len = snprintf(msg, sizeof msg, "src/%s: not a regular file\n", name);
+		log_add(l, msg, (size_t)len);
+		return -1;
+	}
+	if (in < 0)
+		errno = -in;
 	if (in < 0 || fstat(in, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > BUILD_FILE_MAX) {
 		int len = snprintf(msg, sizeof msg, "src/%s: %s\n", name,
 				   in < 0 && errno == ELOOP ? "a symlink (not followed)"
