@@ -93,6 +93,24 @@ static void scratch_remove(const struct run_opts *o, const char *dir)
 
 /* ---- the worker ---------------------------------------------------------------------- */
 
+static char *cmdline_start;
+static size_t cmdline_len;
+
+void run_set_cmdline(char *start, size_t len)
+{
+	cmdline_start = start;
+	cmdline_len = len;
+}
+
+/* What /proc/1/cmdline shows a check's programs: "wirelab" and nothing of the command. */
+static void cmdline_blank(void)
+{
+	if (!cmdline_start || cmdline_len < 8)
+		return;
+	memset(cmdline_start, 0, cmdline_len);
+	memcpy(cmdline_start, "wirelab", 7);
+}
+
 /* pid 1 of the check's PID namespace, in the worker that waits for it. */
 static volatile sig_atomic_t check_pid1;
 /* The worker's pid as the grader sees it, for names of things the grader cleans up. */
@@ -299,6 +317,7 @@ static void worker_main(const struct run_opts *o, const struct lab_result *r,
 			signal(SIGTERM, SIG_DFL);
 			signal(SIGINT, SIG_DFL);
 			alarm(0);
+			cmdline_blank();
 			worker_run(o, r, ch, tmpdir, res);
 			send_result(res, fd);
 			_exit(0);

@@ -395,7 +395,10 @@ static int build_view(const struct jail_view *v, char *why, size_t whylen)
 	 * not mount one where the host's /proc has parts masked. */
 	snprintf(dst, sizeof dst, "%s/proc", root);
 	mkdir(dst, 0555);
-	mount("proc", dst, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	/* hidepid=2: a program sees only the processes of its own uid (as nobody: not pid 1,
+	 * the grader, nor the mount table of the grader's namespace it would show). */
+	if (mount("proc", dst, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=2") < 0)
+		mount("proc", dst, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	for (size_t i = 0; i < JAIL_MAX_DIRS && v->rw[i]; i++) {
 		if (path_join(dst, sizeof dst, root, v->rw[i]) < 0 ||
 		    (rc = bind(v->rw[i], dst, true, false, why, whylen)) < 0)
