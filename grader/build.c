@@ -101,7 +101,7 @@ static size_t helpers(const struct lab *lab, char **names, size_t n, const char 
  * link: a FIFO is never waited on, and a device's driver never sees an open (a device node
  * comes with a tar extracted as root). The type is read from an O_PATH descriptor, which
  * opens nothing, and the file is then opened through that same descriptor. The descriptor,
- * -EINVAL when it is not a regular file, or -errno. */
+ * -EINVAL when it is not a regular file, -EMLINK when it has other names, or -errno. */
 static int open_regular(int dirfd, const char *name)
 {
 	char self[64];
@@ -118,6 +118,12 @@ static int open_regular(int dirfd, const char *name)
 	if (!S_ISREG(st.st_mode)) {
 		close(p);
 		return S_ISLNK(st.st_mode) ? -ELOOP : -EINVAL;
+	}
+	/* A file with another name is someone else's as much as the student's: a hard link
+	 * to a file the grader (root) may read and they may not. */
+	if (st.st_nlink != 1) {
+		close(p);
+		return -EMLINK;
 	}
 	snprintf(self, sizeof self, "/proc/self/fd/%d", p);
 	fd = open(self, O_RDONLY | O_NOCTTY | O_CLOEXEC);
@@ -145,8 +151,10 @@ static int copy_file(int srcfd, const char *name, const char *dir, uid_t uid, gi
 	int in = open_regular(srcfd, name);
 	struct stat st;
 
-	if (in == -EINVAL) {
-		int len = snprintf(msg, sizeof msg, "src/%s: not a regular file\n", name);
+	if (in == -EINVAL || in == -EMLINK) {
+		int len = snprintf(msg, sizeof msg, "src/%s: %s\n", name,
+				   in == -EINVAL ? "not a regular file"
+						 : "a hard link (the file has other names; not copied)");
 		log_add(l, msg, (size_t)len);
 		return -1;
 	}
