@@ -65,45 +65,54 @@ const char *ctx_path(struct ctx *c, const char *name, char *buf, size_t bufsz)
  * grader's own folder, which no program sees. Files past CTX_PEER_FILE_MAX are not kept. */
 #define CTX_PEER_FILE_MAX (4u << 20)
 
-static void peer_copy(struct ctx *c, const char *name, const void *data, size_t len, bool dir)
+static int peer_copy(struct ctx *c, const char *name, const void *data, size_t len, bool dir)
 {
 	char path[512];
 
 	if (!c->jail || !c->iodir || (!dir && len > CTX_PEER_FILE_MAX))
-		return;
+		return 0;
 	int n = snprintf(path, sizeof path, "%s/peer/%s", c->iodir, name);
 	if (n < 0 || (size_t)n >= sizeof path)
-		return;
+		return -ENAMETOOLONG;
 	char *slash = strrchr(path, '/');
 	*slash = '\0';
-	if (jail_mkdir_all(path) < 0)
-		return;
+	int rc = jail_mkdir_all(path);
 	*slash = '/';
-	if (dir) {
-		mkdir(path, 0755);
-		return;
-	}
+	if (rc < 0)
+		return rc;
+	if (dir)
+		return mkdir(path, 0755) < 0 && errno != EEXIST ? -errno : 0;
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
-		return;
+		return -errno;
 	for (const uint8_t *p = data; len > 0;) {
 		ssize_t k = write(fd, p, len);
 		if (k < 0 && errno == EINTR)
 			continue;
-		if (k <= 0)
+		if (k <= 0) {
+			rc = k < 0 ? -errno : -EIO;
 			break;
+		}
 		p += k;
 		len -= (size_t)k;
 	}
+	/* Never half a script: a peer that runs a cut one could end well for nothing. */
+	if (rc < 0)
+		unlink(path);
 	close(fd);
+	return rc;
 }
 
 const char *ctx_write_file(struct ctx *c, const char *name, const void *data, size_t len,
 			   char *buf, size_t bufsz)
 {
 	const uint8_t *p = data;
+	int prc = peer_copy(c, name, data, len, false);
 
-	peer_copy(c, name, data, len, false);
+	if (prc < 0) {
+		ctx_error(c, "cannot keep %s for the peers: %s", name, strerror(-prc));
+		return NULL;
+	}
 	int dfd = open(c->tmpdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd = -1;
 
 	ctx_path(c, name, buf, bufsz);
@@ -157,7 +166,11 @@ bool ctx_mkdir(struct ctx *c, const char *name, bool theirs)
 	char path[512];
 
 	ctx_path(c, name, path, sizeof path);
-	peer_copy(c, name, NULL, 0, true);
+	int prc = peer_copy(c, name, NULL, 0, true);
+	if (prc < 0) {
+		ctx_error(c, "cannot keep %s for the peers: %s", name, strerror(-prc));
+		return false;
+	}
 	if (mkdir(path, 0755) < 0 && errno != EEXIST) {
 		ctx_error(c, "cannot create %s: %s", path, strerror(errno));
 		return false;
