@@ -31,6 +31,7 @@
 #define IDLE_MAX         16              /* idle checks running at once, beside -j busy ones */
 /* The jail of one check: everything its programs (and the peers it starts) use together. */
 #define SCRATCH_SIZE     "256m"          /* the working directory and the programs' output */
+#define SCRATCH_INODES   "32768"         /* its files and folders (each costs kernel memory) */
 #define JAIL_TMP_BYTES   (64ULL << 20)   /* /tmp and /dev/shm, each */
 #define JAIL_MEM_BYTES   (1536ULL << 20)
 #define JAIL_PIDS        1024
@@ -194,7 +195,8 @@ static int scratch_prepare(const struct run_opts *o, const char *dir, char *why,
 	char p[128];
 
 	if (o->sb->mode == SB_NETNS &&
-	    mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, "size=" SCRATCH_SIZE ",mode=0711") < 0) {
+	    mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV,
+		  "size=" SCRATCH_SIZE ",nr_inodes=" SCRATCH_INODES ",mode=0711") < 0) {
 		snprintf(why, whylen, "tmpfs on %s: %s", dir, strerror(errno));
 		return -errno;
 	}

@@ -313,7 +313,10 @@ static int mount_tmpfs(const char *dst, uint64_t bytes, const char *mode, char *
 {
 	char opt[96];
 
-	snprintf(opt, sizeof opt, "size=%llu,mode=%s", (unsigned long long)bytes, mode);
+	/* Inodes too: an empty file has no bytes, but costs the kernel about a kilobyte, and a
+	 * tmpfs bounded in bytes alone holds millions of them. */
+	snprintf(opt, sizeof opt, "size=%llu,nr_inodes=%u,mode=%s", (unsigned long long)bytes,
+		 JAIL_TMPFS_INODES, mode);
 	if (jail_mkdir_all(dst) < 0 ||
 	    mount("tmpfs", dst, "tmpfs", MS_NOSUID | MS_NODEV, opt) < 0) {
 		int e = errno;

@@ -30,6 +30,7 @@
 #include <sys/types.h>
 
 #define JAIL_MAX_DIRS 4
+#define JAIL_TMPFS_INODES 32768   /* files and folders in each tmpfs of a jail */
 #define JAIL_MAX_CG   3
 
 struct jail_view {
