@@ -534,6 +534,10 @@ const struct flow_set *ctx_flows(struct ctx *c)
 		c->wire_skipped = true;
 		return NULL;
 	}
+	/* Read after the check already failed, the capture only draws the failure's ladder. */
+	bool judged = c->res->status == CHECK_FAIL;
+	if (!judged)
+		c->wire_read = true;
 	if (cap_stop(c->cap, why, sizeof why) < 0) {
 		ctx_error(c, "the capture failed: %s (a grader fault, not yours)", why);
 		return NULL;
@@ -543,6 +547,11 @@ const struct flow_set *ctx_flows(struct ctx *c)
 	if (cap_overflowed(c->cap)) {
 		ctx_fail(c, "expected: the programs' traffic within what one check keeps (256 MiB)\n"
 			 "   seen: more than that on lo during this check; the wire was not judged");
+		return NULL;
+	}
+	if (c->res->drops > 0 && judged) {
+		ctx_log(c, "the capture dropped %llu packets: no ladder",
+			(unsigned long long)c->res->drops);
 		return NULL;
 	}
 	if (c->res->drops > 0) {
@@ -990,8 +999,11 @@ void ctx_finish(struct ctx *c, int pcap_fd, const char *pcap_dir, const char *pc
 	if (c->verbose)
 		ctx_log(c, "capture: %llu packets, %llu dropped", (unsigned long long)res->packets,
 			(unsigned long long)res->drops);
-	/* Drops under a flood past what a check keeps are the flood's: still a failure. */
-	if (res->status == CHECK_FAIL && res->drops > 0 && !cap_overflowed(c->cap)) {
+	/* Drops under a flood past what a check keeps are the flood's: still a failure; and so
+	 * is a failure the check drew without reading the wire (a server that never listened),
+	 * whatever a burst of the programs' made the capture drop. */
+	if (res->status == CHECK_FAIL && res->drops > 0 && !cap_overflowed(c->cap) &&
+	    c->wire_read) {
 		res->status = CHECK_ERROR;
 		ctx_log(c, "the capture dropped %llu packets: the result is not trusted",
 			(unsigned long long)res->drops);
