@@ -4,6 +4,7 @@
 #include "ladder.h"
 #include "clock.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -977,6 +978,35 @@ uint8_t *ctx_pattern(size_t n, uint32_t seed, bool every_byte_first)
 	return b;
 }
 
+/* The captures one folder keeps (one lab's of one submission): each is at most 16 MiB, but
+ * a submission whose every check floods lo and fails would leave 16 MiB per check, a few
+ * GiB per submission across the labs. Past this, a failed check's capture is not saved. */
+#define CTX_PCAP_DIR_MAX (128u << 20)
+
+/* The disk space the .pcap files of the folder dirfd take, in bytes. */
+static uint64_t pcap_dir_bytes(int dirfd)
+{
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *e;
+	uint64_t sum = 0;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	while ((e = readdir(d)) != NULL) {
+		struct stat st;
+		size_t n = strlen(e->d_name);
+		if (n > 5 && strcmp(e->d_name + n - 5, ".pcap") == 0 &&
+		    fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
+			sum += (uint64_t)st.st_blocks * 512;
+	}
+	closedir(d);
+	return sum;
+}
+
 void ctx_finish(struct ctx *c, int pcap_fd, const char *pcap_dir, const char *pcap_why)
 {
 	struct check_result *res = c->res;
@@ -1011,9 +1041,14 @@ void ctx_finish(struct ctx *c, int pcap_fd, const char *pcap_dir, const char *pc
 	/* A capture with nothing in it helps nobody. */
 	if ((res->status == CHECK_FAIL || res->status == CHECK_ERROR) && cap_count(c->cap)) {
 		char file[128];
+		uint64_t used = 0;
 		snprintf(file, sizeof file, "%.100s.pcap", c->check->id);
 		if (pcap_fd < 0)
 			ctx_log(c, "could not save the capture: %s", pcap_why);
+		else if ((used = pcap_dir_bytes(pcap_fd)) >= CTX_PCAP_DIR_MAX)
+			ctx_log(c, "the capture was not saved: the captures in %s already take %llu "
+				"MiB (at most %u MiB a folder)", pcap_dir,
+				(unsigned long long)(used >> 20), CTX_PCAP_DIR_MAX >> 20);
 		else if (cap_save_at(c->cap, pcap_fd, file, why, sizeof why) == 0)
 			snprintf(res->pcap, sizeof res->pcap, "%.1200s/%s", pcap_dir, file);
 		else
