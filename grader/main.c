@@ -193,6 +193,13 @@ static int cmd_doctor(void)
 		       sb.root ? "as an unprivileged uid" : "as you");
 	if (sb.fix[0])
 		printf("to improve: %s\n", sb.fix);
+	int abi = jail_landlock_abi();
+	if (abi > 0)
+		printf("landlock:   ABI %d: each program and peer in a domain of its own (no /proc "
+		       "access to another%s)\n", abi, abi >= 6 ? ", no signal to another" : "");
+	else
+		printf("landlock:   not in this kernel (Linux 5.13 or later): programs of one uid "
+		       "can reach one another through /proc\n");
 	printf("libpcap:    %s\n", pcap_lib_version());
 	for (size_t i = 0; tools[i]; i++) {
 		char cmd[128];
