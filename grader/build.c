@@ -29,6 +29,9 @@
 #endif
 #define BUILD_MEM_BYTES (1ULL << 30)     /* the compiler of one program, all its processes */
 #define BUILD_TMP_BYTES (256ULL << 20)   /* its /tmp */
+/* Any file the compiler writes, the program it links included (a lab's is well under
+ * 1 MiB; a section aligned to 1 GiB makes the linker write gigabytes into the host's /tmp). */
+#define BUILD_FILE_BYTES (64ULL << 20)
 
 struct logbuf {
 	char *s;
@@ -94,14 +97,69 @@ static size_t helpers(const struct lab *lab, char **names, size_t n, const char 
 	return k;
 }
 
+/* Open name beneath dirfd for reading only if it is a regular file, never following a
+ * link: a FIFO is never waited on, and a device's driver never sees an open (a device node
+ * comes with a tar extracted as root). The type is read from an O_PATH descriptor, which
+ * opens nothing, and the file is then opened through that same descriptor. The descriptor,
+ * -EINVAL when it is not a regular file, -EMLINK when it has other names, or -errno. */
+static int open_regular(int dirfd, const char *name)
+{
+	char self[64];
+	struct stat st;
+	int p = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC), fd;
+
+	if (p < 0)
+		return -errno;
+	if (fstat(p, &st) < 0) {
+		int e = errno;
+		close(p);
+		return -e;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(p);
+		return S_ISLNK(st.st_mode) ? -ELOOP : -EINVAL;
+	}
+	/* A file with another name is someone else's as much as the student's: a hard link
+	 * to a file the grader (root) may read and they may not. */
+	if (st.st_nlink != 1) {
+		close(p);
+		return -EMLINK;
+	}
+	snprintf(self, sizeof self, "/proc/self/fd/%d", p);
+	fd = open(self, O_RDONLY | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		/* No /proc: by name again, where a FIFO put there since cannot block us. */
+		fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+		struct stat now;
+		if (fd >= 0 && (fstat(fd, &now) < 0 || now.st_dev != st.st_dev ||
+				now.st_ino != st.st_ino || fcntl(fd, F_SETFL, 0) < 0)) {
+			close(fd);
+			fd = -1;
+			errno = EINVAL;
+		}
+	}
+	int e = errno;
+	close(p);
+	return fd >= 0 ? fd : -e;
+}
+
 /* Copy one regular file (never through a symlink) into dir, owned by uid when root. */
 static int copy_file(int srcfd, const char *name, const char *dir, uid_t uid, gid_t gid,
 		     struct logbuf *l)
 {
 	char msg[600], buf[65536];
-	int in = openat(srcfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int in = open_regular(srcfd, name);
 	struct stat st;
 
+	if (in == -EINVAL || in == -EMLINK) {
+		int len = snprintf(msg, sizeof msg, "src/%s: %s\n", name,
+				   in == -EINVAL ? "not a regular file"
+						 : "a hard link (the file has other names; not copied)");
+		log_add(l, msg, (size_t)len);
+		return -1;
+	}
+	if (in < 0)
+		errno = -in;
 	if (in < 0 || fstat(in, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > BUILD_FILE_MAX) {
 		int len = snprintf(msg, sizeof msg, "src/%s: %s\n", name,
 				   in < 0 && errno == ELOOP ? "a symlink (not followed)"
@@ -195,7 +253,9 @@ static int run_cc(const char *const *argv, const char *cwd, const char *root,
 	snprintf(name, sizeof name, "cc-%d-%u", (int)getpid(), seq++);
 	if (o->jail) {
 		struct jail_view v = { .root = root, .rw = { cwd }, .tmp_bytes = BUILD_TMP_BYTES };
-		struct jail_limits lim = { .mem_bytes = BUILD_MEM_BYTES, .pids = 64, .cpu_pct = 100 };
+		struct jail_limits lim = { .mem_bytes = BUILD_MEM_BYTES, .pids = 64, .cpu_pct = 100,
+					   .file_bytes = BUILD_FILE_BYTES,
+					   .as_bytes = BUILD_MEM_BYTES };
 		pid = jail_run_once(&v, &lim, name, argv, cwd, pfd[1], drop, o->uid, o->gid, why,
 				    sizeof why);
 		if (pid < 0) {
@@ -227,7 +287,9 @@ static int run_cc(const char *const *argv, const char *cwd, const char *root,
 			}
 			prctl(PR_SET_PDEATHSIG, SIGKILL);
 			struct rlimit as = { BUILD_MEM_BYTES, BUILD_MEM_BYTES };
+			struct rlimit fsz = { BUILD_FILE_BYTES, BUILD_FILE_BYTES };
 			setrlimit(RLIMIT_AS, &as);
+			setrlimit(RLIMIT_FSIZE, &fsz);
 			execvp(argv[0], (char *const *)argv);
 			fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
 			_exit(127);

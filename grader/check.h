@@ -116,6 +116,7 @@ struct ctx {
 	struct check_result *res;
 	bool verbose;
 	bool wire_skipped;        /* ctx_flows found no capture */
+	bool wire_read;           /* ctx_flows was asked for the capture: the verdict may rest on it */
 };
 
 /* The runner's last step, once the check's function returned: stop its programs, turn a

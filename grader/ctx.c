@@ -4,6 +4,7 @@
 #include "ladder.h"
 #include "clock.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -61,10 +62,58 @@ const char *ctx_path(struct ctx *c, const char *name, char *buf, size_t bufsz)
 	return buf;
 }
 
+/* The files the check wrote, as it wrote them, for the real peers (jail_peer_view): in the
+ * grader's own folder, which no program sees. Files past CTX_PEER_FILE_MAX are not kept. */
+#define CTX_PEER_FILE_MAX (4u << 20)
+
+static int peer_copy(struct ctx *c, const char *name, const void *data, size_t len, bool dir)
+{
+	char path[512];
+
+	if (!c->jail || !c->iodir || (!dir && len > CTX_PEER_FILE_MAX))
+		return 0;
+	int n = snprintf(path, sizeof path, "%s/peer/%s", c->iodir, name);
+	if (n < 0 || (size_t)n >= sizeof path)
+		return -ENAMETOOLONG;
+	char *slash = strrchr(path, '/');
+	*slash = '\0';
+	int rc = jail_mkdir_all(path);
+	*slash = '/';
+	if (rc < 0)
+		return rc;
+	if (dir)
+		return mkdir(path, 0755) < 0 && errno != EEXIST ? -errno : 0;
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	for (const uint8_t *p = data; len > 0;) {
+		ssize_t k = write(fd, p, len);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			rc = k < 0 ? -errno : -EIO;
+			break;
+		}
+		p += k;
+		len -= (size_t)k;
+	}
+	/* Never half a script: a peer that runs a cut one could end well for nothing. */
+	if (rc < 0)
+		unlink(path);
+	close(fd);
+	return rc;
+}
+
 const char *ctx_write_file(struct ctx *c, const char *name, const void *data, size_t len,
 			   char *buf, size_t bufsz)
 {
 	const uint8_t *p = data;
+	int prc = peer_copy(c, name, data, len, false);
+
+	if (prc < 0) {
+		ctx_error(c, "cannot keep %s for the peers: %s", name, strerror(-prc));
+		return NULL;
+	}
 	int dfd = open(c->tmpdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd = -1;
 
 	ctx_path(c, name, buf, bufsz);
@@ -118,6 +167,11 @@ bool ctx_mkdir(struct ctx *c, const char *name, bool theirs)
 	char path[512];
 
 	ctx_path(c, name, path, sizeof path);
+	int prc = peer_copy(c, name, NULL, 0, true);
+	if (prc < 0) {
+		ctx_error(c, "cannot keep %s for the peers: %s", name, strerror(-prc));
+		return false;
+	}
 	if (mkdir(path, 0755) < 0 && errno != EEXIST) {
 		ctx_error(c, "cannot create %s: %s", path, strerror(errno));
 		return false;
@@ -259,8 +313,15 @@ static struct proc *spawn(struct ctx *c, const char *stdin_path, const char *con
 		.gid = c->sb->run_gid,
 		.limits = proc_default_limits(),
 	};
-	if (tool)
+	char files[512];
+	if (tool) {
 		s.limits.as_bytes = (uint64_t)RLIM_INFINITY;
+		/* Its own working directory, /tmp and /dev/shm, with the files the check wrote:
+		 * nothing a student's program planted or changed. */
+		snprintf(files, sizeof files, "%s/peer", c->iodir);
+		s.peer = true;
+		s.peer_files = access(files, F_OK) == 0 ? files : NULL;
+	}
 	if (proc_spawn(p, &s, why, sizeof why) < 0) {
 		ctx_error(c, "cannot start %s: %s", argv[0], why);
 		return NULL;
@@ -474,6 +535,10 @@ const struct flow_set *ctx_flows(struct ctx *c)
 		c->wire_skipped = true;
 		return NULL;
 	}
+	/* Read after the check already failed, the capture only draws the failure's ladder. */
+	bool judged = c->res->status == CHECK_FAIL;
+	if (!judged)
+		c->wire_read = true;
 	if (cap_stop(c->cap, why, sizeof why) < 0) {
 		ctx_error(c, "the capture failed: %s (a grader fault, not yours)", why);
 		return NULL;
@@ -483,6 +548,11 @@ const struct flow_set *ctx_flows(struct ctx *c)
 	if (cap_overflowed(c->cap)) {
 		ctx_fail(c, "expected: the programs' traffic within what one check keeps (256 MiB)\n"
 			 "   seen: more than that on lo during this check; the wire was not judged");
+		return NULL;
+	}
+	if (c->res->drops > 0 && judged) {
+		ctx_log(c, "the capture dropped %llu packets: no ladder",
+			(unsigned long long)c->res->drops);
 		return NULL;
 	}
 	if (c->res->drops > 0) {
@@ -921,6 +991,35 @@ uint8_t *ctx_pattern(size_t n, uint32_t seed, bool every_byte_first)
 	return b;
 }
 
+/* The captures one folder keeps (one lab's of one submission): each is at most 16 MiB, but
+ * a submission whose every check floods lo and fails would leave 16 MiB per check, a few
+ * GiB per submission across the labs. Past this, a failed check's capture is not saved. */
+#define CTX_PCAP_DIR_MAX (128u << 20)
+
+/* The disk space the .pcap files of the folder dirfd take, in bytes. */
+static uint64_t pcap_dir_bytes(int dirfd)
+{
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *e;
+	uint64_t sum = 0;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	while ((e = readdir(d)) != NULL) {
+		struct stat st;
+		size_t n = strlen(e->d_name);
+		if (n > 5 && strcmp(e->d_name + n - 5, ".pcap") == 0 &&
+		    fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
+			sum += (uint64_t)st.st_blocks * 512;
+	}
+	closedir(d);
+	return sum;
+}
+
 void ctx_finish(struct ctx *c, int pcap_fd, const char *pcap_dir, const char *pcap_why)
 {
 	struct check_result *res = c->res;
@@ -943,8 +1042,11 @@ void ctx_finish(struct ctx *c, int pcap_fd, const char *pcap_dir, const char *pc
 	if (c->verbose)
 		ctx_log(c, "capture: %llu packets, %llu dropped", (unsigned long long)res->packets,
 			(unsigned long long)res->drops);
-	/* Drops under a flood past what a check keeps are the flood's: still a failure. */
-	if (res->status == CHECK_FAIL && res->drops > 0 && !cap_overflowed(c->cap)) {
+	/* Drops under a flood past what a check keeps are the flood's: still a failure; and so
+	 * is a failure the check drew without reading the wire (a server that never listened),
+	 * whatever a burst of the programs' made the capture drop. */
+	if (res->status == CHECK_FAIL && res->drops > 0 && !cap_overflowed(c->cap) &&
+	    c->wire_read) {
 		res->status = CHECK_ERROR;
 		ctx_log(c, "the capture dropped %llu packets: the result is not trusted",
 			(unsigned long long)res->drops);
@@ -952,9 +1054,14 @@ void ctx_finish(struct ctx *c, int pcap_fd, const char *pcap_dir, const char *pc
 	/* A capture with nothing in it helps nobody. */
 	if ((res->status == CHECK_FAIL || res->status == CHECK_ERROR) && cap_count(c->cap)) {
 		char file[128];
+		uint64_t used = 0;
 		snprintf(file, sizeof file, "%.100s.pcap", c->check->id);
 		if (pcap_fd < 0)
 			ctx_log(c, "could not save the capture: %s", pcap_why);
+		else if ((used = pcap_dir_bytes(pcap_fd)) >= CTX_PCAP_DIR_MAX)
+			ctx_log(c, "the capture was not saved: the captures in %s already take %llu "
+				"MiB (at most %u MiB a folder)", pcap_dir,
+				(unsigned long long)(used >> 20), CTX_PCAP_DIR_MAX >> 20);
 		else if (cap_save_at(c->cap, pcap_fd, file, why, sizeof why) == 0)
 			snprintf(res->pcap, sizeof res->pcap, "%.1200s/%s", pcap_dir, file);
 		else

@@ -31,6 +31,7 @@
 #define IDLE_MAX         16              /* idle checks running at once, beside -j busy ones */
 /* The jail of one check: everything its programs (and the peers it starts) use together. */
 #define SCRATCH_SIZE     "256m"          /* the working directory and the programs' output */
+#define SCRATCH_INODES   "32768"         /* its files and folders (each costs kernel memory) */
 #define JAIL_TMP_BYTES   (64ULL << 20)   /* /tmp and /dev/shm, each */
 #define JAIL_MEM_BYTES   (1536ULL << 20)
 #define JAIL_PIDS        1024
@@ -92,6 +93,24 @@ static void scratch_remove(const struct run_opts *o, const char *dir)
 }
 
 /* ---- the worker ---------------------------------------------------------------------- */
+
+static char *cmdline_start;
+static size_t cmdline_len;
+
+void run_set_cmdline(char *start, size_t len)
+{
+	cmdline_start = start;
+	cmdline_len = len;
+}
+
+/* What /proc/1/cmdline shows a check's programs: "wirelab" and nothing of the command. */
+static void cmdline_blank(void)
+{
+	if (!cmdline_start || cmdline_len < 8)
+		return;
+	memset(cmdline_start, 0, cmdline_len);
+	memcpy(cmdline_start, "wirelab", 7);
+}
 
 /* pid 1 of the check's PID namespace, in the worker that waits for it. */
 static volatile sig_atomic_t check_pid1;
@@ -176,7 +195,8 @@ static int scratch_prepare(const struct run_opts *o, const char *dir, char *why,
 	char p[128];
 
 	if (o->sb->mode == SB_NETNS &&
-	    mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, "size=" SCRATCH_SIZE ",mode=0711") < 0) {
+	    mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV,
+		  "size=" SCRATCH_SIZE ",nr_inodes=" SCRATCH_INODES ",mode=0711") < 0) {
 		snprintf(why, whylen, "tmpfs on %s: %s", dir, strerror(errno));
 		return -errno;
 	}
@@ -299,6 +319,7 @@ static void worker_main(const struct run_opts *o, const struct lab_result *r,
 			signal(SIGTERM, SIG_DFL);
 			signal(SIGINT, SIG_DFL);
 			alarm(0);
+			cmdline_blank();
 			worker_run(o, r, ch, tmpdir, res);
 			send_result(res, fd);
 			_exit(0);

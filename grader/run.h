@@ -85,4 +85,9 @@ bool run_check_selected(const struct run_opts *o, const char *id);
 
 const char *run_status_name(enum check_status s);
 
+/* The memory of the grader's command line (main's argv, copied elsewhere first): each
+ * check's pid 1, which its programs see in /proc, blanks it, so that /proc/1/cmdline tells
+ * them neither the --check being graded nor where the submissions are. */
+void run_set_cmdline(char *start, size_t len);
+
 #endif

@@ -9,6 +9,7 @@
 #include <grp.h>
 #include <limits.h>
 #include <linux/filter.h>
+#include <linux/landlock.h>
 #include <linux/magic.h>
 #include <linux/openat2.h>
 #include <sched.h>
@@ -21,6 +22,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
@@ -311,7 +313,10 @@ static int mount_tmpfs(const char *dst, uint64_t bytes, const char *mode, char *
 {
 	char opt[96];
 
-	snprintf(opt, sizeof opt, "size=%llu,mode=%s", (unsigned long long)bytes, mode);
+	/* Inodes too: an empty file has no bytes, but costs the kernel about a kilobyte, and a
+	 * tmpfs bounded in bytes alone holds millions of them. */
+	snprintf(opt, sizeof opt, "size=%llu,nr_inodes=%u,mode=%s", (unsigned long long)bytes,
+		 JAIL_TMPFS_INODES, mode);
 	if (jail_mkdir_all(dst) < 0 ||
 	    mount("tmpfs", dst, "tmpfs", MS_NOSUID | MS_NODEV, opt) < 0) {
 		int e = errno;
@@ -393,7 +398,10 @@ static int build_view(const struct jail_view *v, char *why, size_t whylen)
 	 * not mount one where the host's /proc has parts masked. */
 	snprintf(dst, sizeof dst, "%s/proc", root);
 	mkdir(dst, 0555);
-	mount("proc", dst, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	/* hidepid=2: a program sees only the processes of its own uid (as nobody: not pid 1,
+	 * the grader, nor the mount table of the grader's namespace it would show). */
+	if (mount("proc", dst, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=2") < 0)
+		mount("proc", dst, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	for (size_t i = 0; i < JAIL_MAX_DIRS && v->rw[i]; i++) {
 		if (path_join(dst, sizeof dst, root, v->rw[i]) < 0 ||
 		    (rc = bind(v->rw[i], dst, true, false, why, whylen)) < 0)
@@ -757,6 +765,61 @@ int jail_join(const struct jail *j, const char *cwd)
 	return 0;
 }
 
+/* A Landlock domain of its own (Linux 5.13 and later; nothing where the kernel has none):
+ * the kernel then refuses this process, and everything it starts, any ptrace-like access
+ * to a process outside the domain (its /proc/PID/mem, fd/, cwd, root, environ), whatever
+ * the uids, and from Linux 6.12 its signals too. Each program, real peer and compiler gets
+ * a domain of its own, so none of them can reach another's memory or open files. The
+ * ruleset refuses only what no one here does (making device nodes). */
+/* The kernel's struct landlock_ruleset_attr as of Landlock ABI 6 (the system's headers may
+ * be older; the kernel takes the size given and the fields it knows). */
+struct wl_landlock_attr {
+	uint64_t handled_access_fs;
+	uint64_t handled_access_net;   /* ABI 4 */
+	uint64_t scoped;               /* ABI 6 */
+};
+#define WL_SCOPE_ABSTRACT_UNIX_SOCKET (1ULL << 0)
+#define WL_SCOPE_SIGNAL               (1ULL << 1)
+
+static long landlock_abi(void)
+{
+#ifdef SYS_landlock_create_ruleset
+	return syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+#else
+	return -1;
+#endif
+}
+
+static void landlock_self(void)
+{
+#ifdef SYS_landlock_restrict_self
+	struct wl_landlock_attr attr = {
+		.handled_access_fs = LANDLOCK_ACCESS_FS_MAKE_CHAR | LANDLOCK_ACCESS_FS_MAKE_BLOCK,
+	};
+	size_t size = sizeof attr.handled_access_fs;
+	long abi = landlock_abi();
+
+	if (abi < 1)
+		return;
+	if (abi >= 6) {
+		attr.scoped = WL_SCOPE_SIGNAL | WL_SCOPE_ABSTRACT_UNIX_SOCKET;
+		size = sizeof attr;
+	}
+	int fd = (int)syscall(SYS_landlock_create_ruleset, &attr, size, 0);
+	if (fd < 0)
+		return;
+	syscall(SYS_landlock_restrict_self, fd, 0);
+	close(fd);
+#endif
+}
+
+int jail_landlock_abi(void)
+{
+	long abi = landlock_abi();
+
+	return abi > 0 ? (int)abi : 0;
+}
+
 int jail_lockdown(bool drop, uid_t uid, gid_t gid)
 {
 	struct sock_fprog prog = { .len = jail_bpf_len, .filter = jail_bpf };
@@ -770,11 +833,98 @@ int jail_lockdown(bool drop, uid_t uid, gid_t gid)
 		return -errno;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return -errno;
+	landlock_self();
 	if (!jail_bpf)
 		return -ENOSYS;
 	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
 		return -errno;
 	return 0;
+}
+
+/* ---- a real peer's own view ----------------------------------------------------------- */
+
+/* Copy the regular files and folders below the folder from into the folder to (depth
+ * bounded); between fork and exec, so no malloc, no stdio. 0 or -errno. */
+static int copy_tree(int from, int to, int depth)
+{
+	char buf[4096], data[8192];
+	int rc = 0;
+
+	if (depth > 8)
+		return -ELOOP;
+	for (;;) {
+		long n = syscall(SYS_getdents64, from, buf, sizeof buf);
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return rc;
+		for (long off = 0; off < n && rc == 0;) {
+			struct { uint64_t ino; int64_t off; unsigned short reclen; unsigned char type;
+				 char name[]; } *d = (void *)(buf + off);
+			off += d->reclen;
+			if (strcmp(d->name, ".") == 0 || strcmp(d->name, "..") == 0)
+				continue;
+			struct stat st;
+			if (fstatat(from, d->name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+				return -errno;
+			if (S_ISDIR(st.st_mode)) {
+				if (mkdirat(to, d->name, 0755) < 0 && errno != EEXIST)
+					return -errno;
+				int a = openat(from, d->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+				int b = openat(to, d->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+				rc = a < 0 || b < 0 ? -errno : copy_tree(a, b, depth + 1);
+				if (a >= 0)
+					close(a);
+				if (b >= 0)
+					close(b);
+			} else if (S_ISREG(st.st_mode)) {
+				int a = openat(from, d->name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+				int b = openat(to, d->name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+					       O_CLOEXEC, 0644);
+				if (a < 0 || b < 0)
+					rc = -errno;
+				for (ssize_t k; rc == 0 && (k = read(a, data, sizeof data)) != 0;)
+					if (k < 0 || write(b, data, (size_t)k) != k)
+						rc = k < 0 ? -errno : -EIO;
+				if (a >= 0)
+					close(a);
+				if (b >= 0)
+					close(b);
+			}
+		}
+		if (rc < 0)
+			return rc;
+	}
+}
+
+int jail_peer_view(const char *cwd, int files, uint64_t tmp_bytes, bool drop, uid_t uid,
+		   gid_t gid)
+{
+	char why[128];
+	int rc;
+
+	if (unshare(CLONE_NEWNS) < 0)
+		return -errno;
+	if ((rc = mount_tmpfs("/tmp", tmp_bytes, "1777", why, sizeof why)) < 0 ||
+	    (rc = mount_tmpfs("/dev/shm", tmp_bytes, "1777", why, sizeof why)) < 0)
+		return rc;
+	/* The working directory: inside the new /tmp, or a tmpfs of its own elsewhere. */
+	if (strncmp(cwd, "/tmp/", 5) == 0)
+		rc = jail_mkdir_all(cwd);
+	else
+		rc = mount_tmpfs(cwd, tmp_bytes, "0755", why, sizeof why);
+	if (rc < 0)
+		return rc;
+	if (drop && geteuid() == 0 && chown(cwd, uid, gid) < 0)
+		return -errno;
+	int to = open(cwd, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (to < 0)
+		return -errno;
+	rc = files >= 0 ? copy_tree(files, to, 0) : 0;
+	close(to);
+	if (rc == 0 && chdir(cwd) < 0)
+		rc = -errno;
+	return rc;
 }
 
 /* ---- one command in a jail of its own (the compiler) ---------------------------------- */
@@ -859,6 +1009,12 @@ pid_t jail_run_once(const struct jail_view *v, const struct jail_limits *l, cons
 			once_fail(outfd, "cgroup", strerror(errno));
 		if (chdir(cwd) < 0)
 			once_fail(outfd, cwd, strerror(errno));
+		/* Per process, whether or not there is a cgroup: no file (the program it links
+		 * included) past file_bytes, written into a folder of the host's. */
+		struct rlimit fsz = { l->file_bytes, l->file_bytes }, as = { l->as_bytes, l->as_bytes };
+		if ((l->file_bytes && setrlimit(RLIMIT_FSIZE, &fsz) < 0) ||
+		    (l->as_bytes && setrlimit(RLIMIT_AS, &as) < 0))
+			once_fail(outfd, "limits", strerror(errno));
 		int in = open("/dev/null", O_RDONLY);
 		if (in < 0 || dup2(in, STDIN_FILENO) < 0 || dup2(outfd, STDOUT_FILENO) < 0 ||
 		    dup2(outfd, STDERR_FILENO) < 0)

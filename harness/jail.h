@@ -30,6 +30,7 @@
 #include <sys/types.h>
 
 #define JAIL_MAX_DIRS 4
+#define JAIL_TMPFS_INODES 32768   /* files and folders in each tmpfs of a jail */
 #define JAIL_MAX_CG   3
 
 struct jail_view {
@@ -43,6 +44,8 @@ struct jail_limits {
 	uint64_t mem_bytes;     /* memory of everything in the jail together (cgroup) */
 	int pids;               /* processes and threads together (cgroup) */
 	int cpu_pct;            /* CPU time, in percent of one core (cgroup); 0: no limit */
+	uint64_t file_bytes;    /* jail_run_once: RLIMIT_FSIZE of the command; 0: none */
+	uint64_t as_bytes;      /* jail_run_once: RLIMIT_AS of each of its processes; 0: none */
 };
 
 /* A cgroup per jail: one folder per controller (cgroup v1) or one (v2). */
@@ -91,9 +94,21 @@ void jail_cleanup(const char *name);
  * namespace and cgroup, then chdir(cwd). Returns 0 or -errno. */
 int jail_join(const struct jail *j, const char *cwd);
 /* Last step before exec: close every descriptor above 2, a new session, resource limits
- * left to the caller, the uid/gid when drop (and root), no new privileges, the seccomp
- * filter. Returns 0 or -errno. */
+ * left to the caller, the uid/gid when drop (and root), no new privileges, a Landlock
+ * domain of its own where the kernel has Landlock (no ptrace-like access, through /proc,
+ * to any process outside it, and no signal to one from Linux 6.12), the seccomp filter.
+ * Returns 0 or -errno. */
 int jail_lockdown(bool drop, uid_t uid, gid_t gid);
+/* In a real peer's child (a tool of the system run against a student's program), after
+ * jail_join: a mount namespace of its own with private tmpfs of tmp_bytes on /tmp and
+ * /dev/shm, and cwd made anew there (the peer's own, owned by uid/gid when drop), holding a
+ * copy of the folder files (the files the check wrote; -1 for none); then chdir(cwd). The
+ * student's programs can then neither plant files the peer reads (its HOME, modules beside
+ * its script) nor change the files the check wrote for it. 0 or -errno. */
+int jail_peer_view(const char *cwd, int files, uint64_t tmp_bytes, bool drop, uid_t uid,
+		   gid_t gid);
+/* The Landlock ABI version of this kernel, 0 when it has none (for `wirelab doctor`). */
+int jail_landlock_abi(void);
 
 /* Run argv (looked up in PATH) in a jail of its own with cwd as working directory (which
  * must be among v->rw), stdin /dev/null, stdout and stderr into outfd. Returns the pid to

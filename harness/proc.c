@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #define PROC_MAX_GROUPS 256
+#define PROC_PEER_TMP_BYTES (256ULL << 20)   /* a peer's /tmp (its working directory) and /dev/shm */
 
 /* Process groups started by this process and not yet reaped. Read from signal handlers,
  * so plain sig_atomic_t slots and no locks. */
@@ -88,13 +89,22 @@ static void child_exec(const struct proc_spec *s, int in, int out, int err)
 	if (dup2(err, STDERR_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0 ||
 	    dup2(in, STDIN_FILENO) < 0)
 		_exit(127);
-	/* In a jail: its mount namespace and cgroup first. */
+	/* In a jail: its mount namespace and cgroup first; a peer then a view of its own, its
+	 * files opened before, from the grader's side. */
 	if (s->jail) {
-		int rc = jail_join(s->jail, s->cwd);
+		int files = s->peer && s->peer_files
+				    ? open(s->peer_files, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+				    : -1;
+		int rc = jail_join(s->jail, s->peer ? NULL : s->cwd);
+		if (rc == 0 && s->peer)
+			rc = jail_peer_view(s->cwd, files, PROC_PEER_TMP_BYTES, s->drop_privileges,
+					    s->uid, s->gid);
 		if (rc < 0) {
 			errno = -rc;
-			child_fail("entering the jail");
+			child_fail(s->peer ? "preparing the peer's view" : "entering the jail");
 		}
+		if (files >= 0)
+			close(files);
 	} else if (s->cwd && chdir(s->cwd) < 0) {
 		child_fail("chdir");
 	}

@@ -34,6 +34,10 @@ struct proc_spec {
 	uid_t uid;
 	gid_t gid;
 	struct proc_limits limits;
+	/* A real peer (a tool of the system, not the student's): in a jail it gets a view of
+	 * its own (jail_peer_view), its working directory a copy of peer_files (NULL: empty). */
+	bool peer;
+	const char *peer_files;
 };
 
 struct proc {
