@@ -131,9 +131,13 @@ static void check_greet_server_split(struct ctx *c)
 
 static void check_greet_server_errors(struct ctx *c)
 {
+	/* The last three catch parsers that read words instead of bytes: sscanf's " " takes
+	 * any run of blanks, none included ("HELLO%s" reads "HELLOAda"), and strtok skips
+	 * repeated and trailing separators. The line is exactly "HELLO <NAME>". */
 	static const char *const lines[] = {
 		"HOWDY Ada\n", "HELLO bad!name\n", "HELLO aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
 		"HELLO \n", "hello Ada\n", "HELLO Ada x\n", "HELLO\n",
+		"HELLOAda\n", "HELLO  Ada\n", "HELLO Ada \n",
 	};
 	char longline[66];
 	struct peer_buf reply;
@@ -269,7 +273,7 @@ static void check_greet_server_restart(struct ctx *c)
 /* Run greet_client against the grader's server on addr, which answers with reply in two
  * segments and closes; judge what the client did (the wire is judged afterwards). */
 static bool client_case(struct ctx *c, const char *listen_addr, const char *addr,
-			const char *reply)
+			const char *reply, size_t rlen)
 {
 	char port[8];
 	struct peer_buf line = { 0 };
@@ -291,11 +295,11 @@ static bool client_case(struct ctx *c, const char *listen_addr, const char *addr
 		return false;
 	}
 	int rc = peer_recv_until(fd, &line, "\n", 256, 3000);
-	size_t half = strlen(reply) / 2;
+	size_t half = rlen / 2;
 	if (rc == 0) {
 		peer_send(fd, reply, half, 1000);
 		clock_sleep_ms(20);
-		peer_send(fd, reply + half, strlen(reply) - half, 1000);
+		peer_send(fd, reply + half, rlen - half, 1000);
 	}
 	shutdown(fd, SHUT_WR);
 	/* Wait for the client's own close before ours is complete. */
@@ -308,7 +312,7 @@ static bool client_case(struct ctx *c, const char *listen_addr, const char *addr
 	char *out = ctx_stdout(c, p, &olen);
 	bool ok = ctx_expect_exit(c, p, 0) &&
 		  ctx_expect_bytes(c, "on stdout (every byte the server sent)", reply,
-				   strlen(reply), out, olen);
+				   rlen, out, olen);
 	free(out);
 	if (!ok)
 		ctx_fail(c, "(greet_client %s %s Ada)", addr, port);
@@ -335,15 +339,19 @@ static bool client_wire(struct ctx *c, size_t idx, const char *addr)
 
 static void check_greet_client_hello(struct ctx *c)
 {
-	if (!client_case(c, "::", "127.0.0.1", "HI Ada\n") ||
-	    !client_case(c, "::", "::1", "HI Ada\nand a second line \x01\n"))
+	/* The second reply carries a NUL: the client copies bytes, so strlen, printf("%s") or
+	 * fputs on what it received loses the rest ("unchanged", and the handout's pitfall). */
+	static const char odd[] = "HI Ada\nand a second line \x01\0\xff\n";
+
+	if (!client_case(c, "::", "127.0.0.1", "HI Ada\n", 7) ||
+	    !client_case(c, "::", "::1", odd, sizeof odd - 1))
 		return;
 	/* localhost, with the grader listening only where getaddrinfo's second answer points:
 	 * the first address is refused, the client must go on to the next. */
 	int fam = ctx_localhost_second_family();
 	if (!fam)
 		ctx_log(c, "\"localhost\" has one address here: the fallback case was not run");
-	else if (!client_case(c, ctx_loopback(fam), "localhost", "HI Ada\n"))
+	else if (!client_case(c, ctx_loopback(fam), "localhost", "HI Ada\n", 7))
 		ctx_fail(c, "(the server listened on %s only, the second address of \"localhost\")",
 			 ctx_loopback(fam));
 	if (!ctx_failed(c) && client_wire(c, 0, "127.0.0.1"))

@@ -511,12 +511,13 @@ static void crun_close(struct crun *r)
 }
 
 /* The client's exit status and stdout. */
-static bool expect_client(struct ctx *c, struct crun *r, int code, const char *out)
+static bool expect_client_n(struct ctx *c, struct crun *r, int code, const char *out,
+			    size_t outlen)
 {
 	size_t olen;
 	char *got = ctx_stdout(c, r->p, &olen);
 	bool ok = ctx_expect_exit(c, r->p, code) &&
-		  ctx_expect_bytes(c, "on udp_client's stdout", out, strlen(out), got, olen);
+		  ctx_expect_bytes(c, "on udp_client's stdout", out, outlen, got, olen);
 
 	free(got);
 	if (!ok) {
@@ -524,6 +525,11 @@ static bool expect_client(struct ctx *c, struct crun *r, int code, const char *o
 		ladder(c);
 	}
 	return ok;
+}
+
+static bool expect_client(struct ctx *c, struct crun *r, int code, const char *out)
+{
+	return expect_client_n(c, r, code, out, strlen(out));
 }
 
 /* What the client sent to the relay's port, in capture order. */
@@ -667,7 +673,7 @@ static bool expect_in_order(struct ctx *c, const struct crun *r, const struct se
 
 /* The client sent exactly the datagrams of want (NULL-terminated), in that order. */
 static bool expect_sent_exactly(struct ctx *c, const struct crun *r, const struct sent *s,
-				const char *const *want, const char *rule)
+				const char *const *want, const size_t *lens, const char *rule)
 {
 	size_t n = 0;
 	bool ok = true;
@@ -676,7 +682,7 @@ static bool expect_sent_exactly(struct ctx *c, const struct crun *r, const struc
 	while (want[n])
 		n++;
 	for (size_t i = 0; ok && i < n && i < s->n; i++) {
-		size_t len = strlen(want[i]);
+		size_t len = lens ? lens[i] : strlen(want[i]);
 		if (s->d[i]->wire_len != len || s->d[i]->len != len ||
 		    memcmp(s->d[i]->data, want[i], len) != 0) {
 			ctx_fail(c, "expected: datagram %zu from the client is %s (%s)\n   seen: %s "
@@ -703,15 +709,18 @@ static bool expect_sent_exactly(struct ctx *c, const struct crun *r, const struc
 static void check_udp_client_format(struct ctx *c)
 {
 	static const char input[] = "hello\n\n two  spaces \ntab\there\ncrlf\r\nend";
+	/* The last run's line holds a NUL: a line is bytes, so fgets and strlen lose its end. */
+	static const char nul[] = "a\0b\n";
 	static const char *const want[] = { "1 hello", "2 ", "3  two  spaces ", "4 tab\there",
-					    "5 crlf\r", "6 end", "1 over IPv6", NULL };
+					    "5 crlf\r", "6 end", "1 over IPv6", "1 a\0b", NULL };
+	static const size_t lens[] = { 7, 2, 15, 10, 7, 5, 11, 5 };
 	static const char *const opts[] = { "-t", "1000", NULL };
 	struct relay_plan none = { .nrules = 0 };
 	struct crun r;
 	struct sent s;
 
 	ctx_log(c, "an empty line, spaces, a tab, a \\r before the newline, no newline at the "
-		"end; then one line over IPv6");
+		"end; then one line over IPv6; then the line \"a\\0b\"");
 	bool ok = client_run(c, &r, &none, opts, "127.0.0.1", input, sizeof input - 1, 3000) &&
 		  expect_client(c, &r, 0, "hello\n\n two  spaces \ntab\there\ncrlf\r\nend\n");
 	crun_close(&r);
@@ -719,8 +728,13 @@ static void check_udp_client_format(struct ctx *c)
 		ok = expect_client(c, &r, 0, "over IPv6\n");
 	else
 		ok = false;
+	if (ok) {
+		crun_close(&r);
+		ok = client_run(c, &r, &none, opts, "127.0.0.1", nul, sizeof nul - 1, 3000) &&
+		     expect_client_n(c, &r, 0, nul, sizeof nul - 1);
+	}
 	if (ok && client_sent(c, &s))
-		expect_sent_exactly(c, &r, &s, want, "`<SEQ> <line>` for each line, the newline "
+		expect_sent_exactly(c, &r, &s, want, lens, "`<SEQ> <line>` for each line, the newline "
 				    "removed, once each when nothing is lost");
 	crun_close(&r);
 }
@@ -900,6 +914,27 @@ static void check_udp_client_icmp(struct ctx *c)
 	}
 	expect_give_up(c, &r, want, 3, "udp_client: no reply for message 1 after 3 tries\n", "",
 		       "an ICMP port unreachable is a lost try: 3 tries in all");
+	/* A lost try is waited out: the ICMP error comes back at once, and a client that takes
+	 * it as "no reply, next try" sends its 3 tries back to back, with the right count. Only
+	 * the first gap is judged: that the later ones double is udp.client-backoff's rule. */
+	struct sent s;
+	int64_t ts[8];
+	if (!ctx_failed(c) && client_sent(c, &s)) {
+		size_t n = tries_of(&s, "1 ping", ts, 8);
+		if (n >= 2) {
+			double gap = ms_between(ts[0], ts[1]);
+			char range[64], seen[1200];
+			gap_range(50, range, sizeof range);
+			ctx_log(c, "try 2 came %.1f ms after try 1 (allowed: %s)", gap, range);
+			if (!gap_ok(gap, 50)) {
+				ctx_fail(c, "expected: an ICMP port unreachable is a lost try, waited out: "
+					 "the second try 50 ms after the first\n   seen: try 2 came %.1f ms "
+					 "after try 1 (allowed: %s); the client sent: %s\n(%s)", gap, range,
+					 sent_str(&s, seen, sizeof seen), r.cmd);
+				ladder(c);
+			}
+		}
+	}
 	const struct flow_set *fs = ctx_flows(c);
 	if (!ctx_failed(c) && fs && fs->nunreach == 0)
 		ctx_error(c, "the client's datagrams to a closed port drew no ICMP port unreachable, "

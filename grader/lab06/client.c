@@ -435,9 +435,11 @@ void check_ws_client_echo(struct ctx *c)
 	char url[128], line[64];
 	struct seen seen;
 
-	/* Lines as they are: an empty one, one with a \r, UTF-8; then 200 short ones; the last
-	 * without its newline. */
-	static const char head[] = "hello\n\nwith a carriage return\r\ncaf\xc3\xa9\n";
+	/* Lines as they are: an empty one, one with a \r, one with a NUL (U+0000 is valid
+	 * UTF-8, and fgets with strlen loses the rest of the line), UTF-8; then 200 short ones;
+	 * the last without its newline. */
+	static const char head[] = "hello\n\nwith a carriage return\r\na NUL \0 inside\n"
+				   "caf\xc3\xa9\n";
 	peer_buf_append(&in, head, sizeof head - 1);
 	for (int i = 0; i < 200; i++) {
 		snprintf(line, sizeof line, "line %d\n", i);
