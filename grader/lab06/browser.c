@@ -9,10 +9,12 @@
 #include "ws.h"
 #include "esc.h"
 #include "jail.h"
+#include "wsframe.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -188,10 +190,74 @@ const char *lab06_chromium(void)
 
 #define WANT "hello from the browser"
 
+/* The first text frame of a stream of frames that starts at off, unmasked into out (at most
+ * outsz - 1 bytes, NUL-terminated); false when there is none or the stream is no frames. */
+static bool first_text(const struct flow_half *h, size_t off, bool masked, char *out,
+		       size_t outsz)
+{
+	struct wsframe f;
+	char why[128];
+
+	while (off < h->len) {
+		ssize_t n = wsframe_parse(h->data + off, h->len - off, &f, why, sizeof why);
+		if (n < 0 || f.masked != masked)
+			return false;
+		if (f.opcode == WS_OP_TEXT && f.fin && f.len < outsz) {
+			wsframe_unmask(&f, (uint8_t *)out);
+			out[f.len] = '\0';
+			return true;
+		}
+		off += (size_t)n;
+	}
+	return false;
+}
+
+/* The echo in #log came over a WebSocket: on the wire, a connection to the server whose
+ * answer starts with a 101 head, with the browser's masked text frame holding msg and the
+ * server's unmasked one holding it back. A browser masks frames only on a WebSocket it
+ * opened, after checking the server's Sec-WebSocket-Accept; a page that writes its own
+ * #log, with no WebSocket, shows none of this. */
+static void browser_wire(struct ctx *c, const char *msg)
+{
+	const struct flow_set *fs = ctx_flows(c);
+	char got[256];
+	size_t n = fs ? flow_tcp_count(fs, ctx_port(c, 0)) : 0;
+
+	if (!fs)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		const struct flow_tcp *f = flow_tcp_nth(fs, ctx_port(c, 0), i);
+		const struct flow_half *cs = &f->half[FLOW_C2S], *ss = &f->half[FLOW_S2C];
+		static const char head101[] = "HTTP/1.1 101";
+		const uint8_t *q = ss->data, *rend = NULL, *qend = NULL;
+		if (ss->len < sizeof head101 - 1 || memcmp(q, head101, sizeof head101 - 1) != 0)
+			continue;
+		for (size_t k = 0; k + 4 <= ss->len && !rend; k++)
+			if (memcmp(q + k, "\r\n\r\n", 4) == 0)
+				rend = q + k + 4;
+		for (size_t k = 0; k + 4 <= cs->len && !qend; k++)
+			if (memcmp(cs->data + k, "\r\n\r\n", 4) == 0)
+				qend = cs->data + k + 4;
+		if (!rend || !qend)
+			continue;
+		if (first_text(cs, (size_t)(qend - cs->data), true, got, sizeof got) &&
+		    strcmp(got, msg) == 0 &&
+		    first_text(ss, (size_t)(rend - ss->data), false, got, sizeof got) &&
+		    strcmp(got, msg) == 0)
+			return;
+	}
+	ctx_fail(c, "expected: on the wire, a WebSocket connection (a 101 answer) on which the "
+		 "browser sends a masked text frame \"%s\" and the server echoes it\n"
+		 "   seen: %zu connection%s to port %u, none with that exchange (did the page show "
+		 "the text without a WebSocket?)", msg, n, n == 1 ? "" : "s", ctx_port(c, 0));
+	ctx_ladder_last(c, ctx_port(c, 0));
+}
+
 void check_ws_browser(struct ctx *c)
 {
-	char url[128], prof[512], script[512], port[8];
+	char url[160], query[80], prof[512], script[512], port[8], want[64];
 	const char *chromium = lab06_chromium();
+	uint32_t nonce = 0;
 
 	if (!chromium) {
 		ctx_skip(c, "no browser: install Chromium to run this check (apt-get install chromium, "
@@ -205,9 +271,13 @@ void check_ws_browser(struct ctx *c)
 			    script, sizeof script))
 		return;
 	ctx_path(c, "browser-profile", prof, sizeof prof);
-	snprintf(url, sizeof url, "http://127.0.0.1:%u/?send=hello%%20from%%20the%%20browser",
-		 ctx_port(c, 0));
-	const char *argv[] = { "python3", script, chromium, prof, url, WANT, NULL };
+	/* A word of its own each run: the echo cannot be written into the page beforehand. */
+	if (getrandom(&nonce, sizeof nonce, 0) != (ssize_t)sizeof nonce)
+		nonce = (uint32_t)getpid();
+	snprintf(want, sizeof want, WANT " %08x", nonce);
+	snprintf(query, sizeof query, "hello%%20from%%20the%%20browser%%20%08x", nonce);
+	snprintf(url, sizeof url, "http://127.0.0.1:%u/?send=%s", ctx_port(c, 0), query);
+	const char *argv[] = { "python3", script, chromium, prof, url, want, NULL };
 	struct proc *p = ctx_start_tool(c, NULL, argv);
 	if (!p || !ctx_wait(c, p, LAB06_BROWSER_MS))
 		return;
@@ -217,15 +287,17 @@ void check_ws_browser(struct ctx *c)
 	size_t elen = strlen(e);
 	while (elen && e[elen - 1] == '\n')
 		elen--;
-	if (st == 0)
+	if (st == 0) {
 		ctx_log(c, "%.*s", (int)(elen < 200 ? elen : 200), e);
+		browser_wire(c, want);
+	}
 	else if (st == 77)
 		ctx_skip(c, "python3's websockets is not installed (apt-get install python3-websockets, "
 			 "or make deps)");
 	else if (st == 1) {
-		ctx_fail(c, "expected: Chromium loads /?send=hello%%20from%%20the%%20browser, its "
-			 "WebSocket sends the text and #log shows the echo \"" WANT "\"\n"
-			 "   seen: %.*s", (int)(elen < 500 ? elen : 500), e);
+		ctx_fail(c, "expected: Chromium loads /?send=%s, its WebSocket sends the text and "
+			 "#log shows the echo \"%s\"\n   seen: %.*s", query, want,
+			 (int)(elen < 500 ? elen : 500), e);
 		ctx_ladder_last(c, ctx_port(c, 0));
 	} else
 		ctx_error(c, "the browser did not run (not your server's fault): %s",

@@ -82,7 +82,7 @@ static const struct check checks[] = {
 	  .points = 2, .section = "See it on the wire",
 	  .hint = "Serve the page of ws_page.h for GET /; the browser's handshake carries Origin and "
 		  "offers permessage-deflate: ignore both, answer 101 and echo its message.",
-	  .timeout_ms = 40000, .run = check_ws_browser },
+	  .flags = CHECK_WIRE, .timeout_ms = 40000, .run = check_ws_browser },
 	{ .id = "ws.client-usage", .title = "client: bad URLs exit 2", .points = 2,
 	  .section = "The contract",
 	  .hint = "ws:// only, a host, a port 1..65535, no #fragment; usage line, exit(2).",
