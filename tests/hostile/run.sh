@@ -63,6 +63,13 @@ fi
 # ---- the stage: a kit checkout, canaries, a host service --------------------------------
 # The ordinary user: a uid of its own, so that kill(-1) from an attack reaches no one else.
 UUID=${WLH_UID:-64917}
+# One run at a time per uid: another run's processes of that uid would count as left behind
+# by this run's attacks (and its attacks' kill(-1) would reach them).
+exec 8>"/run/wirelab-hostile-$UUID.lock" 2>/dev/null || exec 8>"/tmp/wirelab-hostile-$UUID.lock"
+if ! flock -n 8; then
+	echo "hostile: another run holds uid $UUID; waiting for it (WLH_UID=N for another uid)" >&2
+	flock 8
+fi
 # The system's python (a version manager's shim costs a second at each start).
 PY=$(command -v /usr/bin/python3 || command -v python3)
 MARK=wlh$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')
