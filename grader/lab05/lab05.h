@@ -112,6 +112,7 @@ void check_ftp_client_227(struct ctx *c);
 void check_ftp_client_order(struct ctx *c);
 void check_ftp_client_refused(struct ctx *c);
 void check_ftp_client_timeout(struct ctx *c);
+void check_ftp_client_stall(struct ctx *c);
 void check_ftp_client_errors(struct ctx *c);
 
 #endif

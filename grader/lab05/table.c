@@ -174,10 +174,15 @@ static const struct check checks[] = {
 		  "refusal, or a failure after the 150, leaves LOCAL as it was; print the server's "
 		  "reply line and exit(3) on 4xx/5xx." },
 	{ .id = "ftp.client-timeout", .title = "client: a silent server, exit 1 after 5 s",
-	  .points = 2, .section = "Step 9: the client", .flags = CHECK_IDLE,
+	  .points = 1, .section = "Step 9: the client", .flags = CHECK_IDLE,
 	  .run = check_ftp_client_timeout,
 	  .hint = "poll() with a 5 s timeout before every recv(), on the data connection too; on "
 		  "timeout, one error line and exit(1)." },
+	{ .id = "ftp.client-stall", .title = "client: a stalled transfer, exit 1 after 5 s",
+	  .points = 1, .section = "Step 9: the client", .flags = CHECK_IDLE,
+	  .run = check_ftp_client_stall,
+	  .hint = "poll() with a 5 s timeout before every recv() of the data connection too, not "
+		  "only of the control connection; on timeout, one error line and exit(1)." },
 	{ .id = "ftp.client-errors", .title = "client: unreadable file, refused, unknown host",
 	  .points = 2, .section = "Step 9: the client", .flags = CHECK_WIRE,
 	  .run = check_ftp_client_errors,
