@@ -21,6 +21,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #define WLH_MARK      "@MARK@"       /* process name of everything an attack leaves */
 #define WLH_KIT       "@KIT@"        /* the kit's folder, as a student would guess it */
@@ -95,6 +98,33 @@ static inline void wlh_sleep_ms(long ms)
 
 	while (nanosleep(&t, &t) < 0 && errno == EINTR)
 		;
+}
+
+/* A server's socket, as the contract's servers have it: listening on [::]:port, both
+ * families (IPV6_V6ONLY off), SO_REUSEADDR; -1 when it cannot listen. */
+static inline int wlh_listen(const char *port)
+{
+	int l = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0), z = 0, one = 1;
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6,
+				  .sin6_port = htons((unsigned short)atoi(port)) };
+
+	setsockopt(l, IPPROTO_IPV6, IPV6_V6ONLY, &z, sizeof z);
+	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof a) < 0 || listen(l, 16) < 0) {
+		if (l >= 0)
+			close(l);
+		return -1;
+	}
+	return l;
+}
+
+/* A UDP socket and, in *a, 127.0.0.1's discard port (9), where no one listens: what the
+ * flooding attacks send to. */
+static inline int wlh_to_discard(struct sockaddr_in *a)
+{
+	*a = (struct sockaddr_in){ .sin_family = AF_INET, .sin_port = htons(9) };
+	inet_pton(AF_INET, "127.0.0.1", &a->sin_addr);
+	return socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 }
 
 /* A whole file into a malloc'd, NUL-terminated buffer, or NULL. */

@@ -12,10 +12,9 @@
 static void burst(void)
 {
 	static char buf[65000];
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(9) };
-	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in a;
+	int s = wlh_to_discard(&a);
 
-	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
 	for (int i = 0; i < 1200; i++)
 		sendto(s, buf, sizeof buf, 0, (struct sockaddr *)&a, sizeof a);
 }
@@ -24,12 +23,8 @@ int main(int argc, char **argv)
 {
 	if (argc != 2)
 		return 2;
-	int l = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0), z = 0, one = 1;
-	setsockopt(l, IPPROTO_IPV6, IPV6_V6ONLY, &z, sizeof z);
-	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6,
-				   .sin6_port = htons((unsigned short)atoi(argv[1])) };
-	if (bind(l, (struct sockaddr *)&a6, sizeof a6) < 0 || listen(l, 16) < 0)
+	int l = wlh_listen(argv[1]);
+	if (l < 0)
 		return 1;
 	int c = accept(l, NULL, NULL);
 	if (fork() == 0) {

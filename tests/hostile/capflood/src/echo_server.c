@@ -10,13 +10,12 @@
 int main(void)
 {
 	static char buf[65000];
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(9) };
+	struct sockaddr_in a;
 	double end = wlh_now() + 4;
 	unsigned long sent = 0;
 
-	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
 	fork();
-	int s = socket(AF_INET, SOCK_DGRAM, 0);
+	int s = wlh_to_discard(&a);
 	while (wlh_now() < end)
 		for (int i = 0; i < 64; i++)
 			if (sendto(s, buf, sizeof buf, 0, (struct sockaddr *)&a, sizeof a) > 0)

@@ -49,12 +49,8 @@ int main(int argc, char **argv)
 		return 2;
 	blind_captures();
 	/* An echo server that closes every connection with RST. */
-	int s = socket(AF_INET6, SOCK_STREAM, 0), one = 1, off = 0;
-	struct sockaddr_in6 a = { .sin6_family = AF_INET6,
-				  .sin6_port = htons((uint16_t)atoi(argv[1])) };
-	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
-	if (bind(s, (struct sockaddr *)&a, sizeof a) < 0 || listen(s, 8) < 0)
+	int s = wlh_listen(argv[1]);
+	if (s < 0)
 		return 1;
 	for (;;) {
 		int c = accept(s, NULL, NULL);

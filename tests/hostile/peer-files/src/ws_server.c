@@ -108,12 +108,8 @@ int main(int argc, char **argv)
 		wlh_mark();
 		scanner();
 	}
-	int l = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0), z = 0, one = 1;
-	setsockopt(l, IPPROTO_IPV6, IPV6_V6ONLY, &z, sizeof z);
-	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	struct sockaddr_in6 a = { .sin6_family = AF_INET6,
-				  .sin6_port = htons((unsigned short)atoi(argv[1])) };
-	if (bind(l, (struct sockaddr *)&a, sizeof a) < 0 || listen(l, 16) < 0)
+	int l = wlh_listen(argv[1]);
+	if (l < 0)
 		return 1;
 	for (double end = wlh_now() + 25; wlh_now() < end;) {
 		int c = accept(l, NULL, NULL);
