@@ -8,6 +8,7 @@
  * passed, so a slow machine only makes it wait longer, never judge early. */
 #include "ws.h"
 #include "esc.h"
+#include "httpmsg.h"
 #include "jail.h"
 #include "wsframe.h"
 
@@ -220,30 +221,21 @@ static bool first_text(const struct flow_half *h, size_t off, bool masked, char 
 static void browser_wire(struct ctx *c, const char *msg)
 {
 	const struct flow_set *fs = ctx_flows(c);
-	char got[256];
-	size_t n = fs ? flow_tcp_count(fs, ctx_port(c, 0)) : 0;
+	char got[256], why[128];
+	struct httpmsg req, resp;
 
 	if (!fs)
 		return;
+	size_t n = flow_tcp_count(fs, ctx_port(c, 0));
 	for (size_t i = 0; i < n; i++) {
 		const struct flow_tcp *f = flow_tcp_nth(fs, ctx_port(c, 0), i);
 		const struct flow_half *cs = &f->half[FLOW_C2S], *ss = &f->half[FLOW_S2C];
-		static const char head101[] = "HTTP/1.1 101";
-		const uint8_t *q = ss->data, *rend = NULL, *qend = NULL;
-		if (ss->len < sizeof head101 - 1 || memcmp(q, head101, sizeof head101 - 1) != 0)
-			continue;
-		for (size_t k = 0; k + 4 <= ss->len && !rend; k++)
-			if (memcmp(q + k, "\r\n\r\n", 4) == 0)
-				rend = q + k + 4;
-		for (size_t k = 0; k + 4 <= cs->len && !qend; k++)
-			if (memcmp(cs->data + k, "\r\n\r\n", 4) == 0)
-				qend = cs->data + k + 4;
-		if (!rend || !qend)
-			continue;
-		if (first_text(cs, (size_t)(qend - cs->data), true, got, sizeof got) &&
-		    strcmp(got, msg) == 0 &&
-		    first_text(ss, (size_t)(rend - ss->data), false, got, sizeof got) &&
-		    strcmp(got, msg) == 0)
+		/* A 1xx has no body: each message is its head, and the frames follow it. */
+		ssize_t qn = httpmsg_parse(cs->data, cs->len, HTTPMSG_REQUEST, &req, why, sizeof why);
+		ssize_t rn = httpmsg_parse(ss->data, ss->len, 0, &resp, why, sizeof why);
+		if (qn > 0 && rn > 0 && resp.status == 101 &&
+		    first_text(cs, (size_t)qn, true, got, sizeof got) && strcmp(got, msg) == 0 &&
+		    first_text(ss, (size_t)rn, false, got, sizeof got) && strcmp(got, msg) == 0)
 			return;
 	}
 	ctx_fail(c, "expected: on the wire, a WebSocket connection (a 101 answer) on which the "
@@ -290,8 +282,7 @@ void check_ws_browser(struct ctx *c)
 	if (st == 0) {
 		ctx_log(c, "%.*s", (int)(elen < 200 ? elen : 200), e);
 		browser_wire(c, want);
-	}
-	else if (st == 77)
+	} else if (st == 77)
 		ctx_skip(c, "python3's websockets is not installed (apt-get install python3-websockets, "
 			 "or make deps)");
 	else if (st == 1) {
