@@ -66,6 +66,21 @@ const char *ctx_path(struct ctx *c, const char *name, char *buf, size_t bufsz)
  * grader's own folder, which no program sees. Files past CTX_PEER_FILE_MAX are not kept. */
 #define CTX_PEER_FILE_MAX (4u << 20)
 
+/* All of data to fd: 0, or -errno (-EIO when the file takes nothing). */
+static int write_all(int fd, const void *data, size_t len)
+{
+	for (const uint8_t *p = data; len > 0;) {
+		ssize_t k = write(fd, p, len);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return k < 0 ? -errno : -EIO;
+		p += k;
+		len -= (size_t)k;
+	}
+	return 0;
+}
+
 static int peer_copy(struct ctx *c, const char *name, const void *data, size_t len, bool dir)
 {
 	char path[512];
@@ -86,17 +101,7 @@ static int peer_copy(struct ctx *c, const char *name, const void *data, size_t l
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -errno;
-	for (const uint8_t *p = data; len > 0;) {
-		ssize_t k = write(fd, p, len);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0) {
-			rc = k < 0 ? -errno : -EIO;
-			break;
-		}
-		p += k;
-		len -= (size_t)k;
-	}
+	rc = write_all(fd, data, len);
 	/* Never half a script: a peer that runs a cut one could end well for nothing. */
 	if (rc < 0)
 		unlink(path);
@@ -107,7 +112,6 @@ static int peer_copy(struct ctx *c, const char *name, const void *data, size_t l
 const char *ctx_write_file(struct ctx *c, const char *name, const void *data, size_t len,
 			   char *buf, size_t bufsz)
 {
-	const uint8_t *p = data;
 	int prc = peer_copy(c, name, data, len, false);
 
 	if (prc < 0) {
@@ -146,19 +150,12 @@ const char *ctx_write_file(struct ctx *c, const char *name, const void *data, si
 		ctx_error(c, "cannot create %s: %s", buf, strerror(-fd));
 		return NULL;
 	}
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			ctx_error(c, "cannot write %s: %s", buf, strerror(errno));
-			close(fd);
-			return NULL;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
+	int rc = write_all(fd, data, len);
 	close(fd);
+	if (rc < 0) {
+		ctx_error(c, "cannot write %s: %s", buf, strerror(-rc));
+		return NULL;
+	}
 	return buf;
 }
 
