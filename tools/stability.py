@@ -45,7 +45,7 @@ def header(patch, key):
 
 
 MAX_REPEAT = 100  # the grader's own bound on --repeat
-SAID = {}  # (lab, check): the message of a run that did not pass, for checks that must pass
+SAID = {}  # check: what a run that did not pass said (of the grader calls since the last clear)
 
 
 def grade(lab, args, runs=1):
@@ -64,7 +64,7 @@ def grade(lab, args, runs=1):
             else:
                 out[c["id"]] = (int(c["status"] == "pass"), int(c["status"] == "fail"))
             if c["status"] != "pass" and c.get("message"):
-                SAID.setdefault((lab, c["id"]), c["message"])
+                SAID.setdefault(c["id"], c["message"])
         return out
     except (ValueError, KeyError):
         sys.stderr.write("stability: %s: exit %d, %s\n"
@@ -99,14 +99,14 @@ def lab_dirs(names):
     return picked
 
 
-def report(title, counts, runs, lab, kills=()):
+def report(title, counts, runs, kills=()):
     """counts: {check: changes}; prints one line per check, returns the sum. A check that
     must pass and did not every time is followed by what a run that did not pass said."""
     print("== %s: %d runs" % (title, runs))
     for check in sorted(counts):
         print("  %-32s %2d of %d runs changed verdict" % (check, counts[check], runs))
-        if counts[check] and check not in kills and (lab, check) in SAID:
-            for line in SAID[(lab, check)].splitlines()[:12]:
+        if counts[check] and check not in kills and check in SAID:
+            for line in SAID[check].splitlines()[:12]:
                 print("      | " + line)
     sys.stdout.flush()
     return sum(counts.values())
@@ -116,9 +116,10 @@ def stability(lab, runs, pcaps, mutants, reference, serial):
     total = 0
     counts = {}
     if reference:
+        SAID.clear()
         for check, (p, _) in grade_n(lab, ["--solution", "--pcap-dir", pcaps], runs, serial).items():
             counts[check] = runs - p
-        total += report("%s reference" % lab, counts, runs, lab)
+        total += report("%s reference" % lab, counts, runs)
     for patch in sorted(glob.glob(os.path.join(ROOT, "tests", "mutants", lab, "*.patch"))):
         if not fnmatch.fnmatch(os.path.basename(patch), mutants):
             continue
@@ -139,7 +140,7 @@ def stability(lab, runs, pcaps, mutants, reference, serial):
                 elif check not in may:
                     counts[check] = runs - p
             name = os.path.relpath(patch, os.path.join(ROOT, "tests", "mutants"))
-            total += report(name, counts, runs, lab, kills)
+            total += report(name, counts, runs, kills)
         finally:
             shutil.rmtree(work, ignore_errors=True)
     return total
